@@ -1,0 +1,24 @@
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace tether {
+
+// Atoms name the intent of a message whose data alone would be ambiguous.
+using invoke_atom = caf::atom_constant<caf::atom("invoke")>;
+using open_atom = caf::atom_constant<caf::atom("open")>;
+using part_atom = caf::atom_constant<caf::atom("part")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using credit_atom = caf::atom_constant<caf::atom("credit")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+using too_big_atom = caf::atom_constant<caf::atom("too_big")>;
+using drained_atom = caf::atom_constant<caf::atom("drained")>;
+using joined_atom = caf::atom_constant<caf::atom("joined")>;
+using signal_atom = caf::atom_constant<caf::atom("signal")>;
+using grace_atom = caf::atom_constant<caf::atom("grace")>;
+
+} // namespace tether

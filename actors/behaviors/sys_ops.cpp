@@ -1,0 +1,197 @@
+#include "actors/behaviors/sys_ops.hpp"
+
+#include <map>
+#include <utility>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/behaviors/payload_fields.hpp"
+#include "actors/function_behavior.hpp"
+#include "actors/paced_sender.hpp"
+
+namespace tether {
+
+namespace {
+
+/// Identifies one open request across all clients.
+using request_key = std::pair<caf::actor_addr, uint64_t>;
+
+request_key key_of(const request_context& ctx) {
+  return {ctx.origin.address(), ctx.id};
+}
+
+/// A behavior that takes no streams and ignores signals: only REQUEST.
+template <class OnInvoke>
+behavior_actor::behavior_type request_only(OnInvoke on_invoke) {
+  return {
+    std::move(on_invoke),
+    [](open_atom, const request_context& ctx, const codec::value&) {
+      refuse_stream(ctx);
+    },
+    [](part_atom, const request_context&, const codec::value&, bool) {},
+    [](cancel_atom, const request_context&) {},
+    [](signal_atom, const request_context&, const codec::value&) {},
+  };
+}
+
+// -- sys.info -----------------------------------------------------------------
+
+behavior_actor::behavior_type info_behavior(behavior_actor::pointer self,
+                                            node_actor node) {
+  return request_only([self, node](invoke_atom, const request_context& ctx,
+                                   const codec::value&) {
+    responder r{ctx};
+    self->request(node, std::chrono::seconds{5}, stats_atom::value)
+      .then(
+        [r](const node_stats& st) {
+          using codec::value;
+          r.reply(value::map({{"node", value::of(st.node)},
+                              {"version", value::of(uint64_t{1})},
+                              {"uptime_s", value::of(st.uptime_s)},
+                              {"connections", value::of(st.connections)},
+                              {"sessions", value::of(st.sessions)},
+                              {"rooms", value::of(st.rooms)}}));
+        },
+        [r](const caf::error&) { r.fail("internal", "statistics unavailable"); });
+  });
+}
+
+// -- sys.stream ---------------------------------------------------------------
+
+struct stream_state {
+  static inline const char* name = "tether.sys.stream";
+  std::map<request_key, caf::actor> senders;
+  std::map<caf::actor_addr, request_key> keys;
+};
+
+behavior_actor::behavior_type
+stream_behavior(behavior_actor::stateful_pointer<stream_state> self,
+                uint64_t max_part) {
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& st = self->state;
+    auto i = st.keys.find(msg.source);
+    if (i == st.keys.end())
+      return;
+    st.senders.erase(i->second);
+    st.keys.erase(i);
+  });
+  return {
+    [self, max_part](invoke_atom, const request_context& ctx,
+                     const codec::value& payload) {
+      responder r{ctx};
+      uint64_t count = 0;
+      uint64_t size = 0;
+      if (!get_uint(payload, "count", count) || !get_uint(payload, "size", size)
+          || count == 0)
+        return r.fail("invalid", "expected {count: uint >= 1, size: uint}");
+      if (size > max_part)
+        return r.fail("invalid", "size may be at most "
+                                   + std::to_string(max_part) + " bytes");
+      // Every part is the same bytes: encode them once, share them.
+      auto part = codec::value::of(std::vector<char>(size, 'x'));
+      auto sender = spawn_paced_sender(
+        self->system(), r.origin(), count,
+        [r, part, count](uint64_t i) {
+          r.part(part, i + 1 == count);
+          return part.encoded().size();
+        });
+      self->monitor(sender);
+      self->state.senders.emplace(key_of(ctx), sender);
+      self->state.keys.emplace(sender.address(), key_of(ctx));
+    },
+    [](open_atom, const request_context& ctx, const codec::value&) {
+      refuse_stream(ctx);
+    },
+    [](part_atom, const request_context&, const codec::value&, bool) {},
+    [self](cancel_atom, const request_context& ctx) {
+      auto i = self->state.senders.find(key_of(ctx));
+      if (i != self->state.senders.end())
+        self->send_exit(i->second, caf::exit_reason::user_shutdown);
+    },
+    [](signal_atom, const request_context&, const codec::value&) {},
+  };
+}
+
+// -- sys.sink -----------------------------------------------------------------
+
+struct sink_totals {
+  uint64_t parts = 0;
+  uint64_t bytes = 0;
+};
+
+struct sink_state {
+  static inline const char* name = "tether.sys.sink";
+  std::map<request_key, sink_totals> open;
+};
+
+behavior_actor::behavior_type
+sink_behavior(behavior_actor::stateful_pointer<sink_state> self) {
+  return {
+    [](invoke_atom, const request_context& ctx, const codec::value&) {
+      responder{ctx}.fail("invalid", "sys.sink takes a STREAM");
+    },
+    [self](open_atom, const request_context& ctx,
+           const codec::value& payload) {
+      self->state.open[key_of(ctx)] = sink_totals{1, payload_bytes(payload)};
+    },
+    [self](part_atom, const request_context& ctx, const codec::value& payload,
+           bool last) {
+      auto i = self->state.open.find(key_of(ctx));
+      if (i == self->state.open.end())
+        return;
+      i->second.parts += 1;
+      i->second.bytes += payload_bytes(payload);
+      if (!last)
+        return;
+      using codec::value;
+      responder{ctx}.reply(value::map({{"parts", value::of(i->second.parts)},
+                                       {"bytes", value::of(i->second.bytes)}}));
+      self->state.open.erase(i);
+    },
+    [self](cancel_atom, const request_context& ctx) {
+      self->state.open.erase(key_of(ctx));
+    },
+    [](signal_atom, const request_context&, const codec::value&) {},
+  };
+}
+
+// -- sys.push -----------------------------------------------------------------
+
+behavior_actor::behavior_type push_behavior(behavior_actor::pointer self) {
+  return request_only([self](invoke_atom, const request_context& ctx,
+                             const codec::value& payload) {
+    responder r{ctx};
+    std::string name;
+    uint64_t count = 0;
+    if (!get_string(payload, "name", name) || !get_uint(payload, "count", count))
+      return r.fail("invalid", "expected {name: str, payload: any, count: uint}");
+    auto body = codec::lookup(payload, "payload");
+    r.reply(codec::value::empty_map());
+    if (count > 0)
+      spawn_paced_sender(self->system(), r.origin(), count,
+                         [r, name, body](uint64_t) {
+                           r.signal(name, body);
+                           return name.size() + body.encoded().size() + 4;
+                         });
+  });
+}
+
+} // namespace
+
+void add_sys_behaviors(caf::actor_system& sys, behavior_registry& registry,
+                       node_actor node, const config::limits& limits) {
+  registry.add("sys.echo",
+               lift(sys, request_function{[](const request_context&,
+                                             const codec::value& payload) {
+                      return op_result{payload};
+                    }}));
+  registry.add("sys.info", sys.spawn(info_behavior, node));
+  // A part must fit in one message with its frame around it.
+  auto max_part = limits.max_message > 64 ? limits.max_message - 64 : 0;
+  registry.add("sys.stream", sys.spawn(stream_behavior, max_part));
+  registry.add("sys.sink", sys.spawn(sink_behavior));
+  registry.add("sys.push", sys.spawn(push_behavior));
+}
+
+} // namespace tether

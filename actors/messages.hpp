@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "codec/value.hpp"
+
+namespace tether {
+
+/// One WebSocket message as read by the transport.
+struct inbound_message {
+  std::string bytes;
+  bool binary = true;
+};
+
+template <class Inspector>
+auto inspect(Inspector& f, inbound_message& x) {
+  return f(caf::meta::type_name("inbound_message"), x.bytes, x.binary);
+}
+
+/// Who asked for what: travels with every request a behavior gets, so the
+/// behavior can answer (see `responder`) without knowing who the caller is.
+struct request_context {
+  /// The actor that answers the client (a `client_actor`).
+  caf::actor origin;
+  /// The connection's id, as WELCOME named it.
+  std::string conn;
+  /// The request id chosen by the client.
+  uint64_t id = 0;
+  /// The op the client named.
+  std::string op;
+};
+
+template <class Inspector>
+auto inspect(Inspector& f, request_context& x) {
+  return f(caf::meta::type_name("request_context"), x.origin, x.conn, x.id,
+           x.op);
+}
+
+/// The client's answer to a REQUEST that a behavior sent it.
+struct client_answer {
+  /// True for REPLY; false for ERROR and RETRY.
+  bool ok = false;
+  codec::value payload;
+  /// ERROR's code, or "retry" when the client answered RETRY.
+  std::string code;
+  /// ERROR's message, or RETRY's reason.
+  std::string message;
+};
+
+template <class Inspector>
+auto inspect(Inspector& f, client_answer& x) {
+  return f(caf::meta::type_name("client_answer"), x.ok, x.payload, x.code,
+           x.message);
+}
+
+/// What `sys.info` reports about the node.
+struct node_stats {
+  std::string node;
+  uint64_t uptime_s = 0;
+  uint64_t connections = 0;
+  uint64_t sessions = 0;
+  uint64_t rooms = 0;
+};
+
+template <class Inspector>
+auto inspect(Inspector& f, node_stats& x) {
+  return f(caf::meta::type_name("node_stats"), x.node, x.uptime_s,
+           x.connections, x.sessions, x.rooms);
+}
+
+} // namespace tether

@@ -1,0 +1,154 @@
+#include "actors/runtime.hpp"
+
+#include <csignal>
+#include <unistd.h>
+
+#include <caf/scoped_actor.hpp>
+
+#include "actors/behaviors/sys_ops.hpp"
+#include "actors/connection.hpp"
+#include "actors/log.hpp"
+#include "actors/node.hpp"
+#include "transport/listener.hpp"
+
+namespace tether {
+
+namespace {
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof(buf) - 1) != 0 || buf[0] == '\0')
+    return "tether";
+  return buf;
+}
+
+std::unique_ptr<caf::actor_system_config> make_caf_config(unsigned threads) {
+  auto cfg = std::make_unique<caf::actor_system_config>();
+  cfg->set("scheduler.max-threads", static_cast<size_t>(threads));
+  return cfg;
+}
+
+} // namespace
+
+runtime::runtime(config::options opts)
+  : opts_(std::move(opts)),
+    caf_cfg_(make_caf_config(opts_.actor_threads)),
+    system_(std::make_unique<caf::actor_system>(*caf_cfg_)),
+    ioc_(std::make_unique<transport::net::io_context>()) {
+  if (opts_.node_name.empty())
+    opts_.node_name = host_name();
+  node_ = spawn_node(*system_, opts_.node_name);
+  if (opts_.sys_ops)
+    add_sys_behaviors(*system_, registry_, node_, opts_.lim);
+}
+
+runtime::~runtime() {
+  shutdown();
+  // The node's links take down connections a failed drain left behind.
+  for (const auto& op : registry_.ops())
+    caf::anon_send_exit(*registry_.find(op), caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
+  node_ = nullptr;
+  registry_ = behavior_registry{};
+  listener_.reset();
+  // Destroying the I/O context frees the sockets' handlers and with them
+  // their references to connection actors: the actor system can then end.
+  ioc_.reset();
+  system_.reset();
+}
+
+void runtime::add_behavior(const std::string& op, behavior_actor handler) {
+  registry_.add(op, std::move(handler));
+}
+
+transport::error_code runtime::start() {
+  namespace net = transport::net;
+  transport::settings ts;
+  ts.ws_path = opts_.ws_path;
+  ts.max_message = opts_.lim.max_message;
+  ts.upgrade_timeout = std::chrono::milliseconds{opts_.lim.handshake_timeout_ms};
+  // Beast's pings back up the contract's heartbeat, a little later than it.
+  ts.idle_timeout = std::chrono::milliseconds{opts_.lim.heartbeat_ms * 4};
+  auto ctx = std::make_shared<connection_context>();
+  ctx->node_name = opts_.node_name;
+  ctx->limits = opts_.lim;
+  ctx->behaviors = std::make_shared<const behavior_registry>(registry_);
+  ctx->node = node_;
+  auto* sys = system_.get();
+  auto prefix = opts_.node_name + "-";
+  auto* counter = &next_conn_;
+  listener_ = std::make_shared<transport::listener>(
+    *ioc_, ts,
+    [sys, ctx, prefix, counter](std::shared_ptr<transport::channel> ch) {
+      auto id = prefix + std::to_string(counter->fetch_add(1));
+      auto actor = spawn_connection(*sys, ch, ctx, std::move(id));
+      return make_connection_handler(std::move(actor));
+    });
+  transport::error_code ec;
+  auto address = net::ip::make_address(opts_.listen_host, ec);
+  if (ec)
+    return ec;
+  ec = listener_->open({address, opts_.listen_port});
+  if (ec)
+    return ec;
+  port_ = listener_->local_endpoint().port();
+  listener_->run();
+  work_ = std::make_unique<
+    net::executor_work_guard<net::io_context::executor_type>>(
+    ioc_->get_executor());
+  for (unsigned i = 0; i < opts_.io_threads; ++i)
+    io_threads_.emplace_back([this] { ioc_->run(); });
+  started_ = true;
+  TETHER_LOG(info, "node", "'" << opts_.node_name << "' serving " << url()
+                                << " (" << registry_.ops().size()
+                                << " ops bound)");
+  return {};
+}
+
+std::string runtime::url() const {
+  auto host = opts_.listen_host;
+  if (host.find(':') != std::string::npos)
+    host = "[" + host + "]";
+  return "ws://" + host + ":" + std::to_string(port_) + opts_.ws_path;
+}
+
+void runtime::shutdown() {
+  if (!started_ || stopped_)
+    return;
+  stopped_ = true;
+  listener_->stop();
+  TETHER_LOG(info, "node", "shutting down: no new connections; open "
+                           "requests get "
+                             << opts_.lim.shutdown_grace_ms << " ms");
+  {
+    caf::scoped_actor self{*system_};
+    // The connections enforce the grace period; this bound is a backstop.
+    auto limit = std::chrono::milliseconds{opts_.lim.shutdown_grace_ms + 3000};
+    self->request(node_, limit, drain_atom::value)
+      .receive([](bool) {},
+               [](const caf::error& err) {
+                 TETHER_LOG(warning, "node",
+                            "drain incomplete: " << caf::to_string(err));
+               });
+  }
+  work_.reset();
+  ioc_->stop();
+  for (auto& t : io_threads_)
+    t.join();
+  io_threads_.clear();
+  TETHER_LOG(info, "node", "stopped");
+}
+
+void runtime::run_until_signal() {
+  transport::net::io_context signals_ioc;
+  transport::net::signal_set signals{signals_ioc, SIGINT, SIGTERM};
+  signals.async_wait([](transport::error_code ec, int sig) {
+    if (!ec)
+      TETHER_LOG(info, "node", "received " << (sig == SIGINT ? "SIGINT"
+                                                             : "SIGTERM"));
+  });
+  signals_ioc.run();
+  shutdown();
+}
+
+} // namespace tether

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include "actors/behavior_registry.hpp"
+#include "actors/interfaces.hpp"
+#include "config/options.hpp"
+#include "transport/beast.hpp"
+
+namespace tether {
+
+namespace transport {
+class listener;
+} // namespace transport
+
+/// A whole node in one object: the actor system, the socket threads, the
+/// listener and the behaviors. `tether-node`, the examples and the tests all
+/// run a node through it.
+class runtime {
+public:
+  explicit runtime(config::options opts);
+  ~runtime();
+
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// The actor system, to spawn behaviors with.
+  caf::actor_system& system() noexcept { return *system_; }
+
+  /// The options in force.
+  const config::options& options() const noexcept { return opts_; }
+
+  /// Binds `op` to a behavior, replacing a built-in of that name. Only
+  /// before `start`.
+  void add_behavior(const std::string& op, behavior_actor handler);
+
+  /// Binds the listening socket and starts serving; the error says why not.
+  transport::error_code start();
+
+  /// The port actually bound (after `start`).
+  uint16_t port() const noexcept { return port_; }
+
+  /// The WebSocket URL clients connect to, e.g. `ws://127.0.0.1:8080/ws`.
+  std::string url() const;
+
+  /// Stops accepting, drains every connection (CLOSE 5 once its open
+  /// requests finished, or after the grace period) and stops. Idempotent.
+  void shutdown();
+
+  /// Blocks until SIGINT or SIGTERM, then shuts down.
+  void run_until_signal();
+
+private:
+  config::options opts_;
+  std::unique_ptr<caf::actor_system_config> caf_cfg_;
+  std::unique_ptr<caf::actor_system> system_;
+  behavior_registry registry_;
+  node_actor node_;
+  std::unique_ptr<transport::net::io_context> ioc_;
+  std::unique_ptr<
+    transport::net::executor_work_guard<transport::net::io_context::executor_type>>
+    work_;
+  std::shared_ptr<transport::listener> listener_;
+  std::vector<std::thread> io_threads_;
+  std::atomic<uint64_t> next_conn_{1};
+  uint16_t port_ = 0;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+} // namespace tether

@@ -1,0 +1,280 @@
+#include "clients/cpp/client.hpp"
+
+#include "codec/decode.hpp"
+#include "codec/encode.hpp"
+
+namespace tether::client {
+
+// -- io_thread ----------------------------------------------------------------
+
+io_thread::io_thread()
+  : work_(ioc_.get_executor()), thread_([this] { ioc_.run(); }) {
+}
+
+io_thread::~io_thread() {
+  work_.reset();
+  ioc_.stop();
+  thread_.join();
+}
+
+// -- URLs -----------------------------------------------------------------------
+
+std::optional<endpoint> parse_url(const std::string& url) {
+  const std::string scheme = "ws://";
+  if (url.compare(0, scheme.size(), scheme) != 0)
+    return std::nullopt;
+  auto rest = url.substr(scheme.size());
+  auto slash = rest.find('/');
+  auto authority = rest.substr(0, slash);
+  endpoint result;
+  result.path = slash == std::string::npos ? "/" : rest.substr(slash);
+  auto colon = authority.rfind(':');
+  if (colon == std::string::npos)
+    return std::nullopt;
+  result.host = authority.substr(0, colon);
+  if (result.host.size() >= 2 && result.host.front() == '[')
+    result.host = result.host.substr(1, result.host.size() - 2);
+  try {
+    result.port = static_cast<uint16_t>(std::stoul(authority.substr(colon + 1)));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return result;
+}
+
+// -- client -------------------------------------------------------------------
+
+std::shared_ptr<client> client::connect(io_thread& io, const endpoint& where,
+                                        std::string* error,
+                                        std::chrono::milliseconds timeout) {
+  std::shared_ptr<client> self{new client};
+  self->ws_ = std::make_shared<transport::ws_client>(io.context());
+  if (auto ec = self->ws_->connect(where.host, where.port, where.path,
+                                   timeout)) {
+    if (error)
+      *error = ec.message();
+    return nullptr;
+  }
+  std::weak_ptr<client> weak = self;
+  self->ws_->start({[weak](std::string bytes, bool binary) {
+                      if (auto c = weak.lock())
+                        c->on_message(std::move(bytes), binary);
+                    },
+                    [weak](const std::string& reason) {
+                      if (auto c = weak.lock())
+                        c->on_closed(reason);
+                    }});
+  return self;
+}
+
+client::~client() {
+  if (ws_)
+    ws_->abort();
+}
+
+std::optional<codec::welcome>
+client::hello(codec::map_value auth, const std::string& agent,
+              std::chrono::milliseconds timeout) {
+  send(codec::hello{1, agent, std::move(auth)});
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return std::nullopt;
+    auto f = next(left);
+    if (!f || std::holds_alternative<codec::close>(*f))
+      return std::nullopt;
+    if (auto w = std::get_if<codec::welcome>(&*f))
+      return *w;
+  }
+}
+
+std::future<answer> client::call(const std::string& op, codec::value payload) {
+  auto id = next_id_++;
+  std::future<answer> result;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    result = pending_[id].promise.get_future();
+  }
+  send(codec::request{id, op, std::move(payload)});
+  return result;
+}
+
+std::future<answer> client::call_stream(const std::string& op,
+                                        std::vector<codec::value> parts) {
+  auto id = next_id_++;
+  std::future<answer> result;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    result = pending_[id].promise.get_future();
+  }
+  std::vector<codec::frame> frames;
+  if (parts.empty())
+    parts.emplace_back();
+  frames.emplace_back(codec::stream{id, op, parts.front()});
+  for (size_t i = 1; i < parts.size(); ++i)
+    frames.emplace_back(codec::stream_part{id, parts[i], i + 1 == parts.size()});
+  if (parts.size() == 1)
+    frames.emplace_back(codec::stream_part{id, codec::value{}, true});
+  send(frames);
+  return result;
+}
+
+void client::cancel(uint64_t id) { send(codec::cancel{id}); }
+
+void client::on_signal(std::function<void(const codec::signal&)> fn) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  signal_handler_ = std::move(fn);
+}
+
+void client::on_request(std::function<served(const codec::request&)> fn) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  request_handler_ = std::move(fn);
+}
+
+void client::send(const std::vector<codec::frame>& frames) {
+  std::string bytes;
+  for (const auto& f : frames)
+    codec::encode(f, bytes);
+  send_raw(std::move(bytes));
+}
+
+void client::send(const codec::frame& frame) {
+  send_raw(codec::encode(frame));
+}
+
+void client::send_raw(std::string bytes, bool binary) {
+  ws_->send(transport::make_shared_bytes(std::move(bytes)), binary);
+}
+
+std::optional<codec::frame> client::next(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock{mtx_};
+  cv_.wait_for(lock, timeout, [this] { return !inbox_.empty() || closed_; });
+  if (inbox_.empty())
+    return std::nullopt;
+  auto f = std::move(inbox_.front());
+  inbox_.pop_front();
+  return f;
+}
+
+std::optional<codec::close>
+client::wait_closed(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock{mtx_};
+  cv_.wait_for(lock, timeout, [this] { return closed_; });
+  return close_frame_;
+}
+
+bool client::closed() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return closed_;
+}
+
+void client::close() { ws_->close(); }
+
+void client::abort() { ws_->abort(); }
+
+void client::on_message(std::string bytes, bool) {
+  ++messages_;
+  auto decoded = codec::decode_batch(bytes.data(), bytes.size());
+  if (std::holds_alternative<codec::decode_error>(decoded)) {
+    // A node that breaks the contract: treat as a closed connection.
+    ws_->abort();
+    return;
+  }
+  for (auto& f : std::get<std::vector<codec::frame>>(decoded)) {
+    if (route(f))
+      continue;
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (auto c = std::get_if<codec::close>(&f))
+      close_frame_ = *c;
+    inbox_.push_back(std::move(f));
+    cv_.notify_all();
+  }
+}
+
+void client::settle(uint64_t id, answer a) {
+  std::unique_lock<std::mutex> lock{mtx_};
+  auto i = pending_.find(id);
+  auto promise = std::move(i->second.promise);
+  pending_.erase(i);
+  lock.unlock();
+  promise.set_value(std::move(a));
+}
+
+bool client::route(codec::frame& f) {
+  std::unique_lock<std::mutex> lock{mtx_};
+  auto is_pending = [this](uint64_t id) { return pending_.count(id) > 0; };
+  if (auto x = std::get_if<codec::reply>(&f); x && is_pending(x->id)) {
+    lock.unlock();
+    answer a;
+    a.what = answer::kind::reply;
+    a.payload = std::move(x->payload);
+    settle(x->id, std::move(a));
+    return true;
+  }
+  if (auto x = std::get_if<codec::error>(&f); x && is_pending(x->id)) {
+    lock.unlock();
+    answer a;
+    a.what = answer::kind::error;
+    a.code = x->code;
+    a.message = x->message;
+    settle(x->id, std::move(a));
+    return true;
+  }
+  if (auto x = std::get_if<codec::retry>(&f); x && is_pending(x->id)) {
+    lock.unlock();
+    answer a;
+    a.what = answer::kind::retry;
+    a.wait_ms = x->wait_ms;
+    a.message = x->reason;
+    settle(x->id, std::move(a));
+    return true;
+  }
+  if (auto x = std::get_if<codec::result_part>(&f); x && is_pending(x->id)) {
+    auto& p = pending_[x->id];
+    p.parts.push_back(std::move(x->payload));
+    if (!x->last)
+      return true;
+    answer a;
+    a.what = answer::kind::parts;
+    a.parts = std::move(p.parts);
+    lock.unlock();
+    settle(x->id, std::move(a));
+    return true;
+  }
+  if (auto x = std::get_if<codec::signal>(&f); x && signal_handler_) {
+    auto handler = signal_handler_;
+    lock.unlock();
+    handler(*x);
+    return true;
+  }
+  if (auto x = std::get_if<codec::request>(&f); x && request_handler_) {
+    auto handler = request_handler_;
+    lock.unlock();
+    auto result = handler(*x);
+    if (result.error_code.empty())
+      send(codec::reply{x->id, std::move(result.payload)});
+    else
+      send(codec::error{x->id, result.error_code, result.error_message});
+    return true;
+  }
+  return false;
+}
+
+void client::on_closed(const std::string&) {
+  std::map<uint64_t, pending> orphans;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    closed_ = true;
+    orphans.swap(pending_);
+    cv_.notify_all();
+  }
+  for (auto& kv : orphans) {
+    answer a;
+    a.what = answer::kind::closed;
+    kv.second.promise.set_value(std::move(a));
+  }
+}
+
+} // namespace tether::client

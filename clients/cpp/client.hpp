@@ -1,0 +1,175 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "codec/frames.hpp"
+#include "transport/beast.hpp"
+#include "transport/ws_client.hpp"
+
+namespace tether::client {
+
+/// Runs the I/O of any number of clients on one background thread.
+class io_thread {
+public:
+  io_thread();
+  ~io_thread();
+  io_thread(const io_thread&) = delete;
+  io_thread& operator=(const io_thread&) = delete;
+
+  transport::net::io_context& context() noexcept { return ioc_; }
+
+private:
+  transport::net::io_context ioc_;
+  transport::net::executor_work_guard<
+    transport::net::io_context::executor_type>
+    work_;
+  std::thread thread_;
+};
+
+/// How a request ended.
+struct answer {
+  enum class kind { reply, error, retry, parts, closed };
+  kind what = kind::closed;
+  /// REPLY's payload.
+  codec::value payload;
+  /// ERROR's code and message; RETRY's reason is in `message`.
+  std::string code;
+  std::string message;
+  /// RETRY's wait.
+  uint64_t wait_ms = 0;
+  /// The RESULT_PART payloads of a streamed result, in order.
+  std::vector<codec::value> parts;
+
+  bool ok() const { return what == kind::reply || what == kind::parts; }
+};
+
+/// What a client answers to the node's REQUEST: a REPLY payload, or an
+/// ERROR when `error_code` is set.
+struct served {
+  codec::value payload;
+  std::string error_code;
+  std::string error_message;
+};
+
+/// Where `ws://HOST:PORT/PATH` points.
+struct endpoint {
+  std::string host;
+  uint16_t port = 0;
+  std::string path = "/ws";
+};
+
+/// Parses a `ws://` URL; nullopt when it is not one.
+std::optional<endpoint> parse_url(const std::string& url);
+
+/// A Tether client over one WebSocket. Requests made with `call` are
+/// matched to their answers; every other frame the node sends arrives in
+/// order through `next` (or the signal and request handlers, when set).
+/// Thread-safe.
+class client {
+public:
+  /// Connects (no HELLO yet); nullptr and `error` set on failure.
+  static std::shared_ptr<client>
+  connect(io_thread& io, const endpoint& where, std::string* error = nullptr,
+          std::chrono::milliseconds timeout = std::chrono::seconds{5});
+
+  ~client();
+
+  // -- the handshake ----------------------------------------------------------
+
+  /// Sends HELLO and waits for WELCOME; nullopt when the node closed
+  /// instead or nothing came within the timeout.
+  std::optional<codec::welcome>
+  hello(codec::map_value auth = {}, const std::string& agent = "tether-cpp",
+        std::chrono::milliseconds timeout = std::chrono::seconds{5});
+
+  // -- requests ---------------------------------------------------------------
+
+  /// Sends REQUEST `op`; the future completes with its answer.
+  std::future<answer> call(const std::string& op, codec::value payload);
+
+  /// Sends STREAM `op` with `parts` (at least one), the last one flagged.
+  std::future<answer> call_stream(const std::string& op,
+                                  std::vector<codec::value> parts);
+
+  /// Sends CANCEL for a request made with `call` (its id is `last_id()`).
+  void cancel(uint64_t id);
+
+  /// The id the last `call` or `call_stream` used.
+  uint64_t last_id() const noexcept { return next_id_.load() - 1; }
+
+  // -- pushes and the node's requests ----------------------------------------
+
+  /// Runs for every SIGNAL instead of queueing it (on the I/O thread).
+  void on_signal(std::function<void(const codec::signal&)> fn);
+
+  /// Serves the node's REQUESTs instead of queueing them (on the I/O thread).
+  void on_request(std::function<served(const codec::request&)> fn);
+
+  // -- raw frames -------------------------------------------------------------
+
+  /// Sends frames in one WebSocket message.
+  void send(const std::vector<codec::frame>& frames);
+  void send(const codec::frame& frame);
+
+  /// Sends bytes as they are (for testing how a node takes bad input).
+  void send_raw(std::string bytes, bool binary = true);
+
+  /// The next frame not taken by a call or handler; nullopt on timeout or
+  /// once closed and drained.
+  std::optional<codec::frame>
+  next(std::chrono::milliseconds timeout = std::chrono::seconds{5});
+
+  /// Waits for the connection to end; the CLOSE frame the node sent, if any.
+  std::optional<codec::close>
+  wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds{5});
+
+  bool closed() const;
+
+  /// WebSocket messages received so far.
+  uint64_t messages_received() const noexcept { return messages_.load(); }
+
+  /// Closes the WebSocket politely.
+  void close();
+
+  /// Drops the TCP connection at once.
+  void abort();
+
+private:
+  struct pending {
+    std::promise<answer> promise;
+    std::vector<codec::value> parts;
+  };
+
+  client() = default;
+  void on_message(std::string bytes, bool binary);
+  void on_closed(const std::string& reason);
+  // Routes one frame; true if a pending call or a handler took it.
+  bool route(codec::frame& f);
+  void settle(uint64_t id, answer a);
+
+  std::shared_ptr<transport::ws_client> ws_;
+  mutable std::mutex mtx_;
+  std::condition_variable cv_;
+  std::deque<codec::frame> inbox_;
+  std::map<uint64_t, pending> pending_;
+  std::function<void(const codec::signal&)> signal_handler_;
+  std::function<served(const codec::request&)> request_handler_;
+  std::optional<codec::close> close_frame_;
+  bool closed_ = false;
+  std::atomic<uint64_t> next_id_{uint64_t{1} << 32};
+  std::atomic<uint64_t> messages_{0};
+};
+
+} // namespace tether::client

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "codec/frames.hpp"
+
+namespace tether::codec {
+
+/// Why a byte string is not a valid batch of frames.
+struct decode_error {
+  std::string reason;
+};
+
+/// The frames of one WebSocket message, or why it is invalid.
+using decoded_batch = std::variant<std::vector<frame>, decode_error>;
+
+/// Decodes one WebSocket message: one or more frames back to back. Safe on
+/// any byte string: never throws, never reads past `size`.
+decoded_batch decode_batch(const char* data, size_t size);
+
+/// Decodes exactly one frame (for SEQ's nested frame, say).
+std::variant<frame, decode_error> decode_frame(const char* data, size_t size);
+
+} // namespace tether::codec

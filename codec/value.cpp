@@ -1,0 +1,38 @@
+#include "codec/value.hpp"
+
+namespace tether::codec {
+
+value value::map(const std::vector<std::pair<std::string, value>>& entries) {
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk{buf};
+  pk.pack_map(static_cast<uint32_t>(entries.size()));
+  for (const auto& [key, val] : entries) {
+    pk.pack(key);
+    buf.write(val.encoded().data(), val.encoded().size());
+  }
+  return from_encoded(std::string{buf.data(), buf.size()});
+}
+
+msgpack::object_handle value::unpack() const {
+  return msgpack::unpack(bytes_.data(), bytes_.size());
+}
+
+value lookup(const value& x, const std::string& key) {
+  try {
+    auto handle = x.unpack();
+    const auto& obj = handle.get();
+    if (obj.type != msgpack::type::MAP)
+      return {};
+    for (uint32_t i = 0; i < obj.via.map.size; ++i) {
+      const auto& kv = obj.via.map.ptr[i];
+      if (kv.key.type == msgpack::type::STR
+          && kv.key.as<std::string>() == key)
+        return value::of(kv.val);
+    }
+  } catch (const std::exception&) {
+    // Not decodable: treated as absent, like any other non-map.
+  }
+  return {};
+}
+
+} // namespace tether::codec

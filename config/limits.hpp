@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace tether::config {
+
+/// The limits and timings of the wire contract a node enforces. Each default
+/// says why it is what it is; WELCOME tells clients the ones in force.
+struct limits {
+  /// Largest WebSocket message accepted, in bytes: room for a large payload
+  /// while one message cannot tie up much memory.
+  uint64_t max_message = 1 << 20;
+  /// Requests a client may have open at once: enough to pipeline over a
+  /// high-latency link, few enough that one client cannot monopolize a node.
+  uint64_t max_inflight = 128;
+  /// Streamed requests open at once per connection (uploads, downloads).
+  uint64_t max_streams = 16;
+  /// How long a session outlives its last connection, in seconds: covers a
+  /// phone switching networks or a laptop waking up.
+  uint64_t session_ttl_s = 120;
+  /// A client acknowledges at least every this many frames.
+  uint64_t ack_every = 64;
+  /// Heartbeat interval: well under common proxy idle timeouts (60 s).
+  uint64_t heartbeat_ms = 15000;
+  /// Time a new connection has to send HELLO.
+  uint64_t handshake_timeout_ms = 10000;
+  /// Bytes a connection may have queued for a client that does not read
+  /// before it is closed as a slow consumer (CLOSE 7).
+  uint64_t max_outbox_bytes = 8 << 20;
+  /// Wait suggested in RETRY to a client over its limits: long enough for a
+  /// few requests to finish.
+  uint64_t retry_after_ms = 50;
+  /// Time open requests get to finish when the node shuts down.
+  uint64_t shutdown_grace_ms = 5000;
+};
+
+} // namespace tether::config

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "config/limits.hpp"
+
+namespace tether::config {
+
+/// Everything a node is configured with. Defaults are embedded: a node
+/// runs without any file.
+struct options {
+  /// Address to listen on; port 0 picks a free port.
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  /// WebSocket endpoint path.
+  std::string ws_path = "/ws";
+  /// This node's name in WELCOME and `sys.info`; empty: the host name.
+  std::string node_name;
+  /// The limits and timings of the wire contract.
+  limits lim;
+  /// Threads running sockets (Asio) and actors (CAF). Two cores: one each.
+  unsigned io_threads = 1;
+  unsigned actor_threads = 1;
+  /// debug, info, warning or error.
+  std::string log_level = "info";
+  /// Whether the built-in `sys.*` ops are bound.
+  bool sys_ops = true;
+  /// The file read, if any.
+  std::string config_file;
+};
+
+/// What reading the command line ended with: options to run with, or a
+/// text to print (help, or what was wrong) and an exit code.
+struct parse_outcome {
+  std::optional<options> opts;
+  int exit_code = 0;
+  std::string text;
+};
+
+/// Reads the command line and, if `--config=FILE` names one, the config file
+/// (`name = value` lines). The command line wins over the file, the file
+/// over the defaults. `program` names the binary in the help text.
+parse_outcome parse(int argc, const char* const* argv,
+                    const std::string& program = "tether-node");
+
+/// Splits "HOST:PORT" ("[::1]:PORT" for IPv6); false when malformed.
+bool split_host_port(const std::string& text, std::string& host,
+                     uint16_t& port);
+
+} // namespace tether::config

@@ -1,0 +1,44 @@
+// tether-node: runs one Tether node with the options of its command line.
+
+#include <cstdio>
+#include <iostream>
+
+#include "actors/log.hpp"
+#include "actors/runtime.hpp"
+#include "config/options.hpp"
+
+namespace {
+
+tether::log::level level_of(const std::string& name) {
+  using tether::log::level;
+  if (name == "debug")
+    return level::debug;
+  if (name == "warning")
+    return level::warning;
+  if (name == "error")
+    return level::error;
+  return level::info;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = tether::config::parse(argc, argv);
+  if (!parsed.opts) {
+    (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.text << '\n';
+    return parsed.exit_code;
+  }
+  tether::log::set_level(level_of(parsed.opts->log_level));
+  tether::runtime node{*parsed.opts};
+  if (auto ec = node.start()) {
+    TETHER_LOG(error, "node", "cannot listen on "
+                                << parsed.opts->listen_host << ":"
+                                << parsed.opts->listen_port << ": "
+                                << ec.message());
+    return 1;
+  }
+  // The first line on stdout names the URL: scripts and tests read it.
+  std::cout << "tether-node listening on " << node.url() << std::endl;
+  node.run_until_signal();
+  return 0;
+}

@@ -1,0 +1,61 @@
+#include "transport/listener.hpp"
+
+#include "transport/http_session.hpp"
+
+namespace tether::transport {
+
+listener::listener(net::io_context& ioc, settings cfg,
+                   handler_factory make_handler)
+  : ioc_(ioc),
+    acceptor_(net::make_strand(ioc)),
+    cfg_(std::move(cfg)),
+    make_handler_(std::move(make_handler)) {
+}
+
+error_code listener::open(const tcp::endpoint& endpoint) {
+  error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec)
+    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec)
+    acceptor_.bind(endpoint, ec);
+  if (!ec)
+    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  return ec;
+}
+
+tcp::endpoint listener::local_endpoint() const {
+  error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+void listener::run() {
+  do_accept();
+}
+
+void listener::stop() {
+  net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+}
+
+void listener::do_accept() {
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         beast::bind_front_handler(&listener::on_accept,
+                                                   shared_from_this()));
+}
+
+void listener::on_accept(error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor_.is_open())
+    return;
+  if (!ec) {
+    socket.set_option(tcp::no_delay(true), ec);
+    std::make_shared<http_session>(std::move(socket), cfg_, make_handler_)
+      ->run();
+  }
+  // Errors such as "too many open files" must not stop the accept loop.
+  do_accept();
+}
+
+} // namespace tether::transport

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "transport/beast.hpp"
+#include "transport/settings.hpp"
+#include "transport/websocket_session.hpp"
+
+namespace tether::transport {
+
+/// Accepts TCP connections and hands each to an `http_session`.
+class listener : public std::enable_shared_from_this<listener> {
+public:
+  listener(net::io_context& ioc, settings cfg, handler_factory make_handler);
+
+  listener(const listener&) = delete;
+  listener& operator=(const listener&) = delete;
+
+  /// Binds and listens; the error says why not (address in use, say).
+  error_code open(const tcp::endpoint& endpoint);
+
+  /// The endpoint actually bound (port 0 resolved).
+  tcp::endpoint local_endpoint() const;
+
+  /// Starts accepting.
+  void run();
+
+  /// Stops accepting; open connections are not touched.
+  void stop();
+
+private:
+  void do_accept();
+  void on_accept(error_code ec, tcp::socket socket);
+
+  net::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  settings cfg_;
+  handler_factory make_handler_;
+};
+
+} // namespace tether::transport

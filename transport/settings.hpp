@@ -1,0 +1,26 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace tether::transport {
+
+/// What the listener and its WebSocket sessions need to know.
+struct settings {
+  /// Path of the WebSocket endpoint.
+  std::string ws_path = "/ws";
+  /// Largest WebSocket message read, in bytes.
+  size_t max_message = 1 << 20;
+  /// Delivered but unhandled messages at which reading pauses.
+  int max_unhandled = 64;
+  /// Time for the HTTP upgrade request to arrive.
+  std::chrono::milliseconds upgrade_timeout{10000};
+  /// Silence after which the transport pings, then gives up (backstop to the
+  /// protocol's own heartbeat).
+  std::chrono::milliseconds idle_timeout{60000};
+  /// Time a closing socket gets to flush its last frames.
+  std::chrono::milliseconds close_timeout{2000};
+};
+
+} // namespace tether::transport

@@ -1,0 +1,183 @@
+#include "transport/websocket_session.hpp"
+
+#include <algorithm>
+
+namespace tether::transport {
+
+websocket_session::websocket_session(tcp::socket&& socket,
+                                     const settings& cfg)
+  : ws_(std::move(socket)), cfg_(cfg), close_timer_(ws_.get_executor()) {
+  error_code ec;
+  auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+  remote_ = ec ? std::string{"unknown"}
+               : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+websocket_session::~websocket_session() = default;
+
+void websocket_session::run(http::request<http::string_body> req,
+                            handler_factory make_handler) {
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout timeouts;
+  timeouts.handshake_timeout = cfg_.upgrade_timeout;
+  timeouts.idle_timeout = cfg_.idle_timeout;
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator(
+    [](websocket::response_type& res) {
+      res.set(http::field::server, "tether-node");
+    }));
+  // Sizes are enforced by counting bytes in `on_read`, so that an oversized
+  // message still gets the contract's CLOSE 4 instead of Beast's own close.
+  ws_.read_message_max(0);
+  ws_.auto_fragment(false);
+  ws_.binary(true);
+  ws_.async_accept(req, [self = shared_from_this(),
+                         make_handler = std::move(make_handler)](error_code ec) {
+    self->on_accept(ec, make_handler);
+  });
+}
+
+void websocket_session::on_accept(error_code ec, handler_factory make_handler) {
+  if (ec)
+    return finish("upgrade failed: " + ec.message());
+  handler_ = make_handler(shared_from_this());
+  do_read();
+}
+
+void websocket_session::do_read() {
+  if (closing_)
+    return;
+  size_t room = cfg_.max_message + 1 - buffer_.size();
+  ws_.async_read_some(buffer_.prepare(std::min<size_t>(room, 64 * 1024)),
+                      beast::bind_front_handler(&websocket_session::on_read,
+                                                shared_from_this()));
+}
+
+void websocket_session::on_read(error_code ec, size_t n) {
+  if (ec) {
+    if (ec == websocket::error::closed)
+      return finish("closed by peer");
+    return finish(ec == net::error::operation_aborted ? "aborted"
+                                                      : ec.message());
+  }
+  buffer_.commit(n);
+  if (buffer_.size() > cfg_.max_message) {
+    if (handler_)
+      handler_->on_too_large();
+    return; // No more reads: the owner closes with its CLOSE frame.
+  }
+  if (!ws_.is_message_done())
+    return do_read();
+  std::string message = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  if (handler_)
+    handler_->on_message(std::move(message), ws_.got_binary());
+  if (unhandled_.fetch_add(1) + 1 < cfg_.max_unhandled)
+    return do_read();
+  // Too much unhandled: pause, unless `message_done` raced us to it.
+  read_paused_.store(true);
+  if (unhandled_.load() < cfg_.max_unhandled && read_paused_.exchange(false))
+    do_read();
+}
+
+void websocket_session::message_done() {
+  if (unhandled_.fetch_sub(1) - 1 < cfg_.max_unhandled
+      && read_paused_.exchange(false))
+    net::post(ws_.get_executor(),
+              [self = shared_from_this()] { self->do_read(); });
+}
+
+void websocket_session::notify_when_below(size_t bytes) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), bytes] {
+    if (self->queued_bytes_.load() < bytes) {
+      if (self->handler_)
+        self->handler_->on_drained();
+      return;
+    }
+    self->drained_mark_ = bytes;
+  });
+}
+
+void websocket_session::send(shared_bytes message) {
+  queued_bytes_ += message->size();
+  net::post(ws_.get_executor(),
+            [self = shared_from_this(), message = std::move(message)] {
+              if (self->closing_) {
+                self->queued_bytes_ -= message->size();
+                return;
+              }
+              self->enqueue(message);
+            });
+}
+
+void websocket_session::enqueue(shared_bytes message) {
+  queue_.push_back(std::move(message));
+  if (queue_.size() == 1)
+    do_write();
+}
+
+void websocket_session::do_write() {
+  ws_.async_write(net::buffer(*queue_.front()),
+                  beast::bind_front_handler(&websocket_session::on_write,
+                                            shared_from_this()));
+}
+
+void websocket_session::on_write(error_code ec, size_t) {
+  if (ec)
+    return finish("write failed: " + ec.message());
+  queued_bytes_ -= queue_.front()->size();
+  queue_.pop_front();
+  if (drained_mark_ > 0 && queued_bytes_.load() < drained_mark_) {
+    drained_mark_ = 0;
+    if (handler_)
+      handler_->on_drained();
+  }
+  if (!queue_.empty())
+    return do_write();
+  if (closing_)
+    do_close();
+}
+
+void websocket_session::close(shared_bytes last) {
+  if (last)
+    queued_bytes_ += last->size();
+  net::post(ws_.get_executor(), [self = shared_from_this(),
+                                 last = std::move(last)] {
+    if (self->closing_ || self->finished_)
+      return;
+    self->closing_ = true;
+    self->close_timer_.expires_after(self->cfg_.close_timeout);
+    self->close_timer_.async_wait([self](error_code ec) {
+      if (!ec)
+        self->finish("close timed out");
+    });
+    if (last)
+      self->enqueue(last);
+    else if (self->queue_.empty())
+      self->do_close();
+  });
+}
+
+void websocket_session::do_close() {
+  ws_.async_close(websocket::close_code::normal,
+                  [self = shared_from_this()](error_code) {
+                    self->finish("closed");
+                  });
+}
+
+void websocket_session::finish(const std::string& reason) {
+  if (finished_)
+    return;
+  finished_ = true;
+  closing_ = true;
+  close_timer_.cancel();
+  if (auto handler = std::move(handler_))
+    handler->on_closed(reason);
+  error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both,
+                                                 ignored);
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+} // namespace tether::transport

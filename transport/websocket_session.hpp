@@ -1,0 +1,71 @@
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "transport/beast.hpp"
+#include "transport/channel.hpp"
+#include "transport/settings.hpp"
+
+namespace tether::transport {
+
+class websocket_session;
+
+/// Makes the handler for a freshly upgraded WebSocket (spawns its actor).
+using handler_factory = std::function<std::shared_ptr<channel_handler>(
+  std::shared_ptr<channel>)>;
+
+/// The server side of one WebSocket: reads whole messages up to the size
+/// limit and hands them to its handler; writes queued messages one at a time.
+/// All its state lives on its strand.
+class websocket_session
+  : public channel,
+    public std::enable_shared_from_this<websocket_session> {
+public:
+  websocket_session(tcp::socket&& socket, const settings& cfg);
+  ~websocket_session() override;
+
+  websocket_session(const websocket_session&) = delete;
+  websocket_session& operator=(const websocket_session&) = delete;
+
+  /// Completes the upgrade `req` and starts reading.
+  void run(http::request<http::string_body> req, handler_factory make_handler);
+
+  // -- channel ----------------------------------------------------------------
+
+  void send(shared_bytes message) override;
+  void close(shared_bytes last) override;
+  size_t queued_bytes() const override { return queued_bytes_.load(); }
+  void message_done() override;
+  void notify_when_below(size_t bytes) override;
+  const std::string& remote() const override { return remote_; }
+
+private:
+  void on_accept(error_code ec, handler_factory make_handler);
+  void do_read();
+  void on_read(error_code ec, size_t n);
+  void enqueue(shared_bytes message);
+  void do_write();
+  void on_write(error_code ec, size_t n);
+  void do_close();
+  void finish(const std::string& reason);
+
+  websocket::stream<beast::tcp_stream> ws_;
+  settings cfg_;
+  std::string remote_;
+  beast::flat_buffer buffer_;
+  std::deque<shared_bytes> queue_;
+  std::atomic<size_t> queued_bytes_{0};
+  std::atomic<int> unhandled_{0};
+  std::atomic<bool> read_paused_{false};
+  std::shared_ptr<channel_handler> handler_;
+  net::steady_timer close_timer_;
+  size_t drained_mark_ = 0;
+  bool closing_ = false;
+  bool finished_ = false;
+};
+
+} // namespace tether::transport
