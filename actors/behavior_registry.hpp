@@ -11,7 +11,7 @@ namespace tether {
 /// Op names and the behaviors that serve them. Filled once at startup, then
 /// shared read-only by every connection, so lookups take no lock.
 class behavior_registry {
-public:
+ public:
   /// Binds `op` to `handler`, replacing any earlier binding.
   void add(const std::string& op, behavior_actor handler) {
     ops_[op] = std::move(handler);
@@ -34,7 +34,7 @@ public:
     return result;
   }
 
-private:
+ private:
   std::unordered_map<std::string, behavior_actor> ops_;
 };
 

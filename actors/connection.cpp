@@ -22,10 +22,9 @@ using std::chrono::milliseconds;
 /// Turns transport events into messages to the connection actor; holds the
 /// actor only until the channel is gone, so neither keeps the other alive.
 class connection_bridge : public transport::channel_handler {
-public:
+ public:
   explicit connection_bridge(connection_actor actor)
-    : actor_(std::move(actor)) {
-  }
+      : actor_(std::move(actor)) {}
 
   void on_message(std::string bytes, bool binary) override {
     caf::anon_send(actor_, inbound_message{std::move(bytes), binary});
@@ -40,18 +39,18 @@ public:
     actor_ = nullptr;
   }
 
-private:
+ private:
   connection_actor actor_;
 };
 
 codec::value limits_map(const config::limits& x) {
   return codec::value::map({
-    {"max_message", codec::value::of(x.max_message)},
-    {"max_inflight", codec::value::of(x.max_inflight)},
-    {"max_streams", codec::value::of(x.max_streams)},
-    {"session_ttl_s", codec::value::of(x.session_ttl_s)},
-    {"ack_every", codec::value::of(x.ack_every)},
-    {"max_outbox_bytes", codec::value::of(x.max_outbox_bytes)},
+      {"max_message", codec::value::of(x.max_message)},
+      {"max_inflight", codec::value::of(x.max_inflight)},
+      {"max_streams", codec::value::of(x.max_streams)},
+      {"session_ttl_s", codec::value::of(x.session_ttl_s)},
+      {"ack_every", codec::value::of(x.ack_every)},
+      {"max_outbox_bytes", codec::value::of(x.max_outbox_bytes)},
   });
 }
 
@@ -76,7 +75,8 @@ void connection_state::init(pointer self,
   schedule_tick();
 }
 
-// -- reading --------------------------------------------------------------------
+// -- reading
+// --------------------------------------------------------------------
 
 void connection_state::on_inbound(inbound_message& msg) {
   last_received_ = clock::now();
@@ -103,56 +103,56 @@ void connection_state::handle(codec::frame& f) {
     return close_with(close_code::invalid_message,
                       "the first frame must be HELLO");
   std::visit(
-    [this](auto& x) {
-      using type = std::decay_t<decltype(x)>;
-      if constexpr (std::is_same_v<type, hello>) {
-        handle_hello(x);
-      } else if constexpr (std::is_same_v<type, heartbeat>
-                           || std::is_same_v<type, ack>) {
-        // Arrival alone counts: `last_received_` is already updated.
-      } else if constexpr (std::is_same_v<type, codec::close>) {
-        TETHER_LOG(debug, "connection",
-                   id_ << " closed by client, code " << x.code);
-        closing_ = true;
-        fail_all_open("cancelled", "the connection closed");
-        channel_->close(nullptr);
-      } else if constexpr (std::is_same_v<type, request>) {
-        handle_request(x.id, std::move(x.op), std::move(x.payload), false);
-      } else if constexpr (std::is_same_v<type, codec::stream>) {
-        handle_request(x.id, std::move(x.op), std::move(x.payload), true);
-      } else if constexpr (std::is_same_v<type, stream_part>) {
-        handle_part(x);
-      } else if constexpr (std::is_same_v<type, cancel>) {
-        handle_cancel(x.id);
-      } else if constexpr (std::is_same_v<type, codec::signal>) {
-        if (auto handler = ctx_->behaviors->find(x.name))
-          self_->send(*handler, signal_atom::value,
-                      request_context{caf::actor_cast<caf::actor>(self_), id_,
-                                      0, x.name},
-                      std::move(x.payload));
-      } else if constexpr (std::is_same_v<type, reply>) {
-        handle_client_answer(x.id, {true, std::move(x.payload), {}, {}});
-      } else if constexpr (std::is_same_v<type, codec::error>) {
-        handle_client_answer(x.id, {false, {}, x.code, x.message});
-      } else if constexpr (std::is_same_v<type, retry>) {
-        handle_client_answer(x.id, {false, {}, "retry", x.reason});
-      } else if constexpr (std::is_same_v<type, result_part>) {
-        // A streamed answer to a node's request: its last part completes it.
-        if (x.last)
+      [this](auto& x) {
+        using type = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<type, hello>) {
+          handle_hello(x);
+        } else if constexpr (std::is_same_v<type, heartbeat> ||
+                             std::is_same_v<type, ack>) {
+          // Arrival alone counts: `last_received_` is already updated.
+        } else if constexpr (std::is_same_v<type, codec::close>) {
+          TETHER_LOG(debug, "connection",
+                     id_ << " closed by client, code " << x.code);
+          closing_ = true;
+          fail_all_open("cancelled", "the connection closed");
+          channel_->close(nullptr);
+        } else if constexpr (std::is_same_v<type, request>) {
+          handle_request(x.id, std::move(x.op), std::move(x.payload), false);
+        } else if constexpr (std::is_same_v<type, codec::stream>) {
+          handle_request(x.id, std::move(x.op), std::move(x.payload), true);
+        } else if constexpr (std::is_same_v<type, stream_part>) {
+          handle_part(x);
+        } else if constexpr (std::is_same_v<type, cancel>) {
+          handle_cancel(x.id);
+        } else if constexpr (std::is_same_v<type, codec::signal>) {
+          if (auto handler = ctx_->behaviors->find(x.name))
+            self_->send(*handler, signal_atom::value,
+                        request_context{caf::actor_cast<caf::actor>(self_), id_,
+                                        0, x.name},
+                        std::move(x.payload));
+        } else if constexpr (std::is_same_v<type, reply>) {
           handle_client_answer(x.id, {true, std::move(x.payload), {}, {}});
-      } else if constexpr (std::is_same_v<type, session_open>
-                           || std::is_same_v<type, session_attach>
-                           || std::is_same_v<type, session_resume>
-                           || std::is_same_v<type, session_close>) {
-        emit(codec::error{x.id, "invalid",
-                          "sessions are not available on this node"});
-      } else {
-        close_with(close_code::invalid_message,
-                   std::string{to_string(type::kind_v)}
-                     + " is sent by nodes only");
-      }
-    },
-    f);
+        } else if constexpr (std::is_same_v<type, codec::error>) {
+          handle_client_answer(x.id, {false, {}, x.code, x.message});
+        } else if constexpr (std::is_same_v<type, retry>) {
+          handle_client_answer(x.id, {false, {}, "retry", x.reason});
+        } else if constexpr (std::is_same_v<type, result_part>) {
+          // A streamed answer to a node's request: its last part completes it.
+          if (x.last)
+            handle_client_answer(x.id, {true, std::move(x.payload), {}, {}});
+        } else if constexpr (std::is_same_v<type, session_open> ||
+                             std::is_same_v<type, session_attach> ||
+                             std::is_same_v<type, session_resume> ||
+                             std::is_same_v<type, session_close>) {
+          emit(codec::error{x.id, "invalid",
+                            "sessions are not available on this node"});
+        } else {
+          close_with(close_code::invalid_message,
+                     std::string{to_string(type::kind_v)} +
+                         " is sent by nodes only");
+        }
+      },
+      f);
 }
 
 void connection_state::handle_hello(codec::hello& x) {
@@ -160,8 +160,8 @@ void connection_state::handle_hello(codec::hello& x) {
     return close_with(codec::close_code::invalid_message, "HELLO sent twice");
   if (x.version != 1)
     return close_with(codec::close_code::unsupported_version,
-                      "unsupported version " + std::to_string(x.version)
-                        + "; this node speaks version 1");
+                      "unsupported version " + std::to_string(x.version) +
+                          "; this node speaks version 1");
   welcomed_ = true;
   TETHER_LOG(debug, "connection",
              id_ << " HELLO from agent '" << x.agent << "'");
@@ -270,8 +270,8 @@ caf::result<client_answer> connection_state::on_call(codec::request&& x) {
   if (closing_ || !welcomed_)
     return client_answer{false, {}, "closed", "the connection is closed"};
   if (calls_.size() >= ctx_->limits.max_inflight)
-    return client_answer{false, {}, "overloaded",
-                         "too many requests open to this client"};
+    return client_answer{
+        false, {}, "overloaded", "too many requests open to this client"};
   auto id = next_call_id_++;
   x.id = id;
   emit(x);
@@ -327,8 +327,8 @@ void connection_state::fail_all_open(const std::string& code,
 
 void connection_state::on_too_big() {
   close_with(codec::close_code::message_too_large,
-             "message larger than max_message ("
-               + std::to_string(ctx_->limits.max_message) + " bytes)");
+             "message larger than max_message (" +
+                 std::to_string(ctx_->limits.max_message) + " bytes)");
 }
 
 void connection_state::on_closed(const std::string& reason) {
@@ -382,14 +382,14 @@ void connection_state::close_with(codec::close_code code,
                                   const std::string& message) {
   if (closing_)
     return;
-  auto level = code == codec::close_code::going_away
-                   || code == codec::close_code::normal
-                 ? log::level::debug
-                 : log::level::info;
+  auto level =
+      code == codec::close_code::going_away || code == codec::close_code::normal
+          ? log::level::debug
+          : log::level::info;
   if (log::enabled(level))
     log::write(level, "connection",
-               id_ + " CLOSE " + std::to_string(static_cast<int>(code)) + ": "
-                 + message);
+               id_ + " CLOSE " + std::to_string(static_cast<int>(code)) + ": " +
+                   message);
   codec::encode_one(codec::close{static_cast<uint64_t>(code), message, ""},
                     out_);
   closing_ = true;
@@ -398,10 +398,10 @@ void connection_state::close_with(codec::close_code code,
   fail_all_open("cancelled", "the connection closed");
 }
 
-// -- writing -------------------------------------------------------------------
+// -- writing
+// -------------------------------------------------------------------
 
-template <class Frame>
-void connection_state::emit(const Frame& x) {
+template <class Frame> void connection_state::emit(const Frame& x) {
   if (closing_)
     return;
   codec::encode_one(x, out_);
@@ -418,8 +418,8 @@ void connection_state::flush() {
   auto queued = channel_->queued_bytes();
   if (queued > ctx_->limits.max_outbox_bytes)
     close_with(codec::close_code::slow_consumer,
-               "slow consumer: " + std::to_string(queued)
-                 + " bytes queued for a client that does not read");
+               "slow consumer: " + std::to_string(queued) +
+                   " bytes queued for a client that does not read");
 }
 
 void connection_state::flush_if_idle() {
@@ -438,8 +438,8 @@ void connection_state::on_tick() {
   if (!welcomed_) {
     if (now - opened_at_ >= milliseconds{lim.handshake_timeout_ms})
       return close_with(codec::close_code::timeout,
-                        "no HELLO within "
-                          + std::to_string(lim.handshake_timeout_ms) + " ms");
+                        "no HELLO within " +
+                            std::to_string(lim.handshake_timeout_ms) + " ms");
   } else if (now - last_received_ >= 3 * hb) {
     return close_with(codec::close_code::timeout,
                       "silent for 3 heartbeat intervals");
@@ -459,9 +459,9 @@ void connection_state::schedule_tick() {
                     clock::now() + hb);
   else
     next = std::min(last_sent_ + hb, last_received_ + 3 * hb);
-  auto delay = std::max(std::chrono::duration_cast<milliseconds>(
-                          next - clock::now()),
-                        milliseconds{1});
+  auto delay =
+      std::max(std::chrono::duration_cast<milliseconds>(next - clock::now()),
+               milliseconds{1});
   self_->delayed_send(self_, delay, tick_atom::value);
 }
 
@@ -471,81 +471,82 @@ uint64_t connection_state::load() const {
     return limit > 0 ? std::min(1.0, used / limit) : 0.0;
   };
   double busy = std::max(
-    {ratio(static_cast<double>(open_.size() - open_streams_),
-           static_cast<double>(lim.max_inflight)),
-     ratio(static_cast<double>(open_streams_),
-           static_cast<double>(lim.max_streams)),
-     ratio(static_cast<double>(channel_ ? channel_->queued_bytes() : 0),
-           static_cast<double>(lim.max_outbox_bytes))});
+      {ratio(static_cast<double>(open_.size() - open_streams_),
+             static_cast<double>(lim.max_inflight)),
+       ratio(static_cast<double>(open_streams_),
+             static_cast<double>(lim.max_streams)),
+       ratio(static_cast<double>(channel_ ? channel_->queued_bytes() : 0),
+             static_cast<double>(lim.max_outbox_bytes))});
   return static_cast<uint64_t>(busy * 65535.0);
 }
 
 // -- spawning ----------------------------------------------------------------
 
-connection_actor spawn_connection(
-  caf::actor_system& sys, std::shared_ptr<transport::channel> channel,
-  std::shared_ptr<const connection_context> ctx, std::string id) {
+connection_actor spawn_connection(caf::actor_system& sys,
+                                  std::shared_ptr<transport::channel> channel,
+                                  std::shared_ptr<const connection_context> ctx,
+                                  std::string id) {
   auto node = ctx->node;
   auto actor = sys.spawn(
-    [channel, ctx, id](connection_state::pointer self)
-      -> connection_actor::behavior_type {
-      auto& st = self->state;
-      st.init(self, channel, ctx, id);
-      self->set_down_handler([self](caf::down_msg& msg) {
-        self->state.on_down(msg);
-        self->state.flush_if_idle();
+      [channel, ctx,
+       id](connection_state::pointer self) -> connection_actor::behavior_type {
+        auto& st = self->state;
+        st.init(self, channel, ctx, id);
+        self->set_down_handler([self](caf::down_msg& msg) {
+          self->state.on_down(msg);
+          self->state.flush_if_idle();
+        });
+        return {
+            [self](inbound_message& msg) {
+              self->state.on_inbound(msg);
+              self->state.flush_if_idle();
+            },
+            [self](too_big_atom) { self->state.on_too_big(); },
+            [self](closed_atom, const std::string& reason) {
+              self->state.on_closed(reason);
+            },
+            [self](drained_atom) {
+              self->state.on_drained();
+              self->state.flush_if_idle();
+            },
+            [self](tick_atom) {
+              self->state.on_tick();
+              self->state.flush_if_idle();
+            },
+            [self](flush_atom) { self->state.flush_if_idle(); },
+            [self](codec::reply& x) {
+              self->state.on_answer(std::move(x));
+              self->state.flush_if_idle();
+            },
+            [self](codec::error& x) {
+              self->state.on_answer(std::move(x));
+              self->state.flush_if_idle();
+            },
+            [self](codec::retry& x) {
+              self->state.on_answer(std::move(x));
+              self->state.flush_if_idle();
+            },
+            [self](codec::result_part& x) {
+              self->state.on_answer(std::move(x));
+              self->state.flush_if_idle();
+            },
+            [self](codec::signal& x) {
+              self->state.on_push(std::move(x));
+              self->state.flush_if_idle();
+            },
+            [self](codec::request& x) {
+              auto result = self->state.on_call(std::move(x));
+              self->state.flush_if_idle();
+              return result;
+            },
+            [self](credit_atom) { return self->state.on_credit(); },
+            [self](drain_atom) {
+              self->state.on_drain();
+              self->state.flush_if_idle();
+            },
+            [self](grace_atom) { self->state.on_grace(); },
+        };
       });
-      return {
-        [self](inbound_message& msg) {
-          self->state.on_inbound(msg);
-          self->state.flush_if_idle();
-        },
-        [self](too_big_atom) { self->state.on_too_big(); },
-        [self](closed_atom, const std::string& reason) {
-          self->state.on_closed(reason);
-        },
-        [self](drained_atom) {
-          self->state.on_drained();
-          self->state.flush_if_idle();
-        },
-        [self](tick_atom) {
-          self->state.on_tick();
-          self->state.flush_if_idle();
-        },
-        [self](flush_atom) { self->state.flush_if_idle(); },
-        [self](codec::reply& x) {
-          self->state.on_answer(std::move(x));
-          self->state.flush_if_idle();
-        },
-        [self](codec::error& x) {
-          self->state.on_answer(std::move(x));
-          self->state.flush_if_idle();
-        },
-        [self](codec::retry& x) {
-          self->state.on_answer(std::move(x));
-          self->state.flush_if_idle();
-        },
-        [self](codec::result_part& x) {
-          self->state.on_answer(std::move(x));
-          self->state.flush_if_idle();
-        },
-        [self](codec::signal& x) {
-          self->state.on_push(std::move(x));
-          self->state.flush_if_idle();
-        },
-        [self](codec::request& x) {
-          auto result = self->state.on_call(std::move(x));
-          self->state.flush_if_idle();
-          return result;
-        },
-        [self](credit_atom) { return self->state.on_credit(); },
-        [self](drain_atom) {
-          self->state.on_drain();
-          self->state.flush_if_idle();
-        },
-        [self](grace_atom) { self->state.on_grace(); },
-      };
-    });
   caf::anon_send(node, joined_atom::value, actor);
   return actor;
 }

@@ -34,7 +34,7 @@ struct open_request {
 /// The state of one connection actor: the handshake, the open requests of
 /// both directions, heartbeats and limits. Holds no session state.
 class connection_state {
-public:
+ public:
   static inline const char* name = "tether.connection";
 
   using clock = std::chrono::steady_clock;
@@ -46,7 +46,8 @@ public:
   void init(pointer self, std::shared_ptr<transport::channel> channel,
             std::shared_ptr<const connection_context> ctx, std::string id);
 
-  // -- handlers ----------------------------------------------------------------
+  // -- handlers
+  // ----------------------------------------------------------------
 
   void on_inbound(inbound_message& msg);
   void on_too_big();
@@ -68,7 +69,7 @@ public:
   /// their output then joins the same WebSocket message.
   void flush_if_idle();
 
-private:
+ private:
   using request_map = std::unordered_map<uint64_t, open_request>;
 
   void handle(codec::frame& f);
@@ -81,8 +82,7 @@ private:
   void answered(uint64_t id);
   void fail_all_open(const std::string& code, const std::string& message);
 
-  template <class Frame>
-  void emit(const Frame& x);
+  template <class Frame> void emit(const Frame& x);
   void flush();
   void close_with(codec::close_code code, const std::string& message);
   void quit_if_done();
@@ -104,7 +104,7 @@ private:
   size_t open_streams_ = 0;
   uint64_t next_call_id_ = 1;
   std::unordered_map<uint64_t, caf::typed_response_promise<client_answer>>
-    calls_;
+      calls_;
   std::vector<caf::typed_response_promise<bool>> credit_waiters_;
   std::unordered_set<caf::actor_addr> watched_;
   std::string out_;
@@ -115,8 +115,9 @@ std::shared_ptr<transport::channel_handler>
 make_connection_handler(connection_actor actor);
 
 /// Spawns the actor of one upgraded WebSocket and registers it at the node.
-connection_actor spawn_connection(
-  caf::actor_system& sys, std::shared_ptr<transport::channel> channel,
-  std::shared_ptr<const connection_context> ctx, std::string id);
+connection_actor spawn_connection(caf::actor_system& sys,
+                                  std::shared_ptr<transport::channel> channel,
+                                  std::shared_ptr<const connection_context> ctx,
+                                  std::string id);
 
 } // namespace tether

@@ -20,13 +20,13 @@ struct op_error {
 using op_result = std::variant<codec::value, op_error>;
 
 /// A request handled synchronously: payload in, answer out.
-using request_function
-  = std::function<op_result(const request_context&, const codec::value&)>;
+using request_function =
+    std::function<op_result(const request_context&, const codec::value&)>;
 
 /// A request handled on the function's own terms: it answers through the
 /// responder, now or later, with any answer (parts, retry, signals).
-using responder_function
-  = std::function<void(const codec::value&, const responder&)>;
+using responder_function =
+    std::function<void(const codec::value&, const responder&)>;
 
 /// Lifts a plain function into a behavior actor. An exception thrown by the
 /// function answers ERROR `internal` (the cause goes to the log only).

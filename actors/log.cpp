@@ -13,19 +13,27 @@ std::atomic<level> threshold{level::info};
 
 const char* name_of(level x) {
   switch (x) {
-    case level::debug: return "DEBUG";
-    case level::info: return "INFO";
-    case level::warning: return "WARN";
-    case level::error: return "ERROR";
+  case level::debug:
+    return "DEBUG";
+  case level::info:
+    return "INFO";
+  case level::warning:
+    return "WARN";
+  case level::error:
+    return "ERROR";
   }
   return "?";
 }
 
 } // namespace
 
-void set_level(level x) { threshold = x; }
+void set_level(level x) {
+  threshold = x;
+}
 
-bool enabled(level x) { return x >= threshold.load(); }
+bool enabled(level x) {
+  return x >= threshold.load();
+}
 
 void write(level x, const char* component, const std::string& text) {
   using namespace std::chrono;

@@ -16,8 +16,7 @@ struct inbound_message {
   bool binary = true;
 };
 
-template <class Inspector>
-auto inspect(Inspector& f, inbound_message& x) {
+template <class Inspector> auto inspect(Inspector& f, inbound_message& x) {
   return f(caf::meta::type_name("inbound_message"), x.bytes, x.binary);
 }
 
@@ -34,8 +33,7 @@ struct request_context {
   std::string op;
 };
 
-template <class Inspector>
-auto inspect(Inspector& f, request_context& x) {
+template <class Inspector> auto inspect(Inspector& f, request_context& x) {
   return f(caf::meta::type_name("request_context"), x.origin, x.conn, x.id,
            x.op);
 }
@@ -51,8 +49,7 @@ struct client_answer {
   std::string message;
 };
 
-template <class Inspector>
-auto inspect(Inspector& f, client_answer& x) {
+template <class Inspector> auto inspect(Inspector& f, client_answer& x) {
   return f(caf::meta::type_name("client_answer"), x.ok, x.payload, x.code,
            x.message);
 }
@@ -66,8 +63,7 @@ struct node_stats {
   uint64_t rooms = 0;
 };
 
-template <class Inspector>
-auto inspect(Inspector& f, node_stats& x) {
+template <class Inspector> auto inspect(Inspector& f, node_stats& x) {
   return f(caf::meta::type_name("node_stats"), x.node, x.uptime_s,
            x.connections, x.sessions, x.rooms);
 }

@@ -34,39 +34,39 @@ node_actor::behavior_type node_behavior(pointer self, std::string node_name) {
       self->quit(msg.reason);
   });
   return {
-    [self](joined_atom, connection_actor conn) {
-      auto& st = self->state;
-      self->monitor(conn);
-      self->link_to(conn);
-      st.connections.emplace(conn.address(), conn);
-      if (st.draining) // Raced the drain: send it after the others.
-        self->send(conn, drain_atom::value);
-    },
-    [self](stats_atom) {
-      auto& st = self->state;
-      auto up = std::chrono::steady_clock::now() - st.started;
-      node_stats x;
-      x.node = st.node_name;
-      x.uptime_s = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(up).count());
-      x.connections = st.connections.size();
-      return x;
-    },
-    [self](drain_atom) -> caf::result<bool> {
-      auto& st = self->state;
-      if (!st.draining) {
-        st.draining = true;
-        TETHER_LOG(info, "node", "draining " << st.connections.size()
-                                             << " connection(s)");
-        for (auto& kv : st.connections)
-          self->send(kv.second, drain_atom::value);
-      }
-      if (st.connections.empty())
-        return true;
-      auto promise = self->make_response_promise<bool>();
-      st.drain_waiters.push_back(promise);
-      return promise;
-    },
+      [self](joined_atom, connection_actor conn) {
+        auto& st = self->state;
+        self->monitor(conn);
+        self->link_to(conn);
+        st.connections.emplace(conn.address(), conn);
+        if (st.draining) // Raced the drain: send it after the others.
+          self->send(conn, drain_atom::value);
+      },
+      [self](stats_atom) {
+        auto& st = self->state;
+        auto up = std::chrono::steady_clock::now() - st.started;
+        node_stats x;
+        x.node = st.node_name;
+        x.uptime_s = static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(up).count());
+        x.connections = st.connections.size();
+        return x;
+      },
+      [self](drain_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        if (!st.draining) {
+          st.draining = true;
+          TETHER_LOG(info, "node",
+                     "draining " << st.connections.size() << " connection(s)");
+          for (auto& kv : st.connections)
+            self->send(kv.second, drain_atom::value);
+        }
+        if (st.connections.empty())
+          return true;
+        auto promise = self->make_response_promise<bool>();
+        st.drain_waiters.push_back(promise);
+        return promise;
+      },
   };
 }
 

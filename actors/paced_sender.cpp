@@ -20,31 +20,32 @@ struct paced_state {
 
 caf::actor spawn_paced_sender(caf::actor_system& sys, client_actor to,
                               uint64_t count, item_emitter emit) {
-  return sys.spawn([to, count, emit](
-                     caf::stateful_actor<paced_state>* self) -> caf::behavior {
-    self->send(self, tick_atom::value);
-    return {
-      [=](tick_atom) {
-        auto& st = self->state;
-        size_t sent = 0;
-        while (st.next < count && sent < window_bytes)
-          sent += emit(st.next++);
-        if (st.next >= count) {
-          self->quit();
-          return;
-        }
-        self->request(to, caf::infinite, credit_atom::value)
-          .then(
-            [self](bool more) {
-              if (more)
-                self->send(self, tick_atom::value);
-              else
+  return sys.spawn(
+      [to, count,
+       emit](caf::stateful_actor<paced_state>* self) -> caf::behavior {
+        self->send(self, tick_atom::value);
+        return {
+            [=](tick_atom) {
+              auto& st = self->state;
+              size_t sent = 0;
+              while (st.next < count && sent < window_bytes)
+                sent += emit(st.next++);
+              if (st.next >= count) {
                 self->quit();
+                return;
+              }
+              self->request(to, caf::infinite, credit_atom::value)
+                  .then(
+                      [self](bool more) {
+                        if (more)
+                          self->send(self, tick_atom::value);
+                        else
+                          self->quit();
+                      },
+                      [self](const caf::error&) { self->quit(); });
             },
-            [self](const caf::error&) { self->quit(); });
-      },
-    };
-  });
+        };
+      });
 }
 
 } // namespace tether

@@ -13,7 +13,7 @@ namespace tether {
 /// may use it. Exactly one answer per request: `reply`, `fail`, `retry`, or
 /// a run of `part` calls ending with `last = true`.
 class responder {
-public:
+ public:
   explicit responder(request_context ctx) : ctx_(std::move(ctx)) {}
 
   const request_context& context() const noexcept { return ctx_; }
@@ -49,9 +49,8 @@ public:
     return caf::actor_cast<client_actor>(ctx_.origin);
   }
 
-private:
-  template <class Frame>
-  void send(Frame&& x) const {
+ private:
+  template <class Frame> void send(Frame&& x) const {
     caf::anon_send(origin(), std::forward<Frame>(x));
   }
 

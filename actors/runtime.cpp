@@ -31,10 +31,9 @@ std::unique_ptr<caf::actor_system_config> make_caf_config(unsigned threads) {
 } // namespace
 
 runtime::runtime(config::options opts)
-  : opts_(std::move(opts)),
-    caf_cfg_(make_caf_config(opts_.actor_threads)),
-    system_(std::make_unique<caf::actor_system>(*caf_cfg_)),
-    ioc_(std::make_unique<transport::net::io_context>()) {
+    : opts_(std::move(opts)), caf_cfg_(make_caf_config(opts_.actor_threads)),
+      system_(std::make_unique<caf::actor_system>(*caf_cfg_)),
+      ioc_(std::make_unique<transport::net::io_context>()) {
   if (opts_.node_name.empty())
     opts_.node_name = host_name();
   node_ = spawn_node(*system_, opts_.node_name);
@@ -66,7 +65,8 @@ transport::error_code runtime::start() {
   transport::settings ts;
   ts.ws_path = opts_.ws_path;
   ts.max_message = opts_.lim.max_message;
-  ts.upgrade_timeout = std::chrono::milliseconds{opts_.lim.handshake_timeout_ms};
+  ts.upgrade_timeout =
+      std::chrono::milliseconds{opts_.lim.handshake_timeout_ms};
   // Beast's pings back up the contract's heartbeat, a little later than it.
   ts.idle_timeout = std::chrono::milliseconds{opts_.lim.heartbeat_ms * 4};
   auto ctx = std::make_shared<connection_context>();
@@ -78,30 +78,33 @@ transport::error_code runtime::start() {
   auto prefix = opts_.node_name + "-";
   auto* counter = &next_conn_;
   listener_ = std::make_shared<transport::listener>(
-    *ioc_, ts,
-    [sys, ctx, prefix, counter](std::shared_ptr<transport::channel> ch) {
-      auto id = prefix + std::to_string(counter->fetch_add(1));
-      auto actor = spawn_connection(*sys, ch, ctx, std::move(id));
-      return make_connection_handler(std::move(actor));
-    });
+      *ioc_, ts,
+      [sys, ctx, prefix, counter](std::shared_ptr<transport::channel> ch) {
+        auto id = prefix + std::to_string(counter->fetch_add(1));
+        auto actor = spawn_connection(*sys, ch, ctx, std::move(id));
+        return make_connection_handler(std::move(actor));
+      });
   transport::error_code ec;
-  auto address = net::ip::make_address(opts_.listen_host, ec);
+  // Host names ("localhost") resolve to their first address.
+  transport::tcp::resolver resolver{*ioc_};
+  auto found = resolver.resolve(opts_.listen_host,
+                                std::to_string(opts_.listen_port), ec);
   if (ec)
     return ec;
-  ec = listener_->open({address, opts_.listen_port});
+  ec = listener_->open(found.begin()->endpoint());
   if (ec)
     return ec;
   port_ = listener_->local_endpoint().port();
   listener_->run();
   work_ = std::make_unique<
-    net::executor_work_guard<net::io_context::executor_type>>(
-    ioc_->get_executor());
+      net::executor_work_guard<net::io_context::executor_type>>(
+      ioc_->get_executor());
   for (unsigned i = 0; i < opts_.io_threads; ++i)
     io_threads_.emplace_back([this] { ioc_->run(); });
   started_ = true;
-  TETHER_LOG(info, "node", "'" << opts_.node_name << "' serving " << url()
-                                << " (" << registry_.ops().size()
-                                << " ops bound)");
+  TETHER_LOG(info, "node",
+             "'" << opts_.node_name << "' serving " << url() << " ("
+                 << registry_.ops().size() << " ops bound)");
   return {};
 }
 
@@ -117,19 +120,20 @@ void runtime::shutdown() {
     return;
   stopped_ = true;
   listener_->stop();
-  TETHER_LOG(info, "node", "shutting down: no new connections; open "
-                           "requests get "
-                             << opts_.lim.shutdown_grace_ms << " ms");
+  TETHER_LOG(info, "node",
+             "shutting down: no new connections; open "
+             "requests get "
+                 << opts_.lim.shutdown_grace_ms << " ms");
   {
     caf::scoped_actor self{*system_};
     // The connections enforce the grace period; this bound is a backstop.
     auto limit = std::chrono::milliseconds{opts_.lim.shutdown_grace_ms + 3000};
     self->request(node_, limit, drain_atom::value)
-      .receive([](bool) {},
-               [](const caf::error& err) {
-                 TETHER_LOG(warning, "node",
-                            "drain incomplete: " << caf::to_string(err));
-               });
+        .receive([](bool) {},
+                 [](const caf::error& err) {
+                   TETHER_LOG(warning, "node",
+                              "drain incomplete: " << caf::to_string(err));
+                 });
   }
   work_.reset();
   ioc_->stop();
@@ -144,8 +148,8 @@ void runtime::run_until_signal() {
   transport::net::signal_set signals{signals_ioc, SIGINT, SIGTERM};
   signals.async_wait([](transport::error_code ec, int sig) {
     if (!ec)
-      TETHER_LOG(info, "node", "received " << (sig == SIGINT ? "SIGINT"
-                                                             : "SIGTERM"));
+      TETHER_LOG(info, "node",
+                 "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM"));
   });
   signals_ioc.run();
   shutdown();

@@ -24,7 +24,7 @@ class listener;
 /// listener and the behaviors. `tether-node`, the examples and the tests all
 /// run a node through it.
 class runtime {
-public:
+ public:
   explicit runtime(config::options opts);
   ~runtime();
 
@@ -57,16 +57,16 @@ public:
   /// Blocks until SIGINT or SIGTERM, then shuts down.
   void run_until_signal();
 
-private:
+ private:
   config::options opts_;
   std::unique_ptr<caf::actor_system_config> caf_cfg_;
   std::unique_ptr<caf::actor_system> system_;
   behavior_registry registry_;
   node_actor node_;
   std::unique_ptr<transport::net::io_context> ioc_;
-  std::unique_ptr<
-    transport::net::executor_work_guard<transport::net::io_context::executor_type>>
-    work_;
+  std::unique_ptr<transport::net::executor_work_guard<
+      transport::net::io_context::executor_type>>
+      work_;
   std::shared_ptr<transport::listener> listener_;
   std::vector<std::thread> io_threads_;
   std::atomic<uint64_t> next_conn_{1};

@@ -15,8 +15,7 @@ bool read_fields(reader& in, uint32_t count, frame& out) {
   constexpr uint32_t needed = std::tuple_size_v<decltype(fields)>;
   if (count < needed + 1)
     return in.fail(std::string{to_string(Frame::kind_v)} + ": missing fields");
-  bool ok = std::apply([&](auto&... f) { return (in.read(f) && ...); },
-                       fields);
+  bool ok = std::apply([&](auto&... f) { return (in.read(f) && ...); }, fields);
   if (!ok)
     return in.fail(std::string{to_string(Frame::kind_v)} + ": bad field");
   // Extra trailing fields are room for later minor additions.
@@ -33,12 +32,11 @@ bool read_by_kind(reader& in, uint64_t k, uint32_t count, frame& out,
   bool matched = false;
   bool ok = false;
   ((!matched && static_cast<uint64_t>(
-                    std::variant_alternative_t<Is, frame>::kind_v)
-                    == k
-      ? (matched = true,
-         ok = read_fields<std::variant_alternative_t<Is, frame>>(in, count,
-                                                                  out))
-      : false),
+                    std::variant_alternative_t<Is, frame>::kind_v) == k
+        ? (matched = true,
+           ok = read_fields<std::variant_alternative_t<Is, frame>>(in, count,
+                                                                   out))
+        : false),
    ...);
   if (!matched)
     return in.fail("unknown frame kind " + std::to_string(k));

@@ -32,7 +32,9 @@ void put(std::string& out, uint64_t x) {
   packer_for(sink).pack_uint64(x);
 }
 
-void put(std::string& out, bool x) { out.push_back(x ? '\xc3' : '\xc2'); }
+void put(std::string& out, bool x) {
+  out.push_back(x ? '\xc3' : '\xc2');
+}
 
 void put(std::string& out, const std::string& x) {
   string_sink sink{out};
@@ -41,9 +43,13 @@ void put(std::string& out, const std::string& x) {
   pk.pack_str_body(x.data(), static_cast<uint32_t>(x.size()));
 }
 
-void put(std::string& out, const value& x) { out += x.encoded(); }
+void put(std::string& out, const value& x) {
+  out += x.encoded();
+}
 
-void put(std::string& out, const nested_frame& x) { out += x.bytes; }
+void put(std::string& out, const nested_frame& x) {
+  out += x.bytes;
+}
 
 } // namespace detail
 

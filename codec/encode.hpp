@@ -20,8 +20,7 @@ void put(std::string& out, const nested_frame& x);
 
 /// Appends one frame of a known type to `out`. A batch is frames appended
 /// back to back.
-template <class Frame>
-void encode_one(const Frame& x, std::string& out) {
+template <class Frame> void encode_one(const Frame& x, std::string& out) {
   auto fields = x.fields();
   detail::put_header(out, std::tuple_size_v<decltype(fields)>, Frame::kind_v);
   std::apply([&](const auto&... f) { (detail::put(out, f), ...); }, fields);

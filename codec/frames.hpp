@@ -62,8 +62,12 @@ struct nested_frame {
 // Each frame lists its positional fields, after `kind`, in `fields()`: the
 // encoder and decoder walk that list, so a frame is described exactly once.
 #define TETHER_FRAME_FIELDS(...)                                               \
-  auto fields() { return std::tie(__VA_ARGS__); }                              \
-  auto fields() const { return std::tie(__VA_ARGS__); }
+  auto fields() {                                                              \
+    return std::tie(__VA_ARGS__);                                              \
+  }                                                                            \
+  auto fields() const {                                                        \
+    return std::tie(__VA_ARGS__);                                              \
+  }
 
 struct hello {
   static constexpr auto kind_v = kind::hello;
@@ -244,11 +248,11 @@ auto inspect(Inspector& f, Frame& x) {
 }
 
 /// Any frame of the wire contract.
-using frame = std::variant<hello, welcome, heartbeat, close, request, reply,
-                           error, retry, cancel, signal, stream, stream_part,
-                           result_part, session_open, session_attach,
-                           session_resume, session, session_close,
-                           session_closed, ack, seq, room_message>;
+using frame =
+    std::variant<hello, welcome, heartbeat, close, request, reply, error, retry,
+                 cancel, signal, stream, stream_part, result_part, session_open,
+                 session_attach, session_resume, session, session_close,
+                 session_closed, ack, seq, room_message>;
 
 /// The `kind` of a frame held in the variant.
 kind kind_of(const frame& x);

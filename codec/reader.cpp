@@ -8,7 +8,7 @@ namespace {
 
 /// Validates a value's structure, bounding its depth; never throws.
 class checking_visitor : public msgpack::null_visitor {
-public:
+ public:
   bool start_array(uint32_t) { return enter(); }
   bool end_array() { return leave(); }
   bool start_map(uint32_t) { return enter(); }
@@ -19,7 +19,7 @@ public:
   bool broken = false;
   bool too_deep = false;
 
-private:
+ private:
   bool enter() {
     if (++depth_ > reader::max_depth) {
       too_deep = true;
@@ -113,31 +113,31 @@ bool reader::read(uint64_t& x) {
     return true;
   }
   switch (b) {
-    case 0xcc:
-      return read_be(1, x);
-    case 0xcd:
-      return read_be(2, x);
-    case 0xce:
-      return read_be(4, x);
-    case 0xcf:
-      return read_be(8, x);
-    case 0xd0:
-    case 0xd1:
-    case 0xd2:
-    case 0xd3: {
-      // Signed encodings of non-negative numbers are accepted: some encoders
-      // pick them. Negative numbers are not unsigned integers.
-      size_t n = size_t{1} << (b - 0xd0);
-      uint64_t raw;
-      if (!read_be(n, raw))
-        return false;
-      if (raw >> (n * 8 - 1))
-        return fail("expected an unsigned integer, got a negative one");
-      x = raw;
-      return true;
-    }
-    default:
-      return fail("expected an unsigned integer");
+  case 0xcc:
+    return read_be(1, x);
+  case 0xcd:
+    return read_be(2, x);
+  case 0xce:
+    return read_be(4, x);
+  case 0xcf:
+    return read_be(8, x);
+  case 0xd0:
+  case 0xd1:
+  case 0xd2:
+  case 0xd3: {
+    // Signed encodings of non-negative numbers are accepted: some encoders
+    // pick them. Negative numbers are not unsigned integers.
+    size_t n = size_t{1} << (b - 0xd0);
+    uint64_t raw;
+    if (!read_be(n, raw))
+      return false;
+    if (raw >> (n * 8 - 1))
+      return fail("expected an unsigned integer, got a negative one");
+    x = raw;
+    return true;
+  }
+  default:
+    return fail("expected an unsigned integer");
   }
 }
 

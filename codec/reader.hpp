@@ -12,7 +12,7 @@ namespace tether::codec {
 /// allocating more than the bytes it returns. Every read either succeeds and
 /// advances, or fails and leaves `failed()` set with a reason.
 class reader {
-public:
+ public:
   /// Deepest nesting accepted inside an `any` value.
   static constexpr uint32_t max_depth = 64;
 
@@ -37,7 +37,7 @@ public:
   /// Records the first failure; always returns false.
   bool fail(std::string reason);
 
-private:
+ private:
   bool take(size_t n, const char*& out);
   bool read_be(size_t n, uint64_t& out);
   bool peek(uint8_t& out) const;

@@ -25,8 +25,7 @@ value lookup(const value& x, const std::string& key) {
       return {};
     for (uint32_t i = 0; i < obj.via.map.size; ++i) {
       const auto& kv = obj.via.map.ptr[i];
-      if (kv.key.type == msgpack::type::STR
-          && kv.key.as<std::string>() == key)
+      if (kv.key.type == msgpack::type::STR && kv.key.as<std::string>() == key)
         return value::of(kv.val);
     }
   } catch (const std::exception&) {

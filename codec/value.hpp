@@ -12,7 +12,7 @@ namespace tether::codec {
 /// One MessagePack value kept in its encoded form. Forwarding a payload
 /// (echo, broadcast) then costs a copy of bytes and never a re-encoding.
 class value {
-public:
+ public:
   // -- constructors -----------------------------------------------------------
 
   /// The nil value.
@@ -26,8 +26,7 @@ public:
   }
 
   /// Encodes any type msgpack-c knows how to pack.
-  template <class T>
-  static value of(const T& x) {
+  template <class T> static value of(const T& x) {
     msgpack::sbuffer buf;
     msgpack::pack(buf, x);
     return from_encoded(std::string{buf.data(), buf.size()});
@@ -43,14 +42,15 @@ public:
 
   const std::string& encoded() const noexcept { return bytes_; }
 
-  bool is_nil() const noexcept { return bytes_.size() == 1 && bytes_[0] == '\xc0'; }
+  bool is_nil() const noexcept {
+    return bytes_.size() == 1 && bytes_[0] == '\xc0';
+  }
 
   /// Decodes into a msgpack-c object tree; the handle owns the memory.
   msgpack::object_handle unpack() const;
 
   /// Converts to `T`; false when the value has another type.
-  template <class T>
-  bool convert_to(T& out) const {
+  template <class T> bool convert_to(T& out) const {
     try {
       unpack().get().convert(out);
       return true;
@@ -65,12 +65,11 @@ public:
 
   friend bool operator!=(const value& x, const value& y) { return !(x == y); }
 
-  template <class Inspector>
-  friend auto inspect(Inspector& f, value& x) {
+  template <class Inspector> friend auto inspect(Inspector& f, value& x) {
     return f(x.bytes_);
   }
 
-private:
+ private:
   std::string bytes_;
 };
 

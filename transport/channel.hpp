@@ -16,7 +16,7 @@ inline shared_bytes make_shared_bytes(std::string bytes) {
 /// One open WebSocket as its owner sees it. Every member may be called from
 /// any thread: the channel hands the work to its own I/O strand.
 class channel {
-public:
+ public:
   virtual ~channel() = default;
 
   /// Queues one binary WebSocket message.
@@ -44,7 +44,7 @@ public:
 /// Receives what a channel reads. Called on the channel's I/O thread, so an
 /// implementation only hands things over (sends a message to an actor).
 class channel_handler {
-public:
+ public:
   virtual ~channel_handler() = default;
 
   /// One whole WebSocket message.

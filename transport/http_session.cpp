@@ -16,18 +16,17 @@ std::string path_of(beast::string_view target) {
 
 http_session::http_session(tcp::socket&& socket, const settings& cfg,
                            handler_factory make_handler)
-  : stream_(std::move(socket)), cfg_(cfg),
-    make_handler_(std::move(make_handler)) {
-}
+    : stream_(std::move(socket)), cfg_(cfg),
+      make_handler_(std::move(make_handler)) {}
 
 void http_session::run() {
   parser_.emplace();
   parser_->header_limit(max_request_bytes);
   parser_->body_limit(max_request_bytes);
   stream_.expires_after(cfg_.upgrade_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&http_session::on_read,
-                                             shared_from_this()));
+  http::async_read(
+      stream_, buffer_, *parser_,
+      beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
 
 void http_session::on_read(error_code ec, size_t) {
@@ -40,7 +39,7 @@ void http_session::on_read(error_code ec, size_t) {
       return respond(http::status::not_found,
                      "no WebSocket endpoint here; use " + cfg_.ws_path + "\n");
     std::make_shared<websocket_session>(stream_.release_socket(), cfg_)
-      ->run(std::move(req), make_handler_);
+        ->run(std::move(req), make_handler_);
     return;
   }
   if (path == "/health")
@@ -58,12 +57,11 @@ void http_session::respond(http::status status, std::string body) {
   response_->keep_alive(false);
   response_->body() = std::move(body);
   response_->prepare_payload();
-  http::async_write(stream_, *response_,
-                    [self = shared_from_this()](error_code, size_t) {
-                      error_code ignored;
-                      self->stream_.socket().shutdown(
-                        tcp::socket::shutdown_send, ignored);
-                    });
+  http::async_write(
+      stream_, *response_, [self = shared_from_this()](error_code, size_t) {
+        error_code ignored;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      });
 }
 
 } // namespace tether::transport

@@ -12,13 +12,13 @@ namespace tether::transport {
 /// Reads one HTTP request: upgrades it to a WebSocket on the configured path,
 /// answers `/health`, and refuses anything else with a plain status.
 class http_session : public std::enable_shared_from_this<http_session> {
-public:
+ public:
   http_session(tcp::socket&& socket, const settings& cfg,
                handler_factory make_handler);
 
   void run();
 
-private:
+ private:
   void on_read(error_code ec, size_t n);
   void respond(http::status status, std::string body);
 

@@ -6,11 +6,8 @@ namespace tether::transport {
 
 listener::listener(net::io_context& ioc, settings cfg,
                    handler_factory make_handler)
-  : ioc_(ioc),
-    acceptor_(net::make_strand(ioc)),
-    cfg_(std::move(cfg)),
-    make_handler_(std::move(make_handler)) {
-}
+    : ioc_(ioc), acceptor_(net::make_strand(ioc)), cfg_(std::move(cfg)),
+      make_handler_(std::move(make_handler)) {}
 
 error_code listener::open(const tcp::endpoint& endpoint) {
   error_code ec;
@@ -41,9 +38,9 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-  acceptor_.async_accept(net::make_strand(ioc_),
-                         beast::bind_front_handler(&listener::on_accept,
-                                                   shared_from_this()));
+  acceptor_.async_accept(
+      net::make_strand(ioc_),
+      beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 
 void listener::on_accept(error_code ec, tcp::socket socket) {
@@ -52,7 +49,7 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
   if (!ec) {
     socket.set_option(tcp::no_delay(true), ec);
     std::make_shared<http_session>(std::move(socket), cfg_, make_handler_)
-      ->run();
+        ->run();
   }
   // Errors such as "too many open files" must not stop the accept loop.
   do_accept();

@@ -12,7 +12,7 @@ namespace tether::transport {
 
 /// Accepts TCP connections and hands each to an `http_session`.
 class listener : public std::enable_shared_from_this<listener> {
-public:
+ public:
   listener(net::io_context& ioc, settings cfg, handler_factory make_handler);
 
   listener(const listener&) = delete;
@@ -30,7 +30,7 @@ public:
   /// Stops accepting; open connections are not touched.
   void stop();
 
-private:
+ private:
   void do_accept();
   void on_accept(error_code ec, tcp::socket socket);
 

@@ -4,9 +4,8 @@
 
 namespace tether::transport {
 
-websocket_session::websocket_session(tcp::socket&& socket,
-                                     const settings& cfg)
-  : ws_(std::move(socket)), cfg_(cfg), close_timer_(ws_.get_executor()) {
+websocket_session::websocket_session(tcp::socket&& socket, const settings& cfg)
+    : ws_(std::move(socket)), cfg_(cfg), close_timer_(ws_.get_executor()) {
   error_code ec;
   auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
   remote_ = ec ? std::string{"unknown"}
@@ -23,19 +22,18 @@ void websocket_session::run(http::request<http::string_body> req,
   timeouts.idle_timeout = cfg_.idle_timeout;
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator(
-    [](websocket::response_type& res) {
-      res.set(http::field::server, "tether-node");
-    }));
+  ws_.set_option(
+      websocket::stream_base::decorator([](websocket::response_type& res) {
+        res.set(http::field::server, "tether-node");
+      }));
   // Sizes are enforced by counting bytes in `on_read`, so that an oversized
   // message still gets the contract's CLOSE 4 instead of Beast's own close.
   ws_.read_message_max(0);
   ws_.auto_fragment(false);
   ws_.binary(true);
-  ws_.async_accept(req, [self = shared_from_this(),
-                         make_handler = std::move(make_handler)](error_code ec) {
-    self->on_accept(ec, make_handler);
-  });
+  ws_.async_accept(
+      req, [self = shared_from_this(), make_handler = std::move(make_handler)](
+               error_code ec) { self->on_accept(ec, make_handler); });
 }
 
 void websocket_session::on_accept(error_code ec, handler_factory make_handler) {
@@ -82,8 +80,8 @@ void websocket_session::on_read(error_code ec, size_t n) {
 }
 
 void websocket_session::message_done() {
-  if (unhandled_.fetch_sub(1) - 1 < cfg_.max_unhandled
-      && read_paused_.exchange(false))
+  if (unhandled_.fetch_sub(1) - 1 < cfg_.max_unhandled &&
+      read_paused_.exchange(false))
     net::post(ws_.get_executor(),
               [self = shared_from_this()] { self->do_read(); });
 }
@@ -142,28 +140,27 @@ void websocket_session::on_write(error_code ec, size_t) {
 void websocket_session::close(shared_bytes last) {
   if (last)
     queued_bytes_ += last->size();
-  net::post(ws_.get_executor(), [self = shared_from_this(),
-                                 last = std::move(last)] {
-    if (self->closing_ || self->finished_)
-      return;
-    self->closing_ = true;
-    self->close_timer_.expires_after(self->cfg_.close_timeout);
-    self->close_timer_.async_wait([self](error_code ec) {
-      if (!ec)
-        self->finish("close timed out");
-    });
-    if (last)
-      self->enqueue(last);
-    else if (self->queue_.empty())
-      self->do_close();
-  });
+  net::post(ws_.get_executor(),
+            [self = shared_from_this(), last = std::move(last)] {
+              if (self->closing_ || self->finished_)
+                return;
+              self->closing_ = true;
+              self->close_timer_.expires_after(self->cfg_.close_timeout);
+              self->close_timer_.async_wait([self](error_code ec) {
+                if (!ec)
+                  self->finish("close timed out");
+              });
+              if (last)
+                self->enqueue(last);
+              else if (self->queue_.empty())
+                self->do_close();
+            });
 }
 
 void websocket_session::do_close() {
-  ws_.async_close(websocket::close_code::normal,
-                  [self = shared_from_this()](error_code) {
-                    self->finish("closed");
-                  });
+  ws_.async_close(
+      websocket::close_code::normal,
+      [self = shared_from_this()](error_code) { self->finish("closed"); });
 }
 
 void websocket_session::finish(const std::string& reason) {

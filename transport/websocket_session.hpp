@@ -15,16 +15,16 @@ namespace tether::transport {
 class websocket_session;
 
 /// Makes the handler for a freshly upgraded WebSocket (spawns its actor).
-using handler_factory = std::function<std::shared_ptr<channel_handler>(
-  std::shared_ptr<channel>)>;
+using handler_factory =
+    std::function<std::shared_ptr<channel_handler>(std::shared_ptr<channel>)>;
 
 /// The server side of one WebSocket: reads whole messages up to the size
 /// limit and hands them to its handler; writes queued messages one at a time.
 /// All its state lives on its strand.
 class websocket_session
-  : public channel,
-    public std::enable_shared_from_this<websocket_session> {
-public:
+    : public channel,
+      public std::enable_shared_from_this<websocket_session> {
+ public:
   websocket_session(tcp::socket&& socket, const settings& cfg);
   ~websocket_session() override;
 
@@ -43,7 +43,7 @@ public:
   void notify_when_below(size_t bytes) override;
   const std::string& remote() const override { return remote_; }
 
-private:
+ private:
   void on_accept(error_code ec, handler_factory make_handler);
   void do_read();
   void on_read(error_code ec, size_t n);

@@ -4,8 +4,7 @@
 
 namespace tether::transport {
 
-ws_client::ws_client(net::io_context& ioc) : ws_(net::make_strand(ioc)) {
-}
+ws_client::ws_client(net::io_context& ioc) : ws_(net::make_strand(ioc)) {}
 
 error_code ws_client::connect(const std::string& host, uint16_t port,
                               const std::string& path,
@@ -19,17 +18,16 @@ error_code ws_client::connect(const std::string& host, uint16_t port,
       return done.set_value(ec);
     auto& tcp_layer = beast::get_lowest_layer(ws_);
     tcp_layer.expires_after(timeout);
-    tcp_layer.async_connect(
-      tcp::endpoint{address, port}, [&, self, host, path](error_code ec) {
-        if (ec)
-          return done.set_value(ec);
-        beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true),
-                                                         ec);
-        ws_.async_handshake(host, path, [&, self](error_code ec) {
-          beast::get_lowest_layer(ws_).expires_never();
-          done.set_value(ec);
-        });
+    tcp_layer.async_connect(tcp::endpoint{address, port}, [&, self, host, path](
+                                                              error_code ec) {
+      if (ec)
+        return done.set_value(ec);
+      beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec);
+      ws_.async_handshake(host, path, [&, self](error_code ec) {
+        beast::get_lowest_layer(ws_).expires_never();
+        done.set_value(ec);
       });
+    });
   });
   return result.get();
 }
@@ -77,10 +75,9 @@ void ws_client::do_write() {
                     if (!self->queue_.empty())
                       return self->do_write();
                     if (self->closing_)
-                      self->ws_.async_close(websocket::close_code::normal,
-                                            [self](error_code) {
-                                              self->finish("closed");
-                                            });
+                      self->ws_.async_close(
+                          websocket::close_code::normal,
+                          [self](error_code) { self->finish("closed"); });
                   });
 }
 
@@ -96,9 +93,8 @@ void ws_client::close() {
 }
 
 void ws_client::abort() {
-  net::post(ws_.get_executor(), [self = shared_from_this()] {
-    self->finish("aborted");
-  });
+  net::post(ws_.get_executor(),
+            [self = shared_from_this()] { self->finish("aborted"); });
 }
 
 void ws_client::finish(const std::string& reason) {

@@ -15,7 +15,7 @@ namespace tether::transport {
 /// then reads whole messages into a callback and writes queued messages.
 /// `send` and `close` may be called from any thread.
 class ws_client : public std::enable_shared_from_this<ws_client> {
-public:
+ public:
   struct callbacks {
     /// One whole message; runs on the I/O thread.
     std::function<void(std::string bytes, bool binary)> on_message;
@@ -43,7 +43,7 @@ public:
   /// Drops the TCP connection at once, as a failing network would.
   void abort();
 
-private:
+ private:
   struct outgoing {
     shared_bytes bytes;
     bool binary;

@@ -25,13 +25,13 @@ request_key key_of(const request_context& ctx) {
 template <class OnInvoke>
 behavior_actor::behavior_type request_only(OnInvoke on_invoke) {
   return {
-    std::move(on_invoke),
-    [](open_atom, const request_context& ctx, const codec::value&) {
-      refuse_stream(ctx);
-    },
-    [](part_atom, const request_context&, const codec::value&, bool) {},
-    [](cancel_atom, const request_context&) {},
-    [](signal_atom, const request_context&, const codec::value&) {},
+      std::move(on_invoke),
+      [](open_atom, const request_context& ctx, const codec::value&) {
+        refuse_stream(ctx);
+      },
+      [](part_atom, const request_context&, const codec::value&, bool) {},
+      [](cancel_atom, const request_context&) {},
+      [](signal_atom, const request_context&, const codec::value&) {},
   };
 }
 
@@ -43,17 +43,19 @@ behavior_actor::behavior_type info_behavior(behavior_actor::pointer self,
                                    const codec::value&) {
     responder r{ctx};
     self->request(node, std::chrono::seconds{5}, stats_atom::value)
-      .then(
-        [r](const node_stats& st) {
-          using codec::value;
-          r.reply(value::map({{"node", value::of(st.node)},
-                              {"version", value::of(uint64_t{1})},
-                              {"uptime_s", value::of(st.uptime_s)},
-                              {"connections", value::of(st.connections)},
-                              {"sessions", value::of(st.sessions)},
-                              {"rooms", value::of(st.rooms)}}));
-        },
-        [r](const caf::error&) { r.fail("internal", "statistics unavailable"); });
+        .then(
+            [r](const node_stats& st) {
+              using codec::value;
+              r.reply(value::map({{"node", value::of(st.node)},
+                                  {"version", value::of(uint64_t{1})},
+                                  {"uptime_s", value::of(st.uptime_s)},
+                                  {"connections", value::of(st.connections)},
+                                  {"sessions", value::of(st.sessions)},
+                                  {"rooms", value::of(st.rooms)}}));
+            },
+            [r](const caf::error&) {
+              r.fail("internal", "statistics unavailable");
+            });
   });
 }
 
@@ -77,39 +79,38 @@ stream_behavior(behavior_actor::stateful_pointer<stream_state> self,
     st.keys.erase(i);
   });
   return {
-    [self, max_part](invoke_atom, const request_context& ctx,
-                     const codec::value& payload) {
-      responder r{ctx};
-      uint64_t count = 0;
-      uint64_t size = 0;
-      if (!get_uint(payload, "count", count) || !get_uint(payload, "size", size)
-          || count == 0)
-        return r.fail("invalid", "expected {count: uint >= 1, size: uint}");
-      if (size > max_part)
-        return r.fail("invalid", "size may be at most "
-                                   + std::to_string(max_part) + " bytes");
-      // Every part is the same bytes: encode them once, share them.
-      auto part = codec::value::of(std::vector<char>(size, 'x'));
-      auto sender = spawn_paced_sender(
-        self->system(), r.origin(), count,
-        [r, part, count](uint64_t i) {
-          r.part(part, i + 1 == count);
-          return part.encoded().size();
-        });
-      self->monitor(sender);
-      self->state.senders.emplace(key_of(ctx), sender);
-      self->state.keys.emplace(sender.address(), key_of(ctx));
-    },
-    [](open_atom, const request_context& ctx, const codec::value&) {
-      refuse_stream(ctx);
-    },
-    [](part_atom, const request_context&, const codec::value&, bool) {},
-    [self](cancel_atom, const request_context& ctx) {
-      auto i = self->state.senders.find(key_of(ctx));
-      if (i != self->state.senders.end())
-        self->send_exit(i->second, caf::exit_reason::user_shutdown);
-    },
-    [](signal_atom, const request_context&, const codec::value&) {},
+      [self, max_part](invoke_atom, const request_context& ctx,
+                       const codec::value& payload) {
+        responder r{ctx};
+        uint64_t count = 0;
+        uint64_t size = 0;
+        if (!get_uint(payload, "count", count) ||
+            !get_uint(payload, "size", size) || count == 0)
+          return r.fail("invalid", "expected {count: uint >= 1, size: uint}");
+        if (size > max_part)
+          return r.fail("invalid", "size may be at most " +
+                                       std::to_string(max_part) + " bytes");
+        // Every part is the same bytes: encode them once, share them.
+        auto part = codec::value::of(std::vector<char>(size, 'x'));
+        auto sender = spawn_paced_sender(self->system(), r.origin(), count,
+                                         [r, part, count](uint64_t i) {
+                                           r.part(part, i + 1 == count);
+                                           return part.encoded().size();
+                                         });
+        self->monitor(sender);
+        self->state.senders.emplace(key_of(ctx), sender);
+        self->state.keys.emplace(sender.address(), key_of(ctx));
+      },
+      [](open_atom, const request_context& ctx, const codec::value&) {
+        refuse_stream(ctx);
+      },
+      [](part_atom, const request_context&, const codec::value&, bool) {},
+      [self](cancel_atom, const request_context& ctx) {
+        auto i = self->state.senders.find(key_of(ctx));
+        if (i != self->state.senders.end())
+          self->send_exit(i->second, caf::exit_reason::user_shutdown);
+      },
+      [](signal_atom, const request_context&, const codec::value&) {},
   };
 }
 
@@ -128,31 +129,32 @@ struct sink_state {
 behavior_actor::behavior_type
 sink_behavior(behavior_actor::stateful_pointer<sink_state> self) {
   return {
-    [](invoke_atom, const request_context& ctx, const codec::value&) {
-      responder{ctx}.fail("invalid", "sys.sink takes a STREAM");
-    },
-    [self](open_atom, const request_context& ctx,
-           const codec::value& payload) {
-      self->state.open[key_of(ctx)] = sink_totals{1, payload_bytes(payload)};
-    },
-    [self](part_atom, const request_context& ctx, const codec::value& payload,
-           bool last) {
-      auto i = self->state.open.find(key_of(ctx));
-      if (i == self->state.open.end())
-        return;
-      i->second.parts += 1;
-      i->second.bytes += payload_bytes(payload);
-      if (!last)
-        return;
-      using codec::value;
-      responder{ctx}.reply(value::map({{"parts", value::of(i->second.parts)},
-                                       {"bytes", value::of(i->second.bytes)}}));
-      self->state.open.erase(i);
-    },
-    [self](cancel_atom, const request_context& ctx) {
-      self->state.open.erase(key_of(ctx));
-    },
-    [](signal_atom, const request_context&, const codec::value&) {},
+      [](invoke_atom, const request_context& ctx, const codec::value&) {
+        responder{ctx}.fail("invalid", "sys.sink takes a STREAM");
+      },
+      [self](open_atom, const request_context& ctx,
+             const codec::value& payload) {
+        self->state.open[key_of(ctx)] = sink_totals{1, payload_bytes(payload)};
+      },
+      [self](part_atom, const request_context& ctx, const codec::value& payload,
+             bool last) {
+        auto i = self->state.open.find(key_of(ctx));
+        if (i == self->state.open.end())
+          return;
+        i->second.parts += 1;
+        i->second.bytes += payload_bytes(payload);
+        if (!last)
+          return;
+        using codec::value;
+        responder{ctx}.reply(
+            value::map({{"parts", value::of(i->second.parts)},
+                        {"bytes", value::of(i->second.bytes)}}));
+        self->state.open.erase(i);
+      },
+      [self](cancel_atom, const request_context& ctx) {
+        self->state.open.erase(key_of(ctx));
+      },
+      [](signal_atom, const request_context&, const codec::value&) {},
   };
 }
 
@@ -164,8 +166,10 @@ behavior_actor::behavior_type push_behavior(behavior_actor::pointer self) {
     responder r{ctx};
     std::string name;
     uint64_t count = 0;
-    if (!get_string(payload, "name", name) || !get_uint(payload, "count", count))
-      return r.fail("invalid", "expected {name: str, payload: any, count: uint}");
+    if (!get_string(payload, "name", name) ||
+        !get_uint(payload, "count", count))
+      return r.fail("invalid",
+                    "expected {name: str, payload: any, count: uint}");
     auto body = codec::lookup(payload, "payload");
     r.reply(codec::value::empty_map());
     if (count > 0)

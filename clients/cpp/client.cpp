@@ -8,8 +8,7 @@ namespace tether::client {
 // -- io_thread ----------------------------------------------------------------
 
 io_thread::io_thread()
-  : work_(ioc_.get_executor()), thread_([this] { ioc_.run(); }) {
-}
+    : work_(ioc_.get_executor()), thread_([this] { ioc_.run(); }) {}
 
 io_thread::~io_thread() {
   work_.reset();
@@ -17,7 +16,8 @@ io_thread::~io_thread() {
   thread_.join();
 }
 
-// -- URLs -----------------------------------------------------------------------
+// -- URLs
+// -----------------------------------------------------------------------
 
 std::optional<endpoint> parse_url(const std::string& url) {
   const std::string scheme = "ws://";
@@ -35,7 +35,8 @@ std::optional<endpoint> parse_url(const std::string& url) {
   if (result.host.size() >= 2 && result.host.front() == '[')
     result.host = result.host.substr(1, result.host.size() - 2);
   try {
-    result.port = static_cast<uint16_t>(std::stoul(authority.substr(colon + 1)));
+    result.port =
+        static_cast<uint16_t>(std::stoul(authority.substr(colon + 1)));
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -49,8 +50,8 @@ std::shared_ptr<client> client::connect(io_thread& io, const endpoint& where,
                                         std::chrono::milliseconds timeout) {
   std::shared_ptr<client> self{new client};
   self->ws_ = std::make_shared<transport::ws_client>(io.context());
-  if (auto ec = self->ws_->connect(where.host, where.port, where.path,
-                                   timeout)) {
+  if (auto ec =
+          self->ws_->connect(where.host, where.port, where.path, timeout)) {
     if (error)
       *error = ec.message();
     return nullptr;
@@ -72,14 +73,14 @@ client::~client() {
     ws_->abort();
 }
 
-std::optional<codec::welcome>
-client::hello(codec::map_value auth, const std::string& agent,
-              std::chrono::milliseconds timeout) {
+std::optional<codec::welcome> client::hello(codec::map_value auth,
+                                            const std::string& agent,
+                                            std::chrono::milliseconds timeout) {
   send(codec::hello{1, agent, std::move(auth)});
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
       return std::nullopt;
     auto f = next(left);
@@ -114,14 +115,17 @@ std::future<answer> client::call_stream(const std::string& op,
     parts.emplace_back();
   frames.emplace_back(codec::stream{id, op, parts.front()});
   for (size_t i = 1; i < parts.size(); ++i)
-    frames.emplace_back(codec::stream_part{id, parts[i], i + 1 == parts.size()});
+    frames.emplace_back(
+        codec::stream_part{id, parts[i], i + 1 == parts.size()});
   if (parts.size() == 1)
     frames.emplace_back(codec::stream_part{id, codec::value{}, true});
   send(frames);
   return result;
 }
 
-void client::cancel(uint64_t id) { send(codec::cancel{id}); }
+void client::cancel(uint64_t id) {
+  send(codec::cancel{id});
+}
 
 void client::on_signal(std::function<void(const codec::signal&)> fn) {
   std::lock_guard<std::mutex> guard{mtx_};
@@ -170,9 +174,13 @@ bool client::closed() const {
   return closed_;
 }
 
-void client::close() { ws_->close(); }
+void client::close() {
+  ws_->close();
+}
 
-void client::abort() { ws_->abort(); }
+void client::abort() {
+  ws_->abort();
+}
 
 void client::on_message(std::string bytes, bool) {
   ++messages_;

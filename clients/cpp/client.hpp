@@ -22,7 +22,7 @@ namespace tether::client {
 
 /// Runs the I/O of any number of clients on one background thread.
 class io_thread {
-public:
+ public:
   io_thread();
   ~io_thread();
   io_thread(const io_thread&) = delete;
@@ -30,11 +30,10 @@ public:
 
   transport::net::io_context& context() noexcept { return ioc_; }
 
-private:
+ private:
   transport::net::io_context ioc_;
-  transport::net::executor_work_guard<
-    transport::net::io_context::executor_type>
-    work_;
+  transport::net::executor_work_guard<transport::net::io_context::executor_type>
+      work_;
   std::thread thread_;
 };
 
@@ -78,7 +77,7 @@ std::optional<endpoint> parse_url(const std::string& url);
 /// order through `next` (or the signal and request handlers, when set).
 /// Thread-safe.
 class client {
-public:
+ public:
   /// Connects (no HELLO yet); nullptr and `error` set on failure.
   static std::shared_ptr<client>
   connect(io_thread& io, const endpoint& where, std::string* error = nullptr,
@@ -146,7 +145,7 @@ public:
   /// Drops the TCP connection at once.
   void abort();
 
-private:
+ private:
   struct pending {
     std::promise<answer> promise;
     std::vector<codec::value> parts;

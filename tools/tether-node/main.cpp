@@ -31,10 +31,10 @@ int main(int argc, char** argv) {
   tether::log::set_level(level_of(parsed.opts->log_level));
   tether::runtime node{*parsed.opts};
   if (auto ec = node.start()) {
-    TETHER_LOG(error, "node", "cannot listen on "
-                                << parsed.opts->listen_host << ":"
-                                << parsed.opts->listen_port << ": "
-                                << ec.message());
+    TETHER_LOG(error, "node",
+               "cannot listen on " << parsed.opts->listen_host << ":"
+                                   << parsed.opts->listen_port << ": "
+                                   << ec.message());
     return 1;
   }
   // The first line on stdout names the URL: scripts and tests read it.

@@ -1,0 +1,164 @@
+// Shutdown: open requests finish or fail cleanly, every client gets
+// CLOSE 5, and the real binary exits 0 on SIGTERM.
+
+#include <csignal>
+#include <cstdio>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/test_node.hpp"
+
+using namespace tether;
+using namespace std::chrono_literals;
+using codec::value;
+
+namespace {
+
+test::test_node slow_node(uint64_t grace_ms) {
+  return test::test_node{
+      [grace_ms](config::options& o) { o.lim.shutdown_grace_ms = grace_ms; },
+      [](runtime& rt) {
+        rt.add_behavior("slow", test::spawn_slow_echo(rt.system()));
+      }};
+}
+
+} // namespace
+
+TEST_CASE("shutdown lets open requests finish, then sends CLOSE 5") {
+  auto n = slow_node(5000);
+  client::io_thread io;
+  auto c = n.join(io);
+  auto idle = n.join(io);
+  for (uint64_t id = 1; id <= 3; ++id)
+    c->send(codec::request{id, "slow", value::of(200 + 50 * id)});
+  // Let the requests reach the node before it drains.
+  c->send(codec::request{99, "sys.echo", {}});
+  CHECK(test::expect<codec::reply>(*c).id == 99);
+  std::thread stopper{[&n] { n.node().shutdown(); }};
+  for (uint64_t id = 1; id <= 3; ++id)
+    CHECK(test::expect<codec::reply>(*c).id == id);
+  CHECK(test::close_code_of(*c) == 5);
+  CHECK(test::close_code_of(*idle) == 5);
+  stopper.join();
+}
+
+TEST_CASE("requests still open after the grace period get ERROR shutdown") {
+  auto n = slow_node(200);
+  client::io_thread io;
+  auto c = n.join(io);
+  c->send(codec::request{1, "slow", value::of(60000)});
+  c->send(codec::request{2, "sys.echo", {}});
+  CHECK(test::expect<codec::reply>(*c).id == 2);
+  auto start = std::chrono::steady_clock::now();
+  std::thread stopper{[&n] { n.node().shutdown(); }};
+  auto e = test::expect<codec::error>(*c);
+  CHECK(e.id == 1);
+  CHECK(e.code == "shutdown");
+  CHECK(test::close_code_of(*c) == 5);
+  stopper.join();
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+}
+
+TEST_CASE("a stopped node refuses new connections") {
+  test::test_node n;
+  n.node().shutdown();
+  client::io_thread io;
+  std::string error;
+  CHECK(client::client::connect(io, n.where(), &error, 1s) == nullptr);
+}
+
+namespace {
+
+/// The real `tether-node` binary as a child process.
+struct child_node {
+  pid_t pid = -1;
+  FILE* out = nullptr;
+
+  explicit child_node(const std::vector<std::string>& args) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      std::vector<char*> argv;
+      std::string bin = TETHER_NODE_BIN;
+      argv.push_back(bin.data());
+      std::vector<std::string> copy = args;
+      for (auto& a : copy)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(bin.c_str(), argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    out = fdopen(fds[0], "r");
+  }
+
+  std::string first_line() {
+    char buf[512] = {};
+    if (!fgets(buf, sizeof(buf), out))
+      return {};
+    return buf;
+  }
+
+  int wait_exit() {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  ~child_node() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    if (out)
+      fclose(out);
+  }
+};
+
+} // namespace
+
+TEST_CASE("tether-node prints its URL, serves, and exits 0 on SIGTERM") {
+  child_node node{{"--listen", "127.0.0.1:0", "--log-level=warning"}};
+  auto line = node.first_line();
+  auto at = line.find("ws://");
+  REQUIRE(at != std::string::npos);
+  auto url = line.substr(at);
+  url.erase(url.find_last_not_of("\r\n") + 1);
+  auto where = client::parse_url(url);
+  REQUIRE(where);
+  CHECK(where->path == "/ws");
+  client::io_thread io;
+  auto c = client::client::connect(io, *where);
+  REQUIRE(c);
+  REQUIRE(c->hello());
+  auto f = c->call("sys.echo", value::of(1));
+  REQUIRE(f.wait_for(5s) == std::future_status::ready);
+  CHECK(f.get().payload == value::of(1));
+  kill(node.pid, SIGTERM);
+  CHECK(test::close_code_of(*c) == 5);
+  CHECK(node.wait_exit() == 0);
+}
+
+TEST_CASE("tether-node --help exits 0; a bad option exits 2") {
+  {
+    child_node help{{"--help"}};
+    CHECK(help.first_line().find("Usage: tether-node") != std::string::npos);
+    CHECK(help.wait_exit() == 0);
+  }
+  {
+    child_node bad{{"--no-such-option=1"}};
+    CHECK(bad.wait_exit() == 2);
+  }
+  {
+    child_node bad{{"--listen=nonsense"}};
+    CHECK(bad.wait_exit() == 2);
+  }
+}

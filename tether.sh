@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Tether's two commands:
+#   ./tether.sh run [NODE OPTIONS...]  install what is missing, build, start a node
+#   ./tether.sh test                   install what is missing, build, run every test
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian 12 packages the build and the tests need.
+PACKAGES=(g++ cmake make ccache
+  libcaf-dev libboost-dev libboost-system-dev libboost-program-options-dev
+  libmsgpack-cxx-dev libssl-dev catch2)
+BUILD_DIR=${TETHER_BUILD_DIR:-build}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+install_missing() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+      sudo="sudo"
+    else
+      echo "Missing packages. Run as root:" >&2
+      echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+build() {
+  say "building (Release) in $BUILD_DIR"
+  if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$BUILD_DIR" -j "$(nproc)"
+}
+
+case "${1:-}" in
+  run)
+    shift
+    install_missing
+    build
+    say "starting tether-node (Ctrl-C stops it)"
+    exec "$BUILD_DIR/tools/tether-node/tether-node" "$@"
+    ;;
+  test)
+    install_missing
+    build
+    say "running the tests"
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" --timeout 300
+    ;;
+  *)
+    echo "usage: ./tether.sh run [NODE OPTIONS...] | ./tether.sh test" >&2
+    exit 2
+    ;;
+esac
