@@ -63,7 +63,7 @@ TEST_CASE("both --name=value and --name value are accepted") {
   CHECK(r.opts->lim.handshake_timeout_ms == 500);
 }
 
-TEST_CASE("the config file sets options; the command line wins over it") {
+TEST_CASE("the config file sets options and the command line wins over it") {
   temp_file f{"# a comment\nmax-inflight = 11\nheartbeat-ms = 2000\n"
               "listen = 127.0.0.1:9999\n"};
   auto r = parse_args({"--config", f.path, "--heartbeat-ms=3000"});
@@ -116,7 +116,7 @@ TEST_CASE("an unknown key in the config file is refused") {
   CHECK(r.exit_code == 2);
 }
 
-TEST_CASE("split_host_port reads IPv4, names and bracketed IPv6") {
+TEST_CASE("split_host_port reads IPv4 and names and bracketed IPv6") {
   std::string host;
   uint16_t port = 0;
   CHECK(split_host_port("[::1]:80", host, port));

@@ -9,7 +9,7 @@
 using namespace tether;
 using namespace std::chrono_literals;
 
-TEST_CASE("WELCOME reports the node, the connection and the limits") {
+TEST_CASE("WELCOME reports the node and the connection and the limits") {
   test::test_node n{[](config::options& o) {
     o.lim.max_inflight = 77;
     o.lim.heartbeat_ms = 4321;

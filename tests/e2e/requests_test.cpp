@@ -148,7 +148,7 @@ TEST_CASE("sys.push answers REPLY then sends count SIGNALs") {
   }
 }
 
-TEST_CASE("several frames in one message are all answered, in batches") {
+TEST_CASE("several frames in one message are all answered in batches") {
   test::test_node n;
   client::io_thread io;
   auto c = n.join(io);
@@ -168,7 +168,7 @@ TEST_CASE("several frames in one message are all answered, in batches") {
   CHECK(c->messages_received() - before < 50);
 }
 
-TEST_CASE("pipelining 10,000 requests on one connection") {
+TEST_CASE("pipelining 10000 requests on one connection") {
   test::test_node n{[](config::options& o) { o.lim.max_inflight = 20000; }};
   client::io_thread io;
   auto c = n.join(io);

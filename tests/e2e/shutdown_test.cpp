@@ -27,7 +27,7 @@ test::test_node slow_node(uint64_t grace_ms) {
 
 } // namespace
 
-TEST_CASE("shutdown lets open requests finish, then sends CLOSE 5") {
+TEST_CASE("shutdown lets open requests finish and then sends CLOSE 5") {
   auto n = slow_node(5000);
   client::io_thread io;
   auto c = n.join(io);
@@ -125,7 +125,7 @@ struct child_node {
 
 } // namespace
 
-TEST_CASE("tether-node prints its URL, serves, and exits 0 on SIGTERM") {
+TEST_CASE("tether-node prints its URL and serves and exits 0 on SIGTERM") {
   child_node node{{"--listen", "127.0.0.1:0", "--log-level=warning"}};
   auto line = node.first_line();
   auto at = line.find("ws://");
@@ -147,7 +147,7 @@ TEST_CASE("tether-node prints its URL, serves, and exits 0 on SIGTERM") {
   CHECK(node.wait_exit() == 0);
 }
 
-TEST_CASE("tether-node --help exits 0; a bad option exits 2") {
+TEST_CASE("tether-node --help exits 0 and a bad option exits 2") {
   {
     child_node help{{"--help"}};
     CHECK(help.first_line().find("Usage: tether-node") != std::string::npos);
