@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 # Debian 12 packages the build and the tests need.
 PACKAGES=(g++ cmake make ccache
   libcaf-dev libboost-dev libboost-system-dev libboost-program-options-dev
-  libmsgpack-cxx-dev libssl-dev catch2)
+  libmsgpack-cxx-dev libssl-dev nlohmann-json3-dev catch2)
 BUILD_DIR=${TETHER_BUILD_DIR:-build}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -19,6 +19,14 @@ using too_big_atom = caf::atom_constant<caf::atom("too_big")>;
 using drained_atom = caf::atom_constant<caf::atom("drained")>;
 using joined_atom = caf::atom_constant<caf::atom("joined")>;
 using signal_atom = caf::atom_constant<caf::atom("signal")>;
+using attach_atom = caf::atom_constant<caf::atom("attach")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+using detach_atom = caf::atom_constant<caf::atom("detach")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
+using push_atom = caf::atom_constant<caf::atom("push")>;
+using auth_atom = caf::atom_constant<caf::atom("auth")>;
 using grace_atom = caf::atom_constant<caf::atom("grace")>;
 
 } // namespace tether

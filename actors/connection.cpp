@@ -17,6 +17,9 @@ namespace {
 /// Output is written once this much is encoded, even while busy.
 constexpr size_t max_batch_bytes = 64 * 1024;
 
+/// How long a connection waits for its authenticator or the sessions.
+constexpr auto answer_timeout = std::chrono::seconds{10};
+
 using std::chrono::milliseconds;
 
 /// Turns transport events into messages to the connection actor; holds the
@@ -44,14 +47,25 @@ class connection_bridge : public transport::channel_handler {
 };
 
 codec::value limits_map(const config::limits& x) {
-  return codec::value::map({
-      {"max_message", codec::value::of(x.max_message)},
-      {"max_inflight", codec::value::of(x.max_inflight)},
-      {"max_streams", codec::value::of(x.max_streams)},
-      {"session_ttl_s", codec::value::of(x.session_ttl_s)},
-      {"ack_every", codec::value::of(x.ack_every)},
-      {"max_outbox_bytes", codec::value::of(x.max_outbox_bytes)},
+  using codec::value;
+  return value::map({
+      {"max_message", value::of(x.max_message)},
+      {"max_inflight", value::of(x.max_inflight)},
+      {"max_streams", value::of(x.max_streams)},
+      {"session_ttl_s", value::of(x.session_ttl_s)},
+      {"ack_every", value::of(x.ack_every)},
+      {"max_connections", value::of(x.max_connections)},
+      {"max_outbox_bytes", value::of(x.max_outbox_bytes)},
+      {"max_outbox_frames", value::of(x.max_outbox_frames)},
   });
+}
+
+template <class T>
+constexpr bool is_any_of_v(std::initializer_list<codec::kind> kinds) {
+  for (auto k : kinds)
+    if (k == T::kind_v)
+      return true;
+  return false;
 }
 
 } // namespace
@@ -71,6 +85,14 @@ void connection_state::init(pointer self,
   ctx_ = std::move(ctx);
   id_ = std::move(id);
   opened_at_ = last_received_ = last_sent_ = clock::now();
+  hub_ = std::make_unique<request_hub>(
+      self, id_, ctx_->behaviors, ctx_->limits, [this](codec::frame&& f, bool) {
+        std::visit([this](const auto& x) { emit(x); }, f);
+      });
+  hub_->on_idle = [this] {
+    if (draining_ && !stream_)
+      close_with(codec::close_code::going_away, "the node is shutting down");
+  };
   TETHER_LOG(debug, "connection", id_ << " open from " << channel_->remote());
   schedule_tick();
 }
@@ -90,194 +112,221 @@ void connection_state::on_inbound(inbound_message& msg) {
   if (auto err = std::get_if<codec::decode_error>(&decoded))
     return close_with(codec::close_code::invalid_message,
                       "invalid message: " + err->reason);
-  for (auto& f : std::get<std::vector<codec::frame>>(decoded)) {
-    handle(f);
-    if (closing_)
-      return;
-  }
+  auto& list = std::get<std::vector<codec::frame>>(decoded);
+  std::deque<codec::frame> frames{std::make_move_iterator(list.begin()),
+                                  std::make_move_iterator(list.end())};
+  process(frames);
 }
 
-void connection_state::handle(codec::frame& f) {
+void connection_state::process(std::deque<codec::frame>& frames) {
+  while (!frames.empty() && !closing_) {
+    auto f = std::move(frames.front());
+    frames.pop_front();
+    if (!handle(f)) {
+      backlog_ = std::move(frames);
+      break;
+    }
+  }
+  forward_to_stream();
+}
+
+void connection_state::resume_backlog() {
+  auto frames = std::move(backlog_);
+  backlog_.clear();
+  process(frames);
+  flush_if_idle();
+}
+
+void connection_state::forward_to_stream() {
+  if (to_stream_.empty())
+    return;
+  if (stream_ && !closing_)
+    self_->send(stream_, client_frames{std::move(to_stream_)});
+  to_stream_.clear();
+}
+
+bool connection_state::handle(codec::frame& f) {
   using namespace codec;
-  if (!welcomed_ && !std::holds_alternative<hello>(f))
-    return close_with(close_code::invalid_message,
-                      "the first frame must be HELLO");
-  std::visit(
-      [this](auto& x) {
+  if (!hello_seen_ && !std::holds_alternative<hello>(f)) {
+    close_with(close_code::invalid_message, "the first frame must be HELLO");
+    return true;
+  }
+  return std::visit(
+      [this](auto& x) -> bool {
         using type = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<type, hello>) {
-          handle_hello(x);
-        } else if constexpr (std::is_same_v<type, heartbeat> ||
-                             std::is_same_v<type, ack>) {
-          // Arrival alone counts: `last_received_` is already updated.
-        } else if constexpr (std::is_same_v<type, codec::close>) {
+        constexpr auto k = type::kind_v;
+        if constexpr (k == kind::hello) {
+          return handle_hello(x);
+        } else if constexpr (k == kind::heartbeat) {
+          return true; // Its arrival is what counts.
+        } else if constexpr (k == kind::close) {
           TETHER_LOG(debug, "connection",
                      id_ << " closed by client, code " << x.code);
+          forward_to_stream();
           closing_ = true;
-          fail_all_open("cancelled", "the connection closed");
+          hub_->abandon();
+          if (stream_)
+            self_->send(stream_, detach_atom::value,
+                        caf::actor_cast<caf::actor>(self_));
           channel_->close(nullptr);
-        } else if constexpr (std::is_same_v<type, request>) {
-          handle_request(x.id, std::move(x.op), std::move(x.payload), false);
-        } else if constexpr (std::is_same_v<type, codec::stream>) {
-          handle_request(x.id, std::move(x.op), std::move(x.payload), true);
-        } else if constexpr (std::is_same_v<type, stream_part>) {
-          handle_part(x);
-        } else if constexpr (std::is_same_v<type, cancel>) {
-          handle_cancel(x.id);
-        } else if constexpr (std::is_same_v<type, codec::signal>) {
-          if (auto handler = ctx_->behaviors->find(x.name))
-            self_->send(*handler, signal_atom::value,
-                        request_context{caf::actor_cast<caf::actor>(self_), id_,
-                                        0, x.name},
-                        std::move(x.payload));
-        } else if constexpr (std::is_same_v<type, reply>) {
-          handle_client_answer(x.id, {true, std::move(x.payload), {}, {}});
-        } else if constexpr (std::is_same_v<type, codec::error>) {
-          handle_client_answer(x.id, {false, {}, x.code, x.message});
-        } else if constexpr (std::is_same_v<type, retry>) {
-          handle_client_answer(x.id, {false, {}, "retry", x.reason});
-        } else if constexpr (std::is_same_v<type, result_part>) {
-          // A streamed answer to a node's request: its last part completes it.
-          if (x.last)
-            handle_client_answer(x.id, {true, std::move(x.payload), {}, {}});
-        } else if constexpr (std::is_same_v<type, session_open> ||
-                             std::is_same_v<type, session_attach> ||
-                             std::is_same_v<type, session_resume> ||
-                             std::is_same_v<type, session_close>) {
-          emit(codec::error{x.id, "invalid",
-                            "sessions are not available on this node"});
+          return true;
+        } else if constexpr (is_any_of_v<type>(
+                                 {kind::request, kind::stream,
+                                  kind::stream_part, kind::cancel, kind::signal,
+                                  kind::reply, kind::error, kind::retry,
+                                  kind::result_part, kind::ack})) {
+          if (stream_) {
+            to_stream_.emplace_back(std::move(x));
+            return true;
+          }
+          if constexpr (k == kind::request || k == kind::stream) {
+            if (draining_)
+              emit(retry{x.id, 0, "shutdown"});
+            else
+              hub_->request(x.id, std::move(x.op), std::move(x.payload),
+                            k == kind::stream);
+          } else if constexpr (k == kind::stream_part) {
+            hub_->part(std::move(x));
+          } else if constexpr (k == kind::cancel) {
+            hub_->cancel(x.id);
+          } else if constexpr (k == kind::signal) {
+            hub_->signal(std::move(x));
+          } else if constexpr (k == kind::reply) {
+            hub_->client_answered(x.id, {true, std::move(x.payload), {}, {}});
+          } else if constexpr (k == kind::error) {
+            hub_->client_answered(x.id, {false, {}, x.code, x.message});
+          } else if constexpr (k == kind::retry) {
+            hub_->client_answered(x.id, {false, {}, "retry", x.reason});
+          } else if constexpr (k == kind::result_part) {
+            // A streamed answer to the node's request: the last part ends it.
+            if (x.last)
+              hub_->client_answered(x.id, {true, std::move(x.payload), {}, {}});
+          }
+          return true; // ACK without a session: nothing to acknowledge.
+        } else if constexpr (k == kind::session_open ||
+                             k == kind::session_attach ||
+                             k == kind::session_resume) {
+          if (stream_) {
+            emit(
+                error{x.id, "exists", "this connection has a session already"});
+            return true;
+          }
+          if (draining_) {
+            emit(retry{x.id, 0, "shutdown"});
+            return true;
+          }
+          // SESSION comes from the stream: what this connection sent before
+          // (WELCOME, say) must reach the client first.
+          flush();
+          attach_request req{caf::actor_cast<caf::actor>(self_), channel_, id_,
+                             x.id, claims_};
+          auto id = x.id;
+          auto on_result = [this, id](attach_result& r) {
+            attached(id, r);
+            resume_backlog();
+          };
+          auto on_error = [this, id](caf::error& err) {
+            TETHER_LOG(error, "connection",
+                       id_ << " session request failed: "
+                           << caf::to_string(err));
+            emit(error{id, "internal", "the session service did not answer"});
+            resume_backlog();
+          };
+          if constexpr (k == kind::session_open)
+            self_
+                ->request(ctx_->sessions, answer_timeout, open_atom::value, req,
+                          x.info)
+                .await(on_result, on_error);
+          else if constexpr (k == kind::session_attach)
+            self_
+                ->request(ctx_->sessions, answer_timeout, attach_atom::value,
+                          req, x.session_key)
+                .await(on_result, on_error);
+          else
+            self_
+                ->request(ctx_->sessions, answer_timeout, resume_atom::value,
+                          req, x.stream_token, x.last_seq)
+                .await(on_result, on_error);
+          return false;
+        } else if constexpr (k == kind::session_close) {
+          if (!stream_) {
+            emit(error{x.id, "no_session", "this connection has no session"});
+            return true;
+          }
+          forward_to_stream();
+          self_->send(stream_, close_atom::value, x.id);
+          return true;
         } else {
           close_with(close_code::invalid_message,
-                     std::string{to_string(type::kind_v)} +
-                         " is sent by nodes only");
+                     std::string{to_string(k)} + " is sent by nodes only");
+          return true;
         }
       },
       f);
 }
 
-void connection_state::handle_hello(codec::hello& x) {
-  if (welcomed_)
-    return close_with(codec::close_code::invalid_message, "HELLO sent twice");
-  if (x.version != 1)
-    return close_with(codec::close_code::unsupported_version,
-                      "unsupported version " + std::to_string(x.version) +
-                          "; this node speaks version 1");
-  welcomed_ = true;
+bool connection_state::handle_hello(codec::hello& x) {
+  if (hello_seen_) {
+    close_with(codec::close_code::invalid_message, "HELLO sent twice");
+    return true;
+  }
+  if (x.version != 1) {
+    close_with(codec::close_code::unsupported_version,
+               "unsupported version " + std::to_string(x.version) +
+                   "; this node speaks version 1");
+    return true;
+  }
+  hello_seen_ = true;
   TETHER_LOG(debug, "connection",
              id_ << " HELLO from agent '" << x.agent << "'");
+  self_->request(ctx_->authenticator, answer_timeout, auth_atom::value, x.auth)
+      .await(
+          [this](auth_result& r) {
+            welcome(r);
+            resume_backlog();
+          },
+          [this](caf::error& err) {
+            TETHER_LOG(error, "connection",
+                       id_ << " authenticator failed: " << caf::to_string(err));
+            welcome(auth_result{false, {}, "authentication unavailable"});
+          });
+  return false;
+}
+
+void connection_state::welcome(const auth_result& result) {
+  if (!result.ok)
+    return close_with(codec::close_code::unauthorized,
+                      "unauthorized: " + result.reason);
+  claims_ = result.claims;
+  welcomed_ = true;
   const auto& lim = ctx_->limits;
   emit(codec::welcome{1, ctx_->node_name, id_, lim.heartbeat_ms,
                       codec::map_value{limits_map(lim)}});
 }
 
-void connection_state::handle_request(uint64_t id, std::string op,
-                                      codec::value payload, bool streamed) {
-  const auto& lim = ctx_->limits;
-  if (open_.count(id) > 0) {
-    // The id is still open: its one answer is on its way.
-    TETHER_LOG(debug, "connection", id_ << " duplicate request id " << id);
-    return;
-  }
-  if (draining_)
-    return emit(codec::retry{id, 0, "shutdown"});
-  auto handler = ctx_->behaviors->find(op);
-  if (!handler)
-    return emit(codec::error{id, "unknown_op", "no op named '" + op + "'"});
-  if (streamed && open_streams_ >= lim.max_streams)
-    return emit(codec::retry{id, lim.retry_after_ms, "stream_limit"});
-  if (!streamed && open_.size() - open_streams_ >= lim.max_inflight)
-    return emit(codec::retry{id, lim.retry_after_ms, "overloaded"});
-  request_context rc{caf::actor_cast<caf::actor>(self_), id_, id, op};
-  if (watched_.insert(handler->address()).second)
-    self_->monitor(*handler);
-  open_.emplace(id, open_request{*handler, rc, streamed, false});
-  if (streamed) {
-    ++open_streams_;
-    self_->send(*handler, open_atom::value, std::move(rc), std::move(payload));
-  } else {
-    self_->send(*handler, invoke_atom::value, std::move(rc),
-                std::move(payload));
-  }
+void connection_state::attached(uint64_t request_id,
+                                const attach_result& result) {
+  if (!result.error_code.empty())
+    return emit(
+        codec::error{request_id, result.error_code, result.error_message});
+  stream_ = caf::actor_cast<stream_actor>(result.stream);
+  if (closing_) // The socket went while the session was being attached.
+    self_->send(stream_, detach_atom::value,
+                caf::actor_cast<caf::actor>(self_));
 }
 
-void connection_state::handle_part(codec::stream_part& x) {
-  auto i = open_.find(x.id);
-  if (i == open_.end() || !i->second.streamed || i->second.upload_done) {
-    // Parts of a stream already answered (or cancelled) have nowhere to go.
-    TETHER_LOG(debug, "connection", id_ << " part of no open stream " << x.id);
-    return;
-  }
-  i->second.upload_done = x.last;
-  self_->send(i->second.handler, part_atom::value, i->second.ctx,
-              std::move(x.payload), x.last);
-}
-
-void connection_state::handle_cancel(uint64_t id) {
-  auto i = open_.find(id);
-  if (i == open_.end())
-    return; // Answered already: nothing to withdraw.
-  self_->send(i->second.handler, cancel_atom::value, i->second.ctx);
-  emit(codec::error{id, "cancelled", "cancelled by the client"});
-  answered(id);
-}
-
-void connection_state::handle_client_answer(uint64_t id, client_answer answer) {
-  auto i = calls_.find(id);
-  if (i == calls_.end())
-    return; // Not a request of ours, or its caller gave up.
-  i->second.deliver(std::move(answer));
-  calls_.erase(i);
-}
-
-// -- answers from behaviors -------------------------------------------------
-
-void connection_state::on_answer(codec::reply&& x) {
-  if (open_.count(x.id) == 0 || closing_)
-    return; // Cancelled or timed out: the client has its answer.
-  emit(x);
-  answered(x.id);
-}
-
-void connection_state::on_answer(codec::error&& x) {
-  if (open_.count(x.id) == 0 || closing_)
-    return;
-  emit(x);
-  answered(x.id);
-}
-
-void connection_state::on_answer(codec::retry&& x) {
-  if (open_.count(x.id) == 0 || closing_)
-    return;
-  emit(x);
-  answered(x.id);
-}
-
-void connection_state::on_answer(codec::result_part&& x) {
-  if (open_.count(x.id) == 0 || closing_)
-    return;
-  emit(x);
-  if (x.last)
-    answered(x.id);
-}
+// -- answers and pushes
+// ----------------------------------------------------------
 
 void connection_state::on_push(codec::signal&& x) {
-  if (!welcomed_ || closing_)
-    return;
-  emit(x);
+  if (welcomed_)
+    emit(x);
 }
 
 caf::result<client_answer> connection_state::on_call(codec::request&& x) {
   if (closing_ || !welcomed_)
     return client_answer{false, {}, "closed", "the connection is closed"};
-  if (calls_.size() >= ctx_->limits.max_inflight)
-    return client_answer{
-        false, {}, "overloaded", "too many requests open to this client"};
-  auto id = next_call_id_++;
-  x.id = id;
-  emit(x);
-  auto promise = self_->make_response_promise<client_answer>();
-  calls_.emplace(id, promise);
-  return promise;
+  return hub_->call(std::move(x));
 }
 
 caf::result<bool> connection_state::on_credit() {
@@ -300,27 +349,14 @@ void connection_state::on_drained() {
     w.deliver(!closing_);
 }
 
-void connection_state::answered(uint64_t id) {
-  auto i = open_.find(id);
-  if (i == open_.end())
-    return;
-  if (i->second.streamed)
-    --open_streams_;
-  open_.erase(i);
-  if (draining_ && open_.empty())
+void connection_state::on_detached(bool close, uint64_t code,
+                                   const std::string& message) {
+  stream_ = nullptr;
+  to_stream_.clear();
+  if (close)
+    return close_with(static_cast<codec::close_code>(code), message);
+  if (draining_ && hub_->open_count() == 0)
     close_with(codec::close_code::going_away, "the node is shutting down");
-}
-
-void connection_state::fail_all_open(const std::string& code,
-                                     const std::string& message) {
-  for (auto& kv : open_)
-    self_->send(kv.second.handler, cancel_atom::value, kv.second.ctx);
-  open_.clear();
-  open_streams_ = 0;
-  for (auto& kv : calls_)
-    kv.second.deliver(client_answer{false, {}, code, message});
-  calls_.clear();
-  on_drained();
 }
 
 // -- lifetime ----------------------------------------------------------------
@@ -334,7 +370,11 @@ void connection_state::on_too_big() {
 void connection_state::on_closed(const std::string& reason) {
   TETHER_LOG(debug, "connection", id_ << " closed: " << reason);
   closing_ = true;
-  fail_all_open("cancelled", "the connection closed");
+  hub_->abandon();
+  if (stream_)
+    self_->send(stream_, detach_atom::value,
+                caf::actor_cast<caf::actor>(self_));
+  on_drained();
   channel_.reset();
   self_->quit();
 }
@@ -343,7 +383,9 @@ void connection_state::on_drain() {
   if (closing_ || draining_)
     return;
   draining_ = true;
-  if (open_.empty())
+  if (stream_)
+    return self_->send(stream_, drain_atom::value);
+  if (hub_->open_count() == 0)
     return close_with(codec::close_code::going_away,
                       "the node is shutting down");
   self_->delayed_send(self_, milliseconds{ctx_->limits.shutdown_grace_ms},
@@ -351,31 +393,9 @@ void connection_state::on_drain() {
 }
 
 void connection_state::on_grace() {
-  if (closing_)
-    return;
-  for (auto& kv : open_) {
-    self_->send(kv.second.handler, cancel_atom::value, kv.second.ctx);
-    emit(codec::error{kv.first, "shutdown",
-                      "the node shut down before this request finished"});
-  }
-  open_.clear();
-  open_streams_ = 0;
-  close_with(codec::close_code::going_away, "the node is shutting down");
-}
-
-void connection_state::on_down(const caf::down_msg& msg) {
-  watched_.erase(msg.source);
-  std::vector<uint64_t> failed;
-  for (auto& kv : open_)
-    if (kv.second.handler.address() == msg.source)
-      failed.push_back(kv.first);
-  for (auto id : failed) {
-    TETHER_LOG(error, "connection",
-               id_ << " op '" << open_[id].ctx.op << "' failed: its behavior "
-                   << "stopped (" << caf::to_string(msg.reason) << ")");
-    emit(codec::error{id, "internal", "the op failed"});
-    answered(id);
-  }
+  if (!closing_ && !stream_)
+    hub_->fail_open("shutdown",
+                    "the node shut down before this request finished");
 }
 
 void connection_state::close_with(codec::close_code code,
@@ -395,7 +415,11 @@ void connection_state::close_with(codec::close_code code,
   closing_ = true;
   channel_->close(transport::make_shared_bytes(std::move(out_)));
   out_.clear();
-  fail_all_open("cancelled", "the connection closed");
+  hub_->abandon();
+  if (stream_)
+    self_->send(stream_, detach_atom::value,
+                caf::actor_cast<caf::actor>(self_));
+  on_drained();
 }
 
 // -- writing
@@ -466,18 +490,10 @@ void connection_state::schedule_tick() {
 }
 
 uint64_t connection_state::load() const {
-  const auto& lim = ctx_->limits;
-  auto ratio = [](double used, double limit) {
-    return limit > 0 ? std::min(1.0, used / limit) : 0.0;
-  };
-  double busy = std::max(
-      {ratio(static_cast<double>(open_.size() - open_streams_),
-             static_cast<double>(lim.max_inflight)),
-       ratio(static_cast<double>(open_streams_),
-             static_cast<double>(lim.max_streams)),
-       ratio(static_cast<double>(channel_ ? channel_->queued_bytes() : 0),
-             static_cast<double>(lim.max_outbox_bytes))});
-  return static_cast<uint64_t>(busy * 65535.0);
+  double queued = channel_ ? static_cast<double>(channel_->queued_bytes()) : 0;
+  double outbox = std::min(
+      1.0, queued / static_cast<double>(ctx_->limits.max_outbox_bytes));
+  return static_cast<uint64_t>(std::max(hub_->busy(), outbox) * 65535.0);
 }
 
 // -- spawning ----------------------------------------------------------------
@@ -490,12 +506,13 @@ connection_actor spawn_connection(caf::actor_system& sys,
   auto actor = sys.spawn(
       [channel, ctx,
        id](connection_state::pointer self) -> connection_actor::behavior_type {
-        auto& st = self->state;
-        st.init(self, channel, ctx, id);
+        self->state.init(self, channel, ctx, id);
         self->set_down_handler([self](caf::down_msg& msg) {
           self->state.on_down(msg);
           self->state.flush_if_idle();
         });
+        // Handlers end by writing what they produced, unless more work waits
+        // in the mailbox to join the same WebSocket message.
         return {
             [self](inbound_message& msg) {
               self->state.on_inbound(msg);
@@ -505,10 +522,7 @@ connection_actor spawn_connection(caf::actor_system& sys,
             [self](closed_atom, const std::string& reason) {
               self->state.on_closed(reason);
             },
-            [self](drained_atom) {
-              self->state.on_drained();
-              self->state.flush_if_idle();
-            },
+            [self](drained_atom) { self->state.on_drained(); },
             [self](tick_atom) {
               self->state.on_tick();
               self->state.flush_if_idle();
@@ -544,7 +558,15 @@ connection_actor spawn_connection(caf::actor_system& sys,
               self->state.on_drain();
               self->state.flush_if_idle();
             },
-            [self](grace_atom) { self->state.on_grace(); },
+            [self](grace_atom) {
+              self->state.on_grace();
+              self->state.flush_if_idle();
+            },
+            [self](detach_atom, bool close, uint64_t code,
+                   const std::string& message) {
+              self->state.on_detached(close, code, message);
+              self->state.flush_if_idle();
+            },
         };
       });
   caf::anon_send(node, joined_atom::value, actor);

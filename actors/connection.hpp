@@ -1,14 +1,14 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "actors/behavior_registry.hpp"
 #include "actors/interfaces.hpp"
+#include "actors/request_hub.hpp"
 #include "config/limits.hpp"
 #include "transport/channel.hpp"
 
@@ -20,19 +20,14 @@ struct connection_context {
   config::limits limits;
   std::shared_ptr<const behavior_registry> behaviors;
   node_actor node;
+  session_supervisor_actor sessions;
+  authenticator_actor authenticator;
 };
 
-/// A client request that has not been answered yet.
-struct open_request {
-  behavior_actor handler;
-  request_context ctx;
-  bool streamed = false;
-  /// For a stream: the client sent its last part.
-  bool upload_done = false;
-};
-
-/// The state of one connection actor: the handshake, the open requests of
-/// both directions, heartbeats and limits. Holds no session state.
+/// The state of one connection actor: the handshake, heartbeats, limits and
+/// CLOSE codes. Without a session it runs the client's requests itself;
+/// with one it hands them to its stream, which numbers and keeps what the
+/// client gets. It never holds session state.
 class connection_state {
  public:
   static inline const char* name = "tether.connection";
@@ -53,60 +48,61 @@ class connection_state {
   void on_too_big();
   void on_closed(const std::string& reason);
   void on_tick();
-  void on_answer(codec::reply&& x);
-  void on_answer(codec::error&& x);
-  void on_answer(codec::retry&& x);
-  void on_answer(codec::result_part&& x);
+  void on_answer(codec::reply&& x) { hub_->answer(std::move(x)); }
+  void on_answer(codec::error&& x) { hub_->answer(std::move(x)); }
+  void on_answer(codec::retry&& x) { hub_->answer(std::move(x)); }
+  void on_answer(codec::result_part&& x) { hub_->answer(std::move(x)); }
   void on_push(codec::signal&& x);
   caf::result<client_answer> on_call(codec::request&& x);
   caf::result<bool> on_credit();
   void on_drained();
   void on_drain();
   void on_grace();
-  void on_down(const caf::down_msg& msg);
+  void on_detached(bool close, uint64_t code, const std::string& message);
+  void on_down(const caf::down_msg& msg) { hub_->behavior_down(msg); }
 
   /// Writes what was encoded, unless more messages wait in the mailbox:
   /// their output then joins the same WebSocket message.
   void flush_if_idle();
 
  private:
-  using request_map = std::unordered_map<uint64_t, open_request>;
-
-  void handle(codec::frame& f);
-  void handle_hello(codec::hello& x);
-  void handle_request(uint64_t id, std::string op, codec::value payload,
-                      bool streamed);
-  void handle_part(codec::stream_part& x);
-  void handle_cancel(uint64_t id);
-  void handle_client_answer(uint64_t id, client_answer answer);
-  void answered(uint64_t id);
-  void fail_all_open(const std::string& code, const std::string& message);
+  /// Handles frames in order until one needs an answer from another actor
+  /// (authentication, attaching a session); the rest wait in `backlog_`.
+  void process(std::deque<codec::frame>& frames);
+  /// Handles one frame; false when processing must wait for an answer.
+  bool handle(codec::frame& f);
+  bool handle_hello(codec::hello& x);
+  void welcome(const auth_result& result);
+  void attached(uint64_t request_id, const attach_result& result);
+  void resume_backlog();
+  void forward_to_stream();
 
   template <class Frame> void emit(const Frame& x);
   void flush();
   void close_with(codec::close_code code, const std::string& message);
-  void quit_if_done();
   void schedule_tick();
   uint64_t load() const;
-  caf::actor_clock::time_point now() const;
 
   pointer self_ = nullptr;
   std::shared_ptr<transport::channel> channel_;
   std::shared_ptr<const connection_context> ctx_;
   std::string id_;
+  std::unique_ptr<request_hub> hub_;
+  /// The session stream this connection is attached to, if any.
+  stream_actor stream_;
+  /// Frames for the stream, sent as one message per WebSocket message.
+  std::vector<codec::frame> to_stream_;
+  /// Frames waiting while an answer from another actor is awaited.
+  std::deque<codec::frame> backlog_;
+  codec::value claims_;
+  bool hello_seen_ = false;
   bool welcomed_ = false;
   bool draining_ = false;
   bool closing_ = false;
   clock::time_point opened_at_;
   clock::time_point last_received_;
   clock::time_point last_sent_;
-  request_map open_;
-  size_t open_streams_ = 0;
-  uint64_t next_call_id_ = 1;
-  std::unordered_map<uint64_t, caf::typed_response_promise<client_answer>>
-      calls_;
   std::vector<caf::typed_response_promise<bool>> credit_waiters_;
-  std::unordered_set<caf::actor_addr> watched_;
   std::string out_;
 };
 

@@ -10,6 +10,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
+#include "actors/session_messages.hpp"
 #include "codec/frames.hpp"
 
 namespace tether {
@@ -26,6 +27,11 @@ using behavior_actor = caf::typed_actor<
     caf::reacts_to<cancel_atom, request_context>,
     // A SIGNAL from the client named like the op: never answered.
     caf::reacts_to<signal_atom, request_context, codec::value>>;
+
+/// Decides whether a HELLO's `auth` map lets the client in (else CLOSE 8).
+using authenticator_actor = caf::typed_actor<
+    // The `auth` map of HELLO: the verified claims, or why not.
+    caf::replies_to<auth_atom, codec::map_value>::with<auth_result>>;
 
 /// The client as behaviors see it: where answers, pushes and calls to the
 /// client go. A connection is one; a session's stream will be another.
@@ -57,7 +63,80 @@ using connection_actor = client_actor::extend<
     // Stop taking requests, finish the open ones, then CLOSE 5.
     caf::reacts_to<drain_atom>,
     // The drain's grace period ran out.
-    caf::reacts_to<grace_atom>>;
+    caf::reacts_to<grace_atom>,
+    // The stream let this connection go: with CLOSE `code` when `close`
+    // (5 drained, 6 replaced, 7 slow consumer), else it stays open with no
+    // session (the session was closed).
+    caf::reacts_to<detach_atom, bool, uint64_t, std::string>>;
+
+/// Writes one stream's frames to its connection's socket, several frames per
+/// WebSocket message.
+using batcher_actor = caf::typed_actor<
+    // A frame to write: urgent ones at once, others within the window.
+    caf::reacts_to<outgoing_frame>,
+    // The debounce window ended: write what waits.
+    caf::reacts_to<flush_atom>>;
+
+/// One stream of a session: numbers (SEQ), keeps and replays the frames sent
+/// to one connection of the session, and runs its requests exactly once.
+/// Behaviors answer it as they answer a connection.
+using stream_actor = client_actor::extend<
+    // The frames the attached connection received for the stream.
+    caf::reacts_to<client_frames>,
+    // Attaches a connection; `bool` resume replays the frames after the
+    // last `uint64_t` (last_seq) if the middle one is the current token
+    // generation. Sends SESSION itself.
+    caf::replies_to<attach_atom, attach_request, bool, uint64_t,
+                    uint64_t>::with<attach_result>,
+    // The connection is gone (ignored unless it is the attached one).
+    caf::reacts_to<detach_atom, caf::actor>,
+    // SESSION_CLOSE on this stream: REPLY {} to that request id, then ask
+    // the session to close.
+    caf::reacts_to<close_atom, uint64_t>,
+    // The session was closed: SESSION_CLOSED, then let the connection go.
+    caf::reacts_to<closed_atom>,
+    // An encoded frame from elsewhere (a room) to number and send.
+    caf::reacts_to<push_atom, transport::shared_bytes>,
+    // The node drains: finish open requests, then CLOSE 5.
+    caf::reacts_to<drain_atom>,
+    // The drain's grace period ran out.
+    caf::reacts_to<grace_atom>,
+    // Timer: a stream detached too long expires.
+    caf::reacts_to<tick_atom>>;
+
+/// A session: identity, info and streams. Lives on without connections
+/// until its TTL has passed since the last one left.
+using session_actor = caf::typed_actor<
+    // SESSION_OPEN or SESSION_ATTACH: a new stream for the connection.
+    caf::replies_to<attach_atom, attach_request>::with<attach_result>,
+    // SESSION_RESUME with verified claims: stream, generation, last_seq.
+    caf::replies_to<resume_atom, attach_request, uint64_t, uint64_t,
+                    uint64_t>::with<attach_result>,
+    // Deletes the session: every stream gets SESSION_CLOSED.
+    caf::reacts_to<close_atom>,
+    // A stream gained (true) or lost (false) its connection.
+    caf::reacts_to<detach_atom, stream_actor, bool>,
+    // The supervisor's sweep found the session expired.
+    caf::reacts_to<expire_atom>>;
+
+/// Creates sessions, finds them by key and by token, sweeps expired ones
+/// and cleans up after any that fail.
+using session_supervisor_actor = caf::typed_actor<
+    // SESSION_OPEN with the client's info.
+    caf::replies_to<open_atom, attach_request,
+                    codec::map_value>::with<attach_result>,
+    // SESSION_ATTACH with a session key.
+    caf::replies_to<attach_atom, attach_request,
+                    std::string>::with<attach_result>,
+    // SESSION_RESUME with a stream token and last_seq.
+    caf::replies_to<resume_atom, attach_request, std::string,
+                    uint64_t>::with<attach_result>,
+    // A session has no connection left (true) or has one again (false).
+    caf::reacts_to<idle_atom, session_actor, bool>,
+    // How many sessions live, for `sys.info`.
+    caf::replies_to<stats_atom>::with<uint64_t>,
+    // Timer: the TTL sweep.
+    caf::reacts_to<tick_atom>>;
 
 /// The node: knows its connections, reports statistics, runs the drain.
 using node_actor = caf::typed_actor<

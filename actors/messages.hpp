@@ -54,6 +54,19 @@ template <class Inspector> auto inspect(Inspector& f, client_answer& x) {
            x.message);
 }
 
+/// What an authenticator decided about HELLO's `auth` map.
+struct auth_result {
+  bool ok = false;
+  /// The verified claims (a map), nil for an anonymous client.
+  codec::value claims;
+  /// Why not, for the log and the CLOSE 8 message.
+  std::string reason;
+};
+
+template <class Inspector> auto inspect(Inspector& f, auth_result& x) {
+  return f(caf::meta::type_name("auth_result"), x.ok, x.claims, x.reason);
+}
+
 /// What `sys.info` reports about the node.
 struct node_stats {
   std::string node;

@@ -1,14 +1,19 @@
 #include "actors/runtime.hpp"
 
 #include <csignal>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <caf/scoped_actor.hpp>
 
+#include "actors/auth/authenticators.hpp"
 #include "actors/behaviors/sys_ops.hpp"
 #include "actors/connection.hpp"
 #include "actors/log.hpp"
 #include "actors/node.hpp"
+#include "actors/session/supervisor.hpp"
+#include "security/crypto.hpp"
+#include "security/stream_token.hpp"
 #include "transport/listener.hpp"
 
 namespace tether {
@@ -28,6 +33,23 @@ std::unique_ptr<caf::actor_system_config> make_caf_config(unsigned threads) {
   return cfg;
 }
 
+/// The token secret: given, or kept in the data folder; empty on failure.
+std::string token_secret(const config::options& opts) {
+  if (!opts.secret.empty()) {
+    auto secret = security::from_hex(opts.secret);
+    if (!secret)
+      throw std::runtime_error("--secret is not 64 hex digits");
+    return *secret;
+  }
+  ::mkdir(opts.data_dir.c_str(), 0700);
+  std::string error;
+  auto secret =
+      security::load_or_create_secret(opts.data_dir + "/secret", error);
+  if (!secret)
+    throw std::runtime_error(error + " (set --data-dir or --secret)");
+  return *secret;
+}
+
 } // namespace
 
 runtime::runtime(config::options opts)
@@ -37,8 +59,15 @@ runtime::runtime(config::options opts)
   if (opts_.node_name.empty())
     opts_.node_name = host_name();
   node_ = spawn_node(*system_, opts_.node_name);
-  if (opts_.sys_ops)
-    add_sys_behaviors(*system_, registry_, node_, opts_.lim);
+  if (opts_.auth == "jwt")
+    authenticator_ = spawn_jwt_authenticator(*system_, opts_.jwt_secret,
+                                             opts_.allow_anonymous);
+  else
+    authenticator_ = spawn_anonymous_authenticator(*system_);
+}
+
+void runtime::set_authenticator(authenticator_actor authenticator) {
+  authenticator_ = std::move(authenticator);
 }
 
 runtime::~runtime() {
@@ -47,7 +76,11 @@ runtime::~runtime() {
   for (const auto& op : registry_.ops())
     caf::anon_send_exit(*registry_.find(op), caf::exit_reason::user_shutdown);
   caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(sessions_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(authenticator_, caf::exit_reason::user_shutdown);
   node_ = nullptr;
+  sessions_ = nullptr;
+  authenticator_ = nullptr;
   registry_ = behavior_registry{};
   listener_.reset();
   // Destroying the I/O context frees the sockets' handlers and with them
@@ -69,11 +102,29 @@ transport::error_code runtime::start() {
       std::chrono::milliseconds{opts_.lim.handshake_timeout_ms};
   // Beast's pings back up the contract's heartbeat, a little later than it.
   ts.idle_timeout = std::chrono::milliseconds{opts_.lim.heartbeat_ms * 4};
+  auto sctx = std::make_shared<stream_context>();
+  sctx->node_name = opts_.node_name;
+  sctx->limits = opts_.lim;
+  try {
+    sctx->signer = std::make_shared<const security::stream_token_signer>(
+        token_secret(opts_));
+  } catch (const std::exception& e) {
+    TETHER_LOG(error, "node", e.what());
+    return transport::net::error::make_error_code(
+        transport::net::error::access_denied);
+  }
+  sessions_ = spawn_session_supervisor(*system_, sctx);
+  if (opts_.sys_ops)
+    add_sys_behaviors(*system_, registry_, node_, sessions_, opts_.lim);
+  auto behaviors = std::make_shared<const behavior_registry>(registry_);
+  sctx->behaviors = behaviors;
   auto ctx = std::make_shared<connection_context>();
   ctx->node_name = opts_.node_name;
   ctx->limits = opts_.lim;
-  ctx->behaviors = std::make_shared<const behavior_registry>(registry_);
+  ctx->behaviors = behaviors;
   ctx->node = node_;
+  ctx->sessions = sessions_;
+  ctx->authenticator = authenticator_;
   auto* sys = system_.get();
   auto prefix = opts_.node_name + "-";
   auto* counter = &next_conn_;

@@ -41,6 +41,12 @@ class runtime {
   /// before `start`.
   void add_behavior(const std::string& op, behavior_actor handler);
 
+  /// Replaces the authenticator chosen by the options. Only before `start`.
+  void set_authenticator(authenticator_actor authenticator);
+
+  /// The session supervisor (after `start`), e.g. to count sessions.
+  session_supervisor_actor sessions() const noexcept { return sessions_; }
+
   /// Binds the listening socket and starts serving; the error says why not.
   transport::error_code start();
 
@@ -63,6 +69,8 @@ class runtime {
   std::unique_ptr<caf::actor_system> system_;
   behavior_registry registry_;
   node_actor node_;
+  session_supervisor_actor sessions_;
+  authenticator_actor authenticator_;
   std::unique_ptr<transport::net::io_context> ioc_;
   std::unique_ptr<transport::net::executor_work_guard<
       transport::net::io_context::executor_type>>

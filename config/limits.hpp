@@ -29,6 +29,20 @@ struct limits {
   /// Bytes a connection may have queued for a client that does not read
   /// before it is closed as a slow consumer (CLOSE 7).
   uint64_t max_outbox_bytes = 8 << 20;
+  /// Connections (streams) attached to one session at once: tabs and
+  /// devices of one user, not a broadcast channel.
+  uint64_t max_connections = 10;
+  /// Frames a stream keeps unacknowledged before its connection is closed
+  /// as a slow consumer (CLOSE 7); bytes are bounded by max_outbox_bytes.
+  uint64_t max_outbox_frames = 10000;
+  /// How long a burst of pushes may wait to share a WebSocket message:
+  /// short enough to be invisible, long enough to merge a burst.
+  uint64_t batch_window_ms = 2;
+  /// Bytes at which a batch is written without waiting further.
+  uint64_t batch_max_bytes = 64 * 1024;
+  /// Lifetime of a stream token: a connection older than this cannot be
+  /// resumed and opens a new stream instead.
+  uint64_t token_ttl_s = 86400;
   /// Wait suggested in RETRY to a client over its limits: long enough for a
   /// few requests to finish.
   uint64_t retry_after_ms = 50;

@@ -33,81 +33,110 @@ bool split_host_port(const std::string& text, std::string& host,
 
 namespace {
 
-/// All options, with their defaults taken from `defaults`.
+/// Adds one option; one call per option keeps the table readable.
+void add(po::options_description& group, const char* name,
+         const po::value_semantic* value, const char* help) {
+  group.add_options()(name, value, help);
+}
+
+template <class T>
+po::typed_value<T>* with_default(T* target, const T& fallback) {
+  return po::value<T>(target)->default_value(fallback);
+}
+
+/// All options, with their defaults taken from `d`.
 po::options_description describe(const options& d, std::string& listen,
                                  options& out) {
   auto& l = out.lim;
   const auto& dl = d.lim;
   po::options_description general("General");
-  general.add_options()("help,h", "print this help and exit")(
-      "config", po::value<std::string>(&out.config_file)->value_name("FILE"),
+  general.add_options()("help,h", "print this help and exit");
+  add(general, "config",
+      po::value<std::string>(&out.config_file)->value_name("FILE"),
       "read options from FILE (lines of 'name = value'; the command line "
-      "wins)")(
-      "listen",
-      po::value<std::string>(&listen)
-          ->default_value(d.listen_host + ":" + std::to_string(d.listen_port))
+      "wins)");
+  add(general, "listen",
+      with_default(&listen, d.listen_host + ":" + std::to_string(d.listen_port))
           ->value_name("HOST:PORT"),
-      "address to listen on; port 0 picks a free port")(
-      "ws-path", po::value<std::string>(&out.ws_path)->default_value(d.ws_path),
-      "path of the WebSocket endpoint")(
-      "node-name",
-      po::value<std::string>(&out.node_name)
-          ->default_value("")
-          ->value_name("NAME"),
-      "name of this node in WELCOME and sys.info (default: the host name)")(
-      "io-threads",
-      po::value<unsigned>(&out.io_threads)->default_value(d.io_threads),
-      "threads running the sockets")(
-      "actor-threads",
-      po::value<unsigned>(&out.actor_threads)->default_value(d.actor_threads),
-      "threads running the actors")(
-      "log-level",
-      po::value<std::string>(&out.log_level)->default_value(d.log_level),
-      "debug, info, warning or error")(
-      "sys-ops", po::value<bool>(&out.sys_ops)->default_value(d.sys_ops),
+      "address to listen on; port 0 picks a free port");
+  add(general, "ws-path", with_default(&out.ws_path, d.ws_path),
+      "path of the WebSocket endpoint");
+  add(general, "node-name",
+      po::value<std::string>(&out.node_name)->value_name("NAME"),
+      "name of this node in WELCOME and sys.info (default: the host name)");
+  add(general, "io-threads", with_default(&out.io_threads, d.io_threads),
+      "threads running the sockets");
+  add(general, "actor-threads",
+      with_default(&out.actor_threads, d.actor_threads),
+      "threads running the actors");
+  add(general, "log-level", with_default(&out.log_level, d.log_level),
+      "debug, info, warning or error");
+  add(general, "sys-ops", with_default(&out.sys_ops, d.sys_ops),
       "bind the built-in sys.* ops (true or false)");
+  add(general, "data-dir",
+      with_default(&out.data_dir, d.data_dir)->value_name("DIR"),
+      "where the node keeps its files (the token secret)");
+  add(general, "secret", po::value<std::string>(&out.secret)->value_name("HEX"),
+      "stream token secret, 64 hex digits, shared by a cluster (default: "
+      "made once and kept in DIR/secret, readable by the owner only)");
+
   po::options_description limits_desc("Limits (WELCOME reports them)");
-  limits_desc.add_options()(
-      "max-message",
-      po::value<uint64_t>(&l.max_message)->default_value(dl.max_message),
-      "largest WebSocket message accepted, in bytes "
-      "(larger: CLOSE 4)")(
-      "max-inflight",
-      po::value<uint64_t>(&l.max_inflight)->default_value(dl.max_inflight),
-      "requests a client may have open at once (more: "
-      "RETRY overloaded)")(
-      "max-streams",
-      po::value<uint64_t>(&l.max_streams)->default_value(dl.max_streams),
-      "streamed requests open at once (more: RETRY "
-      "stream_limit)")(
-      "session-ttl-s",
-      po::value<uint64_t>(&l.session_ttl_s)->default_value(dl.session_ttl_s),
-      "seconds a session outlives its last connection")(
-      "ack-every",
-      po::value<uint64_t>(&l.ack_every)->default_value(dl.ack_every),
-      "a client acknowledges at least every this many "
-      "frames")("max-outbox-bytes",
-                po::value<uint64_t>(&l.max_outbox_bytes)
-                    ->default_value(dl.max_outbox_bytes),
-                "bytes queued for a client that does not read before CLOSE 7");
+  add(limits_desc, "max-message", with_default(&l.max_message, dl.max_message),
+      "largest WebSocket message accepted, in bytes (larger: CLOSE 4)");
+  add(limits_desc, "max-inflight",
+      with_default(&l.max_inflight, dl.max_inflight),
+      "requests a client may have open at once (more: RETRY overloaded)");
+  add(limits_desc, "max-streams", with_default(&l.max_streams, dl.max_streams),
+      "streamed requests open at once (more: RETRY stream_limit)");
+  add(limits_desc, "session-ttl-s",
+      with_default(&l.session_ttl_s, dl.session_ttl_s),
+      "seconds a session outlives its last connection");
+  add(limits_desc, "ack-every", with_default(&l.ack_every, dl.ack_every),
+      "a client acknowledges at least every this many frames");
+  add(limits_desc, "max-connections",
+      with_default(&l.max_connections, dl.max_connections),
+      "connections attached to one session at once (more: ERROR "
+      "max_connections)");
+  add(limits_desc, "max-outbox-bytes",
+      with_default(&l.max_outbox_bytes, dl.max_outbox_bytes),
+      "bytes kept unacknowledged or queued for a client before CLOSE 7");
+  add(limits_desc, "max-outbox-frames",
+      with_default(&l.max_outbox_frames, dl.max_outbox_frames),
+      "frames a stream keeps unacknowledged before CLOSE 7");
+
   po::options_description timing("Timing");
-  timing.add_options()(
-      "heartbeat-ms",
-      po::value<uint64_t>(&l.heartbeat_ms)->default_value(dl.heartbeat_ms),
-      "heartbeat interval; 3 silent intervals: CLOSE 3")(
-      "handshake-timeout-ms",
-      po::value<uint64_t>(&l.handshake_timeout_ms)
-          ->default_value(dl.handshake_timeout_ms),
-      "time a new connection has to send HELLO (then CLOSE 3)")(
-      "retry-after-ms",
-      po::value<uint64_t>(&l.retry_after_ms)->default_value(dl.retry_after_ms),
-      "wait suggested in RETRY to a client over a "
-      "limit")("shutdown-grace-ms",
-               po::value<uint64_t>(&l.shutdown_grace_ms)
-                   ->default_value(dl.shutdown_grace_ms),
-               "on SIGINT/SIGTERM, time open requests get to finish");
+  add(timing, "heartbeat-ms", with_default(&l.heartbeat_ms, dl.heartbeat_ms),
+      "heartbeat interval; 3 silent intervals: CLOSE 3");
+  add(timing, "handshake-timeout-ms",
+      with_default(&l.handshake_timeout_ms, dl.handshake_timeout_ms),
+      "time a new connection has to send HELLO (then CLOSE 3)");
+  add(timing, "retry-after-ms",
+      with_default(&l.retry_after_ms, dl.retry_after_ms),
+      "wait suggested in RETRY to a client over a limit");
+  add(timing, "shutdown-grace-ms",
+      with_default(&l.shutdown_grace_ms, dl.shutdown_grace_ms),
+      "on SIGINT/SIGTERM, time open requests get to finish");
+  add(timing, "batch-window-ms",
+      with_default(&l.batch_window_ms, dl.batch_window_ms),
+      "how long pushes may wait to share a WebSocket message (0: never)");
+  add(timing, "batch-max-bytes",
+      with_default(&l.batch_max_bytes, dl.batch_max_bytes),
+      "bytes at which a batch is written at once");
+  add(timing, "token-ttl-s", with_default(&l.token_ttl_s, dl.token_ttl_s),
+      "lifetime of a stream token, in seconds");
+
+  po::options_description auth_desc("Authentication");
+  add(auth_desc, "auth", with_default(&out.auth, d.auth),
+      "anonymous (everyone is let in) or jwt (HELLO auth {token: JWT}, "
+      "HS256; refused: CLOSE 8)");
+  add(auth_desc, "jwt-secret",
+      po::value<std::string>(&out.jwt_secret)->value_name("TEXT"),
+      "the HS256 secret JWTs are signed with (with --auth=jwt)");
+  add(auth_desc, "allow-anonymous",
+      with_default(&out.allow_anonymous, d.allow_anonymous),
+      "with --auth=jwt, let in an empty auth map too");
   po::options_description all;
-  all.add(general).add(limits_desc).add(timing);
+  all.add(general).add(limits_desc).add(timing).add(auth_desc);
   return all;
 }
 
@@ -125,6 +154,18 @@ std::string check(const options& x) {
     return "--io-threads and --actor-threads must be at least 1";
   if (x.ws_path.empty() || x.ws_path.front() != '/')
     return "--ws-path must start with '/'";
+  if (l.max_connections == 0 || l.max_outbox_frames == 0 ||
+      l.max_outbox_bytes == 0)
+    return "--max-connections, --max-outbox-frames and --max-outbox-bytes "
+           "must be at least 1";
+  if (l.session_ttl_s == 0 || l.token_ttl_s == 0)
+    return "--session-ttl-s and --token-ttl-s must be at least 1";
+  if (x.auth != "anonymous" && x.auth != "jwt")
+    return "--auth must be anonymous or jwt";
+  if (x.auth == "jwt" && x.jwt_secret.empty())
+    return "--auth=jwt needs --jwt-secret";
+  if (!x.secret.empty() && x.secret.size() != 64)
+    return "--secret must be 64 hex digits";
   if (x.log_level != "debug" && x.log_level != "info" &&
       x.log_level != "warning" && x.log_level != "error")
     return "--log-level must be debug, info, warning or error";

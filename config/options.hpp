@@ -27,6 +27,17 @@ struct options {
   std::string log_level = "info";
   /// Whether the built-in `sys.*` ops are bound.
   bool sys_ops = true;
+  /// Where the node keeps its files (the token secret).
+  std::string data_dir = ".tether-data";
+  /// The token secret as 64 hex digits; empty: read or made in data_dir.
+  /// Nodes of one cluster share it.
+  std::string secret;
+  /// How HELLO's auth is checked: "anonymous" or "jwt".
+  std::string auth = "anonymous";
+  /// The HS256 secret of `auth = jwt`.
+  std::string jwt_secret;
+  /// With `auth = jwt`: whether an empty auth map is let in anonymously.
+  bool allow_anonymous = false;
   /// The file read, if any.
   std::string config_file;
 };

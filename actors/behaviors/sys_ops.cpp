@@ -38,24 +38,34 @@ behavior_actor::behavior_type request_only(OnInvoke on_invoke) {
 // -- sys.info -----------------------------------------------------------------
 
 behavior_actor::behavior_type info_behavior(behavior_actor::pointer self,
-                                            node_actor node) {
-  return request_only([self, node](invoke_atom, const request_context& ctx,
-                                   const codec::value&) {
+                                            node_actor node,
+                                            session_supervisor_actor sessions) {
+  return request_only([self, node, sessions](invoke_atom,
+                                             const request_context& ctx,
+                                             const codec::value&) {
     responder r{ctx};
-    self->request(node, std::chrono::seconds{5}, stats_atom::value)
+    auto fail = [r](const caf::error&) {
+      r.fail("internal", "statistics unavailable");
+    };
+    auto timeout = std::chrono::seconds{5};
+    self->request(node, timeout, stats_atom::value)
         .then(
-            [r](const node_stats& st) {
-              using codec::value;
-              r.reply(value::map({{"node", value::of(st.node)},
-                                  {"version", value::of(uint64_t{1})},
-                                  {"uptime_s", value::of(st.uptime_s)},
-                                  {"connections", value::of(st.connections)},
-                                  {"sessions", value::of(st.sessions)},
-                                  {"rooms", value::of(st.rooms)}}));
+            [self, sessions, r, fail, timeout](node_stats st) {
+              self->request(sessions, timeout, stats_atom::value)
+                  .then(
+                      [r, st](uint64_t session_count) {
+                        using codec::value;
+                        r.reply(value::map(
+                            {{"node", value::of(st.node)},
+                             {"version", value::of(uint64_t{1})},
+                             {"uptime_s", value::of(st.uptime_s)},
+                             {"connections", value::of(st.connections)},
+                             {"sessions", value::of(session_count)},
+                             {"rooms", value::of(st.rooms)}}));
+                      },
+                      fail);
             },
-            [r](const caf::error&) {
-              r.fail("internal", "statistics unavailable");
-            });
+            fail);
   });
 }
 
@@ -184,13 +194,14 @@ behavior_actor::behavior_type push_behavior(behavior_actor::pointer self) {
 } // namespace
 
 void add_sys_behaviors(caf::actor_system& sys, behavior_registry& registry,
-                       node_actor node, const config::limits& limits) {
+                       node_actor node, session_supervisor_actor sessions,
+                       const config::limits& limits) {
   registry.add("sys.echo",
                lift(sys, request_function{[](const request_context&,
                                              const codec::value& payload) {
                       return op_result{payload};
                     }}));
-  registry.add("sys.info", sys.spawn(info_behavior, node));
+  registry.add("sys.info", sys.spawn(info_behavior, node, sessions));
   // A part must fit in one message with its frame around it.
   auto max_part = limits.max_message > 64 ? limits.max_message - 64 : 0;
   registry.add("sys.stream", sys.spawn(stream_behavior, max_part));

@@ -9,6 +9,7 @@ namespace tether {
 /// Binds the built-in ops `sys.echo`, `sys.info`, `sys.stream`, `sys.sink`
 /// and `sys.push`, through the same API as the user's own behaviors.
 void add_sys_behaviors(caf::actor_system& sys, behavior_registry& registry,
-                       node_actor node, const config::limits& limits);
+                       node_actor node, session_supervisor_actor sessions,
+                       const config::limits& limits);
 
 } // namespace tether

@@ -190,13 +190,3 @@ TEST_CASE("CLOSE from the client ends the connection") {
   CHECK(c->wait_closed(5s) == std::nullopt);
   CHECK(c->closed());
 }
-
-TEST_CASE("sessions are refused until they exist") {
-  test::test_node n;
-  client::io_thread io;
-  auto c = n.join(io);
-  c->send(codec::session_open{5, {}});
-  auto e = test::expect<codec::error>(*c);
-  CHECK(e.id == 5);
-  CHECK(e.code == "invalid");
-}

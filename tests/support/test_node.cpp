@@ -5,6 +5,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/log.hpp"
+#include "security/crypto.hpp"
 
 namespace tether::test {
 
@@ -14,6 +15,8 @@ config::options test_options() {
   opts.listen_port = 0;
   opts.node_name = "test-node";
   opts.log_level = "error";
+  // A fresh secret per node: tests write no files.
+  opts.secret = security::to_hex(security::random_bytes(32));
   return opts;
 }
 

@@ -1,0 +1,197 @@
+#include "actors/request_hub.hpp"
+
+#include <algorithm>
+
+#include <caf/local_actor.hpp>
+#include <caf/send.hpp>
+
+#include "actors/log.hpp"
+
+namespace tether {
+
+request_hub::request_hub(caf::local_actor* self, std::string conn_id,
+                         std::shared_ptr<const behavior_registry> behaviors,
+                         const config::limits& limits, emit_fn emit)
+    : self_(self), conn_id_(std::move(conn_id)),
+      behaviors_(std::move(behaviors)), limits_(limits),
+      emit_(std::move(emit)) {}
+
+void request_hub::request(uint64_t id, std::string op, codec::value payload,
+                          bool streamed) {
+  if (open_.count(id) > 0) {
+    // The id is still open: its one answer is on its way.
+    TETHER_LOG(debug, "requests", conn_id_ << " duplicate request id " << id);
+    return;
+  }
+  auto handler = behaviors_->find(op);
+  if (!handler)
+    return emit_(codec::error{id, "unknown_op", "no op named '" + op + "'"},
+                 true);
+  if (streamed && open_streams_ >= limits_.max_streams)
+    return emit_(codec::retry{id, limits_.retry_after_ms, "stream_limit"},
+                 true);
+  if (!streamed && open_.size() - open_streams_ >= limits_.max_inflight)
+    return emit_(codec::retry{id, limits_.retry_after_ms, "overloaded"}, true);
+  request_context ctx{caf::actor_cast<caf::actor>(self_), conn_id_, id, op};
+  if (watched_.insert(handler->address()).second)
+    self_->monitor(*handler);
+  open_.emplace(id, open_request{*handler, ctx, streamed, false});
+  if (streamed) {
+    ++open_streams_;
+    caf::anon_send(*handler, open_atom::value, std::move(ctx),
+                   std::move(payload));
+  } else {
+    caf::anon_send(*handler, invoke_atom::value, std::move(ctx),
+                   std::move(payload));
+  }
+}
+
+void request_hub::part(codec::stream_part&& x) {
+  auto i = open_.find(x.id);
+  if (i == open_.end() || !i->second.streamed || i->second.upload_done) {
+    // Parts of a stream already answered (or cancelled) have nowhere to go.
+    TETHER_LOG(debug, "requests",
+               conn_id_ << " part of no open stream " << x.id);
+    return;
+  }
+  i->second.upload_done = x.last;
+  caf::anon_send(i->second.handler, part_atom::value, i->second.ctx,
+                 std::move(x.payload), x.last);
+}
+
+void request_hub::cancel(uint64_t id) {
+  auto i = open_.find(id);
+  if (i == open_.end())
+    return; // Answered already: nothing to withdraw.
+  caf::anon_send(i->second.handler, cancel_atom::value, i->second.ctx);
+  emit_(codec::error{id, "cancelled", "cancelled by the client"}, true);
+  close(id);
+}
+
+void request_hub::signal(codec::signal&& x) {
+  if (auto handler = behaviors_->find(x.name))
+    caf::anon_send(*handler, signal_atom::value,
+                   request_context{caf::actor_cast<caf::actor>(self_), conn_id_,
+                                   0, x.name},
+                   std::move(x.payload));
+}
+
+bool request_hub::answer(codec::reply&& x) {
+  if (!is_open(x.id))
+    return false; // Cancelled or cut off: the client has its answer.
+  auto id = x.id;
+  emit_(std::move(x), true);
+  close(id);
+  return true;
+}
+
+bool request_hub::answer(codec::error&& x) {
+  if (!is_open(x.id))
+    return false;
+  auto id = x.id;
+  emit_(std::move(x), true);
+  close(id);
+  return true;
+}
+
+bool request_hub::answer(codec::retry&& x) {
+  if (!is_open(x.id))
+    return false;
+  auto id = x.id;
+  emit_(std::move(x), true);
+  close(id);
+  return true;
+}
+
+bool request_hub::answer(codec::result_part&& x) {
+  if (!is_open(x.id))
+    return false;
+  auto id = x.id;
+  auto last = x.last;
+  emit_(std::move(x), true);
+  if (last)
+    close(id);
+  return true;
+}
+
+void request_hub::behavior_down(const caf::down_msg& msg) {
+  watched_.erase(msg.source);
+  std::vector<uint64_t> failed;
+  for (auto& kv : open_)
+    if (kv.second.handler.address() == msg.source)
+      failed.push_back(kv.first);
+  for (auto id : failed) {
+    TETHER_LOG(error, "requests",
+               conn_id_ << " op '" << open_[id].ctx.op
+                        << "' failed: its behavior stopped ("
+                        << caf::to_string(msg.reason) << ")");
+    emit_(codec::error{id, "internal", "the op failed"}, true);
+    close(id);
+  }
+}
+
+void request_hub::fail_open(const std::string& code,
+                            const std::string& message) {
+  auto open = std::move(open_);
+  open_.clear();
+  open_streams_ = 0;
+  for (auto& kv : open) {
+    caf::anon_send(kv.second.handler, cancel_atom::value, kv.second.ctx);
+    emit_(codec::error{kv.first, code, message}, true);
+  }
+  if (on_idle)
+    on_idle();
+}
+
+void request_hub::abandon() {
+  for (auto& kv : open_)
+    caf::anon_send(kv.second.handler, cancel_atom::value, kv.second.ctx);
+  open_.clear();
+  open_streams_ = 0;
+  for (auto& kv : calls_)
+    kv.second.deliver(
+        client_answer{false, {}, "closed", "the connection closed"});
+  calls_.clear();
+}
+
+void request_hub::close(uint64_t id) {
+  auto i = open_.find(id);
+  if (i == open_.end())
+    return;
+  if (i->second.streamed)
+    --open_streams_;
+  open_.erase(i);
+  if (open_.empty() && on_idle)
+    on_idle();
+}
+
+caf::result<client_answer> request_hub::call(codec::request&& x) {
+  if (calls_.size() >= limits_.max_inflight)
+    return client_answer{
+        false, {}, "overloaded", "too many requests open to this client"};
+  x.id = next_call_id_++;
+  auto promise = self_->make_response_promise<client_answer>();
+  calls_.emplace(x.id, promise);
+  emit_(std::move(x), false);
+  return promise;
+}
+
+void request_hub::client_answered(uint64_t id, client_answer answer) {
+  auto i = calls_.find(id);
+  if (i == calls_.end())
+    return; // Not a request of ours, or its caller gave up.
+  i->second.deliver(std::move(answer));
+  calls_.erase(i);
+}
+
+double request_hub::busy() const {
+  auto ratio = [](double used, double limit) {
+    return limit > 0 ? std::min(1.0, used / limit) : 0.0;
+  };
+  return std::max(ratio(static_cast<double>(open_.size() - open_streams_),
+                        static_cast<double>(limits_.max_inflight)),
+                  ratio(static_cast<double>(open_streams_),
+                        static_cast<double>(limits_.max_streams)));
+}
+
+} // namespace tether

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "actors/behavior_registry.hpp"
+#include "actors/interfaces.hpp"
+#include "config/limits.hpp"
+
+namespace tether {
+
+/// The requests between one client and the node, in both directions: the
+/// client's open requests (limits, dispatch to behaviors, cancel, parts) and
+/// the node's requests to the client. A sessionless connection and a
+/// session's stream both own one; they differ only in how frames reach the
+/// client, which is the `emit` function they pass in.
+class request_hub {
+ public:
+  /// Sends one frame to the client; `answer` is true for the answer to a
+  /// client's request (worth flushing at once).
+  using emit_fn = std::function<void(codec::frame&&, bool answer)>;
+
+  request_hub(caf::local_actor* self, std::string conn_id,
+              std::shared_ptr<const behavior_registry> behaviors,
+              const config::limits& limits, emit_fn emit);
+
+  // -- the client's requests --------------------------------------------------
+
+  /// A REQUEST (or STREAM when `streamed`): dispatched, or answered at once
+  /// with ERROR or RETRY. A duplicate of an open id is ignored.
+  void request(uint64_t id, std::string op, codec::value payload,
+               bool streamed);
+
+  /// A STREAM_PART; ignored unless its stream is open and taking parts.
+  void part(codec::stream_part&& x);
+
+  /// A CANCEL: ERROR `cancelled` if still open.
+  void cancel(uint64_t id);
+
+  /// A SIGNAL: to the behavior bound to its name, if any.
+  void signal(codec::signal&& x);
+
+  /// Whether `id` is open, i.e. an answer to it goes to the client.
+  bool is_open(uint64_t id) const { return open_.count(id) > 0; }
+
+  /// Passes a behavior's answer on to the client, if its request is still
+  /// open; true if it was. Closes the request unless more parts follow.
+  bool answer(codec::reply&& x);
+  bool answer(codec::error&& x);
+  bool answer(codec::retry&& x);
+  bool answer(codec::result_part&& x);
+
+  /// A behavior died: its open requests answer ERROR `internal`.
+  void behavior_down(const caf::down_msg& msg);
+
+  /// Answers every open request ERROR `code` and tells its behavior to
+  /// stop (the node is shutting down).
+  void fail_open(const std::string& code, const std::string& message);
+
+  /// Tells every behavior to stop, without answering (the client is gone),
+  /// and fails the node's calls to the client.
+  void abandon();
+
+  size_t open_count() const { return open_.size(); }
+  size_t open_streams() const { return open_streams_; }
+
+  /// Called whenever the last open request closed.
+  std::function<void()> on_idle;
+
+  // -- the node's requests to the client
+  // ---------------------------------------
+
+  /// Sends a behavior's REQUEST to the client; the promise gets the answer.
+  caf::result<client_answer> call(codec::request&& x);
+
+  /// The client's REPLY, ERROR, RETRY or last RESULT_PART to a call.
+  void client_answered(uint64_t id, client_answer answer);
+
+  /// A 0..1 figure of how full the limits are, for HEARTBEAT's load.
+  double busy() const;
+
+ private:
+  struct open_request {
+    behavior_actor handler;
+    request_context ctx;
+    bool streamed = false;
+    bool upload_done = false;
+  };
+
+  void close(uint64_t id);
+
+  caf::local_actor* self_;
+  std::string conn_id_;
+  std::shared_ptr<const behavior_registry> behaviors_;
+  config::limits limits_;
+  emit_fn emit_;
+  std::unordered_map<uint64_t, open_request> open_;
+  size_t open_streams_ = 0;
+  std::unordered_set<caf::actor_addr> watched_;
+  uint64_t next_call_id_ = 1;
+  std::unordered_map<uint64_t, caf::typed_response_promise<client_answer>>
+      calls_;
+};
+
+} // namespace tether

@@ -1,0 +1,122 @@
+#include "actors/session/session.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/log.hpp"
+
+namespace tether {
+
+namespace {
+
+using pointer = session_actor::stateful_pointer<session_state>;
+
+attach_result refuse(std::string code, std::string message) {
+  return attach_result{std::move(code), std::move(message), nullptr};
+}
+
+/// Records whether `stream` has a connection and tells the supervisor when
+/// the session turns idle or busy.
+void set_attached(pointer self, const caf::actor_addr& stream, bool attached) {
+  auto& st = self->state;
+  bool was_idle = st.attached.empty();
+  if (attached)
+    st.attached.insert(stream);
+  else
+    st.attached.erase(stream);
+  bool idle = st.attached.empty();
+  if (idle != was_idle && !st.closed)
+    self->send(st.supervisor, idle_atom::value, session_actor{self}, idle);
+}
+
+caf::result<attach_result> delegate_attach(pointer self, stream_actor stream,
+                                           attach_request& req, bool resume,
+                                           uint64_t generation,
+                                           uint64_t last_seq) {
+  // Counted at once, so that concurrent attaches respect the limit.
+  set_attached(self, stream.address(), true);
+  return self->delegate(stream, attach_atom::value, std::move(req), resume,
+                        generation, last_seq);
+}
+
+} // namespace
+
+session_actor spawn_session(caf::actor_system& sys,
+                            std::shared_ptr<const stream_context> ctx,
+                            session_supervisor_actor supervisor,
+                            session_identity identity) {
+  return sys.spawn([ctx, supervisor,
+                    identity](pointer self) -> session_actor::behavior_type {
+    auto& st = self->state;
+    st.identity = identity;
+    st.ctx = ctx;
+    st.supervisor = supervisor;
+    self->set_down_handler([self](caf::down_msg& msg) {
+      auto& st = self->state;
+      for (auto i = st.streams.begin(); i != st.streams.end(); ++i) {
+        if (i->second.address() == msg.source) {
+          st.streams.erase(i);
+          break;
+        }
+      }
+      set_attached(self, msg.source, false);
+    });
+    return {
+        [self](attach_atom, attach_request& req) -> caf::result<attach_result> {
+          auto& st = self->state;
+          if (st.closed)
+            return refuse("session_not_found", "no session for this key");
+          if (st.attached.size() >= st.ctx->limits.max_connections)
+            return refuse("max_connections",
+                          "the session has " +
+                              std::to_string(st.attached.size()) +
+                              " connections, the most allowed");
+          stream_identity sid{session_actor{self}, st.identity.id,
+                              st.identity.key, st.identity.info,
+                              st.next_stream++};
+          auto stream = spawn_stream(self->system(), st.ctx, sid);
+          self->monitor(stream);
+          st.streams.emplace(sid.number, stream);
+          return delegate_attach(self, stream, req, false, 0, 0);
+        },
+        [self](resume_atom, attach_request& req, uint64_t number,
+               uint64_t generation,
+               uint64_t last_seq) -> caf::result<attach_result> {
+          auto& st = self->state;
+          auto i = st.streams.find(number);
+          if (st.closed || i == st.streams.end())
+            return refuse("stream_not_found", "no stream for this token");
+          if (st.attached.count(i->second.address()) == 0 &&
+              st.attached.size() >= st.ctx->limits.max_connections)
+            return refuse("max_connections",
+                          "the session has the most connections allowed");
+          return delegate_attach(self, i->second, req, true, generation,
+                                 last_seq);
+        },
+        [self](close_atom) {
+          auto& st = self->state;
+          if (st.closed)
+            return;
+          st.closed = true;
+          TETHER_LOG(debug, "session", st.identity.id << " closed");
+          for (auto& kv : st.streams)
+            self->send(kv.second, closed_atom::value);
+          self->quit();
+        },
+        [self](detach_atom, stream_actor stream, bool attached) {
+          set_attached(self, stream.address(), attached);
+        },
+        [self](expire_atom) {
+          auto& st = self->state;
+          if (!st.attached.empty())
+            return; // A connection came back since the sweep looked.
+          TETHER_LOG(debug, "session", st.identity.id << " expired");
+          for (auto& kv : st.streams)
+            self->send_exit(kv.second, caf::exit_reason::user_shutdown);
+          self->quit();
+        },
+    };
+  });
+}
+
+} // namespace tether

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "actors/interfaces.hpp"
+#include "actors/session/stream.hpp"
+
+namespace tether {
+
+/// What a new session is.
+struct session_identity {
+  std::string id;
+  std::string key;
+  codec::map_value info;
+};
+
+/// The state of one session actor: its streams and which of them have a
+/// connection. The session is idle (its TTL runs) while none has.
+struct session_state {
+  static inline const char* name = "tether.session";
+
+  session_identity identity;
+  std::shared_ptr<const stream_context> ctx;
+  session_supervisor_actor supervisor;
+  /// Streams by number, and which of them have a connection.
+  std::map<uint64_t, stream_actor> streams;
+  std::unordered_set<caf::actor_addr> attached;
+  uint64_t next_stream = 1;
+  bool closed = false;
+};
+
+/// Spawns a session; it tells `supervisor` when it becomes idle or busy.
+session_actor spawn_session(caf::actor_system& sys,
+                            std::shared_ptr<const stream_context> ctx,
+                            session_supervisor_actor supervisor,
+                            session_identity identity);
+
+} // namespace tether

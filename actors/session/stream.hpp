@@ -1,0 +1,117 @@
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "actors/behavior_registry.hpp"
+#include "actors/interfaces.hpp"
+#include "actors/request_hub.hpp"
+#include "config/limits.hpp"
+#include "security/stream_token.hpp"
+
+namespace tether {
+
+/// What every stream of a node shares, read-only.
+struct stream_context {
+  std::string node_name;
+  config::limits limits;
+  std::shared_ptr<const behavior_registry> behaviors;
+  std::shared_ptr<const security::stream_token_signer> signer;
+};
+
+/// Who a stream belongs to; fixed for its lifetime.
+struct stream_identity {
+  session_actor session;
+  std::string session_id;
+  std::string session_key;
+  codec::map_value info;
+  uint64_t number = 0;
+};
+
+/// The state of one stream actor: its numbered outbox, the request ids it
+/// has answered (exactly-once), and the connection it is attached to.
+class stream_state {
+ public:
+  static inline const char* name = "tether.stream";
+
+  using clock = std::chrono::steady_clock;
+  using pointer = stream_actor::stateful_pointer<stream_state>;
+
+  stream_state() = default;
+
+  void init(pointer self, std::shared_ptr<const stream_context> ctx,
+            stream_identity id);
+
+  // -- from the connection
+  // -------------------------------------------------------
+
+  void on_frames(client_frames& x);
+  caf::result<attach_result> on_attach(attach_request& req, bool resume,
+                                       uint64_t generation, uint64_t last_seq);
+  void on_detach(const caf::actor& connection);
+  void on_close_request(uint64_t request_id);
+
+  // -- from behaviors and the session -----------------------------------------
+
+  void on_answer(codec::reply&& x) { hub_->answer(std::move(x)); }
+  void on_answer(codec::error&& x) { hub_->answer(std::move(x)); }
+  void on_answer(codec::retry&& x) { hub_->answer(std::move(x)); }
+  void on_answer(codec::result_part&& x) { hub_->answer(std::move(x)); }
+  void on_push(codec::signal&& x);
+  void on_push(transport::shared_bytes encoded);
+  caf::result<client_answer> on_call(codec::request&& x);
+  caf::result<bool> on_credit();
+  void on_session_closed();
+  void on_drain();
+  void on_grace();
+  void on_tick();
+  void on_down(const caf::down_msg& msg);
+
+ private:
+  struct kept_frame {
+    uint64_t seq;
+    transport::shared_bytes bytes;
+  };
+
+  /// Numbers a frame, keeps it until acknowledged, and sends it.
+  void emit(const codec::frame& x, bool urgent);
+  void keep_and_send(std::string inner, bool urgent);
+  void send(transport::shared_bytes bytes, bool urgent);
+  void acknowledge(uint64_t seq);
+  void release_connection(bool close, codec::close_code code,
+                          const std::string& message);
+  void settle_credit();
+  bool outbox_has_room() const;
+
+  pointer self_ = nullptr;
+  std::shared_ptr<const stream_context> ctx_;
+  stream_identity id_;
+  std::unique_ptr<request_hub> hub_;
+  // The attached connection, if any.
+  caf::actor connection_;
+  batcher_actor batcher_;
+  uint64_t generation_ = 0;
+  clock::time_point detached_since_;
+  // The numbered frames not yet acknowledged, oldest first.
+  std::deque<kept_frame> outbox_;
+  size_t outbox_bytes_ = 0;
+  uint64_t next_seq_ = 1;
+  uint64_t acked_ = 0;
+  /// Frames were dropped (the outbox overflowed while detached): a resume
+  /// can only get `resume_gap`.
+  bool broken_ = false;
+  /// Answered request ids and the seq of their answers, until acknowledged.
+  std::unordered_map<uint64_t, uint64_t> answered_;
+  std::vector<caf::typed_response_promise<bool>> credit_waiters_;
+  bool draining_ = false;
+};
+
+/// Spawns a stream of a session (not yet attached).
+stream_actor spawn_stream(caf::actor_system& sys,
+                          std::shared_ptr<const stream_context> ctx,
+                          stream_identity id);
+
+} // namespace tether

@@ -1,0 +1,172 @@
+#include "actors/session/supervisor.hpp"
+
+#include <ctime>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/log.hpp"
+#include "actors/session/session.hpp"
+#include "security/crypto.hpp"
+
+namespace tether {
+
+namespace {
+
+using pointer =
+    session_supervisor_actor::stateful_pointer<session_supervisor_state>;
+
+attach_result refuse(std::string code, std::string message) {
+  return attach_result{std::move(code), std::move(message), nullptr};
+}
+
+/// The sweep runs a few times per TTL, so expiry is late by a quarter TTL at
+/// most, and at least every second.
+std::chrono::milliseconds sweep_interval(const config::limits& lim) {
+  auto quarter = std::chrono::milliseconds{lim.session_ttl_s * 250};
+  return std::clamp(quarter, std::chrono::milliseconds{50},
+                    std::chrono::milliseconds{1000});
+}
+
+const session_actor*
+find(pointer self,
+     const std::unordered_map<std::string, caf::actor_addr>& index,
+     const std::string& name) {
+  auto i = index.find(name);
+  if (i == index.end())
+    return nullptr;
+  auto j = self->state.sessions.find(i->second);
+  return j == self->state.sessions.end() ? nullptr : &j->second.actor;
+}
+
+} // namespace
+
+codec::map_value merge_claims(const codec::value& info,
+                              const codec::value& claims) {
+  std::vector<std::pair<std::string, codec::value>> entries;
+  auto add_all = [&entries](const codec::value& map, bool override) {
+    try {
+      auto handle = map.unpack();
+      const auto& obj = handle.get();
+      if (obj.type != msgpack::type::MAP)
+        return;
+      for (uint32_t i = 0; i < obj.via.map.size; ++i) {
+        const auto& kv = obj.via.map.ptr[i];
+        if (kv.key.type != msgpack::type::STR)
+          continue;
+        auto key = kv.key.as<std::string>();
+        auto val = codec::value::of(kv.val);
+        bool found = false;
+        for (auto& e : entries)
+          if (e.first == key) {
+            found = true;
+            if (override)
+              e.second = val;
+          }
+        if (!found)
+          entries.emplace_back(key, val);
+      }
+    } catch (const std::exception&) {
+      // Not a map: contributes nothing.
+    }
+  };
+  add_all(info, false);
+  add_all(claims, true);
+  return codec::map_value{codec::value::map(entries)};
+}
+
+session_supervisor_actor
+spawn_session_supervisor(caf::actor_system& sys,
+                         std::shared_ptr<const stream_context> ctx) {
+  return sys.spawn([ctx](pointer self)
+                       -> session_supervisor_actor::behavior_type {
+    self->state.ctx = ctx;
+    self->set_down_handler([self](caf::down_msg& msg) {
+      auto& st = self->state;
+      auto i = st.sessions.find(msg.source);
+      if (i == st.sessions.end())
+        return;
+      if (msg.reason && msg.reason != caf::exit_reason::user_shutdown)
+        TETHER_LOG(error, "sessions",
+                   "session " << i->second.id
+                              << " failed: " << caf::to_string(msg.reason));
+      st.by_id.erase(i->second.id);
+      st.by_key.erase(i->second.key);
+      st.idle_since.erase(msg.source);
+      st.sessions.erase(i);
+    });
+    self->delayed_send(self, sweep_interval(ctx->limits), tick_atom::value);
+    return {
+        [self](open_atom, attach_request& req,
+               codec::map_value& info) -> caf::result<attach_result> {
+          auto& st = self->state;
+          session_identity identity;
+          identity.id = st.ctx->node_name + "." +
+                        security::base64url_encode(security::random_bytes(12));
+          identity.key = security::base64url_encode(security::random_bytes(32));
+          identity.info = merge_claims(info, req.claims);
+          auto session = spawn_session(
+              self->system(), st.ctx, session_supervisor_actor{self}, identity);
+          self->monitor(session);
+          st.by_id.emplace(identity.id, session.address());
+          st.by_key.emplace(identity.key, session.address());
+          st.sessions.emplace(session.address(),
+                              session_supervisor_state::entry{
+                                  identity.id, identity.key, session});
+          TETHER_LOG(debug, "sessions",
+                     "opened " << identity.id << " for " << req.conn_id);
+          return self->delegate(session, attach_atom::value, std::move(req));
+        },
+        [self](attach_atom, attach_request& req,
+               const std::string& key) -> caf::result<attach_result> {
+          auto session = find(self, self->state.by_key, key);
+          if (!session)
+            return refuse("session_not_found", "no session for this key");
+          return self->delegate(*session, attach_atom::value, std::move(req));
+        },
+        [self](resume_atom, attach_request& req, const std::string& token,
+               uint64_t last_seq) -> caf::result<attach_result> {
+          auto& st = self->state;
+          auto claims = st.ctx->signer->verify(
+              token, static_cast<uint64_t>(std::time(nullptr)));
+          const session_actor* session = nullptr;
+          if (claims && claims->node == st.ctx->node_name)
+            session = find(self, st.by_id, claims->session_id);
+          if (!session)
+            return refuse("stream_not_found", "no stream for this token");
+          return self->delegate(*session, resume_atom::value, std::move(req),
+                                claims->stream, claims->generation, last_seq);
+        },
+        [self](idle_atom, session_actor session, bool idle) {
+          auto& st = self->state;
+          if (st.sessions.count(session.address()) == 0)
+            return;
+          if (idle)
+            st.idle_since[session.address()] =
+                session_supervisor_state::clock::now();
+          else
+            st.idle_since.erase(session.address());
+        },
+        [self](stats_atom) {
+          return static_cast<uint64_t>(self->state.sessions.size());
+        },
+        [self](tick_atom) {
+          auto& st = self->state;
+          auto ttl = std::chrono::seconds{st.ctx->limits.session_ttl_s};
+          auto now = session_supervisor_state::clock::now();
+          for (auto i = st.idle_since.begin(); i != st.idle_since.end();) {
+            if (now - i->second >= ttl) {
+              self->send(st.sessions[i->first].actor, expire_atom::value);
+              i = st.idle_since.erase(i);
+            } else {
+              ++i;
+            }
+          }
+          self->delayed_send(self, sweep_interval(st.ctx->limits),
+                             tick_atom::value);
+        },
+    };
+  });
+}
+
+} // namespace tether

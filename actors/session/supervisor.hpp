@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "actors/interfaces.hpp"
+#include "actors/session/stream.hpp"
+
+namespace tether {
+
+/// The state of the session supervisor: the directory of live sessions by
+/// id, by key and by actor, and since when each idle one has been idle.
+struct session_supervisor_state {
+  static inline const char* name = "tether.session_supervisor";
+
+  using clock = std::chrono::steady_clock;
+
+  struct entry {
+    std::string id;
+    std::string key;
+    session_actor actor;
+  };
+
+  std::shared_ptr<const stream_context> ctx;
+  std::unordered_map<std::string, caf::actor_addr> by_id;
+  std::unordered_map<std::string, caf::actor_addr> by_key;
+  std::unordered_map<caf::actor_addr, entry> sessions;
+  std::unordered_map<caf::actor_addr, clock::time_point> idle_since;
+};
+
+/// Spawns the session supervisor of a node.
+session_supervisor_actor
+spawn_session_supervisor(caf::actor_system& sys,
+                         std::shared_ptr<const stream_context> ctx);
+
+/// `info` with the verified claims merged in (claims win), as a map.
+codec::map_value merge_claims(const codec::value& info,
+                              const codec::value& claims);
+
+} // namespace tether

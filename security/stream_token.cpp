@@ -1,0 +1,116 @@
+#include "security/stream_token.hpp"
+
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#include "security/crypto.hpp"
+
+namespace tether::security {
+
+namespace {
+
+constexpr char prefix[] = "v1.";
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  std::string::size_type start = 0;
+  while (true) {
+    auto at = text.find(sep, start);
+    parts.push_back(text.substr(start, at - start));
+    if (at == std::string::npos)
+      return parts;
+    start = at + 1;
+  }
+}
+
+bool to_uint(const std::string& text, uint64_t& out) {
+  if (text.empty() || text.size() > 20)
+    return false;
+  out = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    out = out * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return true;
+}
+
+} // namespace
+
+stream_token_signer::stream_token_signer(std::string secret)
+    : secret_(std::move(secret)) {}
+
+std::string stream_token_signer::sign(const stream_claims& c) const {
+  std::ostringstream body;
+  body << c.session_id << '\n'
+       << c.stream << '\n'
+       << c.generation << '\n'
+       << c.expires << '\n'
+       << c.node;
+  auto claims = base64url_encode(body.str());
+  return prefix + claims + "." +
+         base64url_encode(hmac_sha256(secret_, prefix + claims));
+}
+
+std::optional<stream_claims>
+stream_token_signer::verify(const std::string& token, uint64_t now) const {
+  if (token.size() > 4096 || token.compare(0, 3, prefix) != 0)
+    return std::nullopt;
+  auto dot = token.rfind('.');
+  if (dot <= 3)
+    return std::nullopt;
+  auto mac = base64url_decode(token.substr(dot + 1));
+  // The MAC is checked before anything in the claims is looked at.
+  if (!mac ||
+      !equal_constant_time(*mac, hmac_sha256(secret_, token.substr(0, dot))))
+    return std::nullopt;
+  auto body = base64url_decode(token.substr(3, dot - 3));
+  if (!body)
+    return std::nullopt;
+  auto fields = split(*body, '\n');
+  if (fields.size() != 5)
+    return std::nullopt;
+  stream_claims c;
+  c.session_id = fields[0];
+  c.node = fields[4];
+  if (!to_uint(fields[1], c.stream) || !to_uint(fields[2], c.generation) ||
+      !to_uint(fields[3], c.expires) || c.expires <= now)
+    return std::nullopt;
+  return c;
+}
+
+std::optional<std::string> load_or_create_secret(const std::string& file,
+                                                 std::string& error) {
+  std::ifstream in{file, std::ios::binary};
+  if (in) {
+    std::string hex;
+    std::getline(in, hex);
+    auto secret = from_hex(hex);
+    if (!secret || secret->size() < 32) {
+      error = "'" + file + "' holds no secret of 64 hex digits";
+      return std::nullopt;
+    }
+    return secret;
+  }
+  auto secret = random_bytes(32);
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, S_IRUSR | S_IWUSR);
+  if (fd < 0) {
+    error = "cannot create '" + file + "'";
+    return std::nullopt;
+  }
+  auto text = to_hex(secret) + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) ==
+            static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!ok) {
+    error = "cannot write '" + file + "'";
+    return std::nullopt;
+  }
+  return secret;
+}
+
+} // namespace tether::security
