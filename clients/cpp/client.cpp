@@ -86,9 +86,124 @@ std::optional<codec::welcome> client::hello(codec::map_value auth,
     auto f = next(left);
     if (!f || std::holds_alternative<codec::close>(*f))
       return std::nullopt;
-    if (auto w = std::get_if<codec::welcome>(&*f))
+    if (auto w = std::get_if<codec::welcome>(&*f)) {
+      uint64_t every = 0;
+      auto x = codec::lookup(w->limits, "ack_every");
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (!ack_every_set_ && x.convert_to(every))
+        ack_every_ = every;
       return *w;
+    }
   }
+}
+
+std::optional<codec::session>
+client::await_session(uint64_t id, std::string* error,
+                      std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Waits for the answer (never numbered) without taking other frames.
+  std::optional<codec::session> result;
+  std::string code = "timeout";
+  std::unique_lock<std::mutex> lock{mtx_};
+  auto find_answer = [&] {
+    for (auto i = inbox_.begin(); i != inbox_.end(); ++i) {
+      if (auto s = std::get_if<codec::session>(&i->frame); s && s->id == id) {
+        result = *s;
+      } else if (auto e = std::get_if<codec::error>(&i->frame);
+                 e && e->id == id) {
+        code = e->code;
+      } else {
+        continue;
+      }
+      inbox_.erase(i);
+      return true;
+    }
+    return closed_;
+  };
+  cv_.wait_until(lock, deadline, find_answer);
+  if (!result && error)
+    *error = code;
+  return result;
+}
+
+std::optional<codec::session>
+client::open_session(codec::map_value info, std::string* error,
+                     std::chrono::milliseconds timeout) {
+  auto id = next_id_++;
+  send(codec::session_open{id, std::move(info)});
+  return await_session(id, error, timeout);
+}
+
+std::optional<codec::session>
+client::attach_session(const std::string& key, std::string* error,
+                       std::chrono::milliseconds timeout) {
+  auto id = next_id_++;
+  send(codec::session_attach{id, key});
+  return await_session(id, error, timeout);
+}
+
+std::optional<codec::session>
+client::resume_session(const std::string& token, uint64_t last_seq,
+                       std::string* error, std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    received_seq_ = acked_seq_ = last_seq;
+  }
+  auto id = next_id_++;
+  send(codec::session_resume{id, token, last_seq});
+  return await_session(id, error, timeout);
+}
+
+uint64_t client::processed_seq_locked() const {
+  // The inbox is in order: its first numbered frame is the oldest unread.
+  for (const auto& e : inbox_)
+    if (e.seq > 0)
+      return e.seq - 1;
+  return received_seq_;
+}
+
+uint64_t client::last_seq() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return processed_seq_locked();
+}
+
+void client::ack() {
+  uint64_t seq;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    seq = acked_seq_ = processed_seq_locked();
+  }
+  send(codec::ack{seq});
+}
+
+void client::processed(uint64_t seq) {
+  if (seq == 0)
+    return;
+  uint64_t due = 0;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto done = processed_seq_locked();
+    if (ack_every_ > 0 && done >= acked_seq_ + ack_every_)
+      due = acked_seq_ = done;
+  }
+  if (due > 0)
+    send(codec::ack{due});
+}
+
+void client::auto_ack(uint64_t every) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  ack_every_ = every;
+  ack_every_set_ = true;
+}
+
+uint64_t client::duplicates() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return duplicates_;
+}
+
+uint64_t client::gaps() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return gaps_;
 }
 
 std::future<answer> client::call(const std::string& op, codec::value payload) {
@@ -157,9 +272,11 @@ std::optional<codec::frame> client::next(std::chrono::milliseconds timeout) {
   cv_.wait_for(lock, timeout, [this] { return !inbox_.empty() || closed_; });
   if (inbox_.empty())
     return std::nullopt;
-  auto f = std::move(inbox_.front());
+  auto e = std::move(inbox_.front());
   inbox_.pop_front();
-  return f;
+  lock.unlock();
+  processed(e.seq);
+  return std::move(e.frame);
 }
 
 std::optional<codec::close>
@@ -191,14 +308,41 @@ void client::on_message(std::string bytes, bool) {
     return;
   }
   for (auto& f : std::get<std::vector<codec::frame>>(decoded)) {
-    if (route(f))
+    auto s = std::get_if<codec::seq>(&f);
+    if (!s) {
+      take(std::move(f), 0);
       continue;
-    std::lock_guard<std::mutex> guard{mtx_};
-    if (auto c = std::get_if<codec::close>(&f))
-      close_frame_ = *c;
-    inbox_.push_back(std::move(f));
-    cv_.notify_all();
+    }
+    auto inner =
+        codec::decode_frame(s->frame.bytes.data(), s->frame.bytes.size());
+    if (std::holds_alternative<codec::decode_error>(inner)) {
+      ws_->abort();
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (s->seq <= received_seq_) {
+        ++duplicates_;
+        continue;
+      }
+      if (s->seq != received_seq_ + 1)
+        ++gaps_;
+      received_seq_ = s->seq;
+    }
+    take(std::move(std::get<codec::frame>(inner)), s->seq);
   }
+}
+
+void client::take(codec::frame&& f, uint64_t seq) {
+  if (route(f)) {
+    processed(seq);
+    return;
+  }
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (auto c = std::get_if<codec::close>(&f))
+    close_frame_ = *c;
+  inbox_.push_back({std::move(f), seq});
+  cv_.notify_all();
 }
 
 void client::settle(uint64_t id, answer a) {

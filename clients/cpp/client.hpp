@@ -116,6 +116,39 @@ class client {
   /// Serves the node's REQUESTs instead of queueing them (on the I/O thread).
   void on_request(std::function<served(const codec::request&)> fn);
 
+  // -- sessions ---------------------------------------------------------------
+
+  /// SESSION_OPEN, SESSION_ATTACH, SESSION_RESUME: the SESSION reply, or
+  /// nullopt with `error` set to the ERROR code (or "timeout"). Frames in
+  /// SEQ are unwrapped from then on, counted, and acknowledged.
+  std::optional<codec::session>
+  open_session(codec::map_value info = {}, std::string* error = nullptr,
+               std::chrono::milliseconds timeout = std::chrono::seconds{5});
+  std::optional<codec::session>
+  attach_session(const std::string& key, std::string* error = nullptr,
+                 std::chrono::milliseconds timeout = std::chrono::seconds{5});
+  /// Resumes the stream of `token`; numbering continues after `last_seq`.
+  std::optional<codec::session>
+  resume_session(const std::string& token, uint64_t last_seq,
+                 std::string* error = nullptr,
+                 std::chrono::milliseconds timeout = std::chrono::seconds{5});
+
+  /// The highest seq processed so far: taken from `next`, or consumed by a
+  /// call's answer or a handler. ACK and resume use it.
+  uint64_t last_seq() const;
+
+  /// Sends ACK with `last_seq()` now.
+  void ack();
+
+  /// Acknowledge automatically every `every` frames; 0 never (the default
+  /// is the node's `ack_every` from WELCOME).
+  void auto_ack(uint64_t every);
+
+  /// SEQ frames whose number repeated an earlier one, or skipped ahead: a
+  /// node keeping the contract leaves both at 0.
+  uint64_t duplicates() const;
+  uint64_t gaps() const;
+
   // -- raw frames -------------------------------------------------------------
 
   /// Sends frames in one WebSocket message.
@@ -152,6 +185,16 @@ class client {
   };
 
   client() = default;
+  std::optional<codec::session>
+  await_session(uint64_t id, std::string* error,
+                std::chrono::milliseconds timeout);
+  // Takes one frame the node sent (after SEQ unwrapping).
+  void take(codec::frame&& f, uint64_t seq);
+  // Sends ACK when due, after a numbered frame was processed.
+  void processed(uint64_t seq);
+  // Every numbered frame up to this one was processed: received, and not
+  // waiting in the inbox. Needs `mtx_`.
+  uint64_t processed_seq_locked() const;
   void on_message(std::string bytes, bool binary);
   void on_closed(const std::string& reason);
   // Routes one frame; true if a pending call or a handler took it.
@@ -161,7 +204,12 @@ class client {
   std::shared_ptr<transport::ws_client> ws_;
   mutable std::mutex mtx_;
   std::condition_variable cv_;
-  std::deque<codec::frame> inbox_;
+  /// A frame and the seq it came in (0: not numbered).
+  struct entry {
+    codec::frame frame;
+    uint64_t seq = 0;
+  };
+  std::deque<entry> inbox_;
   std::map<uint64_t, pending> pending_;
   std::function<void(const codec::signal&)> signal_handler_;
   std::function<served(const codec::request&)> request_handler_;
@@ -169,6 +217,12 @@ class client {
   bool closed_ = false;
   std::atomic<uint64_t> next_id_{uint64_t{1} << 32};
   std::atomic<uint64_t> messages_{0};
+  uint64_t received_seq_ = 0;
+  uint64_t acked_seq_ = 0;
+  uint64_t ack_every_ = 0;
+  bool ack_every_set_ = false;
+  uint64_t duplicates_ = 0;
+  uint64_t gaps_ = 0;
 };
 
 } // namespace tether::client
