@@ -27,6 +27,7 @@ using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using push_atom = caf::atom_constant<caf::atom("push")>;
 using auth_atom = caf::atom_constant<caf::atom("auth")>;
+using get_atom = caf::atom_constant<caf::atom("get")>;
 using grace_atom = caf::atom_constant<caf::atom("grace")>;
 
 } // namespace tether

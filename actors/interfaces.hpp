@@ -117,7 +117,24 @@ using session_actor = caf::typed_actor<
     // A stream gained (true) or lost (false) its connection.
     caf::reacts_to<detach_atom, stream_actor, bool>,
     // The supervisor's sweep found the session expired.
-    caf::reacts_to<expire_atom>>;
+    caf::reacts_to<expire_atom>,
+    // An encoded frame (room traffic) for every stream of the session.
+    caf::reacts_to<push_atom, transport::shared_bytes>>;
+
+/// One room: members in join order, owner, properties. Serves the room.*
+/// ops for itself, as the single writer of its state.
+using room_actor = caf::typed_actor<
+    // A room.* op for this room (the service routed it here).
+    caf::reacts_to<invoke_atom, request_context, codec::value>,
+    // Timer: the room is deleted if it is still empty (`uint64_t` is the
+    // emptiness it was set for).
+    caf::reacts_to<tick_atom, uint64_t>>;
+
+/// The rooms of a node: `room.create`, routing of the other room.* ops to
+/// their room, and a count for `sys.info`. Bound to every room.* op name.
+using room_service_actor = behavior_actor::extend<
+    // How many rooms live.
+    caf::replies_to<stats_atom>::with<uint64_t>>;
 
 /// Creates sessions, finds them by key and by token, sweeps expired ones
 /// and cleans up after any that fail.
@@ -133,6 +150,8 @@ using session_supervisor_actor = caf::typed_actor<
                     uint64_t>::with<attach_result>,
     // A session has no connection left (true) or has one again (false).
     caf::reacts_to<idle_atom, session_actor, bool>,
+    // The session actor of a public session id (invalid if none).
+    caf::replies_to<get_atom, std::string>::with<caf::actor>,
     // How many sessions live, for `sys.info`.
     caf::replies_to<stats_atom>::with<uint64_t>,
     // Timer: the TTL sweep.

@@ -31,11 +31,16 @@ struct request_context {
   uint64_t id = 0;
   /// The op the client named.
   std::string op;
+  /// The requester's session: its public id (empty without a session),
+  /// its actor (a `session_actor`) and its info map.
+  std::string session_id;
+  caf::actor session;
+  codec::value session_info;
 };
 
 template <class Inspector> auto inspect(Inspector& f, request_context& x) {
   return f(caf::meta::type_name("request_context"), x.origin, x.conn, x.id,
-           x.op);
+           x.op, x.session_id, x.session, x.session_info);
 }
 
 /// The client's answer to a REQUEST that a behavior sent it.

@@ -32,7 +32,7 @@ void request_hub::request(uint64_t id, std::string op, codec::value payload,
                  true);
   if (!streamed && open_.size() - open_streams_ >= limits_.max_inflight)
     return emit_(codec::retry{id, limits_.retry_after_ms, "overloaded"}, true);
-  request_context ctx{caf::actor_cast<caf::actor>(self_), conn_id_, id, op};
+  auto ctx = context_for(id, op);
   if (watched_.insert(handler->address()).second)
     self_->monitor(*handler);
   open_.emplace(id, open_request{*handler, ctx, streamed, false});
@@ -70,10 +70,19 @@ void request_hub::cancel(uint64_t id) {
 
 void request_hub::signal(codec::signal&& x) {
   if (auto handler = behaviors_->find(x.name))
-    caf::anon_send(*handler, signal_atom::value,
-                   request_context{caf::actor_cast<caf::actor>(self_), conn_id_,
-                                   0, x.name},
+    caf::anon_send(*handler, signal_atom::value, context_for(0, x.name),
                    std::move(x.payload));
+}
+
+request_context request_hub::context_for(uint64_t id,
+                                         const std::string& op) const {
+  return request_context{caf::actor_cast<caf::actor>(self_),
+                         conn_id_,
+                         id,
+                         op,
+                         session_id_,
+                         session_,
+                         session_info_};
 }
 
 bool request_hub::answer(codec::reply&& x) {

@@ -68,6 +68,13 @@ class request_hub {
   size_t open_count() const { return open_.size(); }
   size_t open_streams() const { return open_streams_; }
 
+  /// Names the session whose requests these are (a stream's hub).
+  void set_session(std::string id, caf::actor session, codec::value info) {
+    session_id_ = std::move(id);
+    session_ = std::move(session);
+    session_info_ = std::move(info);
+  }
+
   /// Called whenever the last open request closed.
   std::function<void()> on_idle;
 
@@ -93,8 +100,13 @@ class request_hub {
 
   void close(uint64_t id);
 
+  request_context context_for(uint64_t id, const std::string& op) const;
+
   caf::local_actor* self_;
   std::string conn_id_;
+  std::string session_id_;
+  caf::actor session_;
+  codec::value session_info_;
   std::shared_ptr<const behavior_registry> behaviors_;
   config::limits limits_;
   emit_fn emit_;

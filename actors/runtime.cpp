@@ -11,6 +11,7 @@
 #include "actors/connection.hpp"
 #include "actors/log.hpp"
 #include "actors/node.hpp"
+#include "actors/rooms/room_service.hpp"
 #include "actors/session/supervisor.hpp"
 #include "security/crypto.hpp"
 #include "security/stream_token.hpp"
@@ -77,9 +78,11 @@ runtime::~runtime() {
     caf::anon_send_exit(*registry_.find(op), caf::exit_reason::user_shutdown);
   caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sessions_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(rooms_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(authenticator_, caf::exit_reason::user_shutdown);
   node_ = nullptr;
   sessions_ = nullptr;
+  rooms_ = nullptr;
   authenticator_ = nullptr;
   registry_ = behavior_registry{};
   listener_.reset();
@@ -114,8 +117,10 @@ transport::error_code runtime::start() {
         transport::net::error::access_denied);
   }
   sessions_ = spawn_session_supervisor(*system_, sctx);
+  rooms_ = spawn_room_service(*system_, opts_.lim, sessions_);
+  add_room_behaviors(registry_, rooms_);
   if (opts_.sys_ops)
-    add_sys_behaviors(*system_, registry_, node_, sessions_, opts_.lim);
+    add_sys_behaviors(*system_, registry_, node_, sessions_, rooms_, opts_.lim);
   auto behaviors = std::make_shared<const behavior_registry>(registry_);
   sctx->behaviors = behaviors;
   auto ctx = std::make_shared<connection_context>();

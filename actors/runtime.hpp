@@ -70,6 +70,7 @@ class runtime {
   behavior_registry registry_;
   node_actor node_;
   session_supervisor_actor sessions_;
+  room_service_actor rooms_;
   authenticator_actor authenticator_;
   std::unique_ptr<transport::net::io_context> ioc_;
   std::unique_ptr<transport::net::executor_work_guard<

@@ -43,6 +43,14 @@ struct limits {
   /// Lifetime of a stream token: a connection older than this cannot be
   /// resumed and opens a new stream instead.
   uint64_t token_ttl_s = 86400;
+  /// Members a room may have (its `max_members` default and ceiling): a
+  /// big lobby; one broadcast to all is still one encoding.
+  uint64_t room_max_members = 10000;
+  /// Seconds an empty room lives on (its `ttl_s` default), so members who
+  /// drop for a moment find it again.
+  uint64_t room_ttl_s = 60;
+  /// Seconds an invite is valid (its `ttl_s` default).
+  uint64_t invite_ttl_s = 60;
   /// Wait suggested in RETRY to a client over its limits: long enough for a
   /// few requests to finish.
   uint64_t retry_after_ms = 50;

@@ -104,6 +104,15 @@ po::options_description describe(const options& d, std::string& listen,
       with_default(&l.max_outbox_frames, dl.max_outbox_frames),
       "frames a stream keeps unacknowledged before CLOSE 7");
 
+  add(limits_desc, "room-max-members",
+      with_default(&l.room_max_members, dl.room_max_members),
+      "members a room may have (default and ceiling of max_members)");
+  add(limits_desc, "room-ttl-s", with_default(&l.room_ttl_s, dl.room_ttl_s),
+      "seconds an empty room lives on (default of ttl_s)");
+  add(limits_desc, "invite-ttl-s",
+      with_default(&l.invite_ttl_s, dl.invite_ttl_s),
+      "seconds an invite is valid (default of ttl_s)");
+
   po::options_description timing("Timing");
   add(timing, "heartbeat-ms", with_default(&l.heartbeat_ms, dl.heartbeat_ms),
       "heartbeat interval; 3 silent intervals: CLOSE 3");

@@ -37,31 +37,48 @@ behavior_actor::behavior_type request_only(OnInvoke on_invoke) {
 
 // -- sys.info -----------------------------------------------------------------
 
-behavior_actor::behavior_type info_behavior(behavior_actor::pointer self,
-                                            node_actor node,
-                                            session_supervisor_actor sessions) {
-  return request_only([self, node, sessions](invoke_atom,
-                                             const request_context& ctx,
-                                             const codec::value&) {
+/// The figures `sys.info` reports, gathered from their owners.
+struct info_state {
+  static inline const char* name = "tether.sys.info";
+  node_actor node;
+  session_supervisor_actor sessions;
+  room_service_actor rooms;
+};
+
+behavior_actor::behavior_type
+info_behavior(behavior_actor::stateful_pointer<info_state> self,
+              node_actor node, session_supervisor_actor sessions,
+              room_service_actor rooms) {
+  self->state = info_state{node, sessions, rooms};
+  return request_only([self](invoke_atom, const request_context& ctx,
+                             const codec::value&) {
     responder r{ctx};
     auto fail = [r](const caf::error&) {
       r.fail("internal", "statistics unavailable");
     };
     auto timeout = std::chrono::seconds{5};
-    self->request(node, timeout, stats_atom::value)
+    auto& st = self->state;
+    self->request(st.node, timeout, stats_atom::value)
         .then(
-            [self, sessions, r, fail, timeout](node_stats st) {
-              self->request(sessions, timeout, stats_atom::value)
+            [self, r, fail, timeout](node_stats x) {
+              self->request(self->state.sessions, timeout, stats_atom::value)
                   .then(
-                      [r, st](uint64_t session_count) {
-                        using codec::value;
-                        r.reply(value::map(
-                            {{"node", value::of(st.node)},
-                             {"version", value::of(uint64_t{1})},
-                             {"uptime_s", value::of(st.uptime_s)},
-                             {"connections", value::of(st.connections)},
-                             {"sessions", value::of(session_count)},
-                             {"rooms", value::of(st.rooms)}}));
+                      [self, r, fail, timeout, x](uint64_t sessions) {
+                        self->request(self->state.rooms, timeout,
+                                      stats_atom::value)
+                            .then(
+                                [r, x, sessions](uint64_t rooms) {
+                                  using codec::value;
+                                  r.reply(value::map(
+                                      {{"node", value::of(x.node)},
+                                       {"version", value::of(uint64_t{1})},
+                                       {"uptime_s", value::of(x.uptime_s)},
+                                       {"connections",
+                                        value::of(x.connections)},
+                                       {"sessions", value::of(sessions)},
+                                       {"rooms", value::of(rooms)}}));
+                                },
+                                fail);
                       },
                       fail);
             },
@@ -195,13 +212,13 @@ behavior_actor::behavior_type push_behavior(behavior_actor::pointer self) {
 
 void add_sys_behaviors(caf::actor_system& sys, behavior_registry& registry,
                        node_actor node, session_supervisor_actor sessions,
-                       const config::limits& limits) {
+                       room_service_actor rooms, const config::limits& limits) {
   registry.add("sys.echo",
                lift(sys, request_function{[](const request_context&,
                                              const codec::value& payload) {
                       return op_result{payload};
                     }}));
-  registry.add("sys.info", sys.spawn(info_behavior, node, sessions));
+  registry.add("sys.info", sys.spawn(info_behavior, node, sessions, rooms));
   // A part must fit in one message with its frame around it.
   auto max_part = limits.max_message > 64 ? limits.max_message - 64 : 0;
   registry.add("sys.stream", sys.spawn(stream_behavior, max_part));

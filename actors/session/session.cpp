@@ -111,6 +111,10 @@ session_actor spawn_session(caf::actor_system& sys,
         [self](detach_atom, stream_actor stream, bool attached) {
           set_attached(self, stream.address(), attached);
         },
+        [self](push_atom, transport::shared_bytes bytes) {
+          for (auto& kv : self->state.streams)
+            self->send(kv.second, push_atom::value, bytes);
+        },
         [self](expire_atom) {
           auto& st = self->state;
           if (!st.attached.empty())

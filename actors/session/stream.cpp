@@ -33,6 +33,8 @@ void stream_state::init(pointer self, std::shared_ptr<const stream_context> ctx,
   hub_ = std::make_unique<request_hub>(
       self, label, ctx_->behaviors, ctx_->limits,
       [this](codec::frame&& f, bool urgent) { emit(f, urgent); });
+  hub_->set_session(id_.session_id, caf::actor_cast<caf::actor>(id_.session),
+                    id_.info);
   hub_->on_idle = [this] {
     if (draining_)
       release_connection(true, codec::close_code::going_away,

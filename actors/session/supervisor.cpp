@@ -147,6 +147,10 @@ spawn_session_supervisor(caf::actor_system& sys,
           else
             st.idle_since.erase(session.address());
         },
+        [self](get_atom, const std::string& id) -> caf::actor {
+          auto session = find(self, self->state.by_id, id);
+          return session ? caf::actor_cast<caf::actor>(*session) : caf::actor{};
+        },
         [self](stats_atom) {
           return static_cast<uint64_t>(self->state.sessions.size());
         },

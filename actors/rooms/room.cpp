@@ -1,0 +1,369 @@
+#include "actors/rooms/room.hpp"
+
+#include <ctime>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/behaviors/payload_fields.hpp"
+#include "actors/log.hpp"
+#include "actors/responder.hpp"
+#include "codec/encode.hpp"
+
+namespace tether {
+
+namespace {
+
+using pointer = room_actor::stateful_pointer<room_state>;
+using codec::value;
+using entries = std::vector<std::pair<std::string, value>>;
+
+std::vector<room_member>::iterator find_member(pointer self,
+                                               const std::string& id) {
+  auto& m = self->state.members;
+  return std::find_if(m.begin(), m.end(),
+                      [&id](const room_member& x) { return x.id == id; });
+}
+
+bool is_member(pointer self, const std::string& id) {
+  return find_member(self, id) != self->state.members.end();
+}
+
+value member_ids(pointer self) {
+  std::vector<std::string> ids;
+  for (const auto& m : self->state.members)
+    ids.push_back(m.id);
+  return value::of(ids);
+}
+
+value props_map(const std::map<std::string, value>& props) {
+  return value::map(entries{props.begin(), props.end()});
+}
+
+/// Sends one encoded frame to the sessions of `to`: encoded once, shared.
+template <class Frame>
+void deliver(pointer self, const Frame& frame,
+             const std::vector<const room_member*>& to) {
+  if (to.empty())
+    return;
+  auto bytes = transport::make_shared_bytes(codec::encode(frame));
+  for (auto* m : to)
+    self->send(caf::actor_cast<session_actor>(m->session), push_atom::value,
+               bytes);
+}
+
+std::vector<const room_member*> everyone(pointer self,
+                                         const std::string& except = {}) {
+  std::vector<const room_member*> result;
+  for (const auto& m : self->state.members)
+    if (m.id != except)
+      result.push_back(&m);
+  return result;
+}
+
+/// A room event: SIGNAL `name` with `fields` plus `room`.
+void event(pointer self, const std::string& name, entries fields,
+           const std::vector<const room_member*>& to) {
+  fields.insert(fields.begin(), {"room", value::of(self->state.setup.id)});
+  deliver(self, codec::signal{name, value::map(fields)}, to);
+}
+
+void add_member(pointer self, room_member m) {
+  self->monitor(m.session);
+  self->state.members.push_back(std::move(m));
+}
+
+/// Removes a member; `left` tells the others with `room.left`. Hands the
+/// room to the longest-standing member when the owner goes.
+void remove_member(pointer self, const std::string& id, bool left) {
+  auto& st = self->state;
+  auto i = find_member(self, id);
+  if (i == st.members.end())
+    return;
+  st.members.erase(i);
+  if (left)
+    event(self, "room.left", {{"member", value::of(id)}}, everyone(self));
+  if (st.members.empty()) {
+    st.owner.clear(); // The next to join owns the room.
+    auto ttl = std::chrono::seconds{st.setup.ttl_s};
+    self->delayed_send(self, ttl, tick_atom::value, ++st.emptiness);
+    return;
+  }
+  if (st.owner == id) {
+    st.owner = st.members.front().id;
+    event(self, "room.owner", {{"owner", value::of(st.owner)}}, everyone(self));
+  }
+}
+
+void set_prop(pointer self, const std::string& key, const value& v) {
+  if (v.is_nil())
+    self->state.props.erase(key);
+  else
+    self->state.props[key] = v;
+}
+
+bool same_value(const value& x, const value& y) {
+  try {
+    return x.unpack().get() == y.unpack().get();
+  } catch (const std::exception&) {
+    return x == y;
+  }
+}
+
+// -- the ops
+// -------------------------------------------------------------------
+
+void join(pointer self, const request_context& ctx, const responder& r) {
+  auto& st = self->state;
+  if (!is_member(self, ctx.session_id)) {
+    if (st.members.size() >= st.setup.max_members)
+      return r.fail("room_full", "the room has " +
+                                     std::to_string(st.setup.max_members) +
+                                     " members, its maximum");
+    add_member(self, {ctx.session_id, ctx.session, ctx.session_info});
+    ++st.emptiness; // Cancels a pending TTL.
+    if (st.owner.empty())
+      st.owner = ctx.session_id;
+    event(self, "room.joined",
+          {{"member", value::of(ctx.session_id)}, {"info", ctx.session_info}},
+          everyone(self, ctx.session_id));
+  }
+  r.reply(value::map({{"room", value::of(st.setup.id)},
+                      {"members", member_ids(self)},
+                      {"props", props_map(st.props)}}));
+}
+
+void info(pointer self, const responder& r) {
+  auto& st = self->state;
+  r.reply(value::map({{"room", value::of(st.setup.id)},
+                      {"type", value::of(st.setup.type)},
+                      {"owner", value::of(st.owner)},
+                      {"members", member_ids(self)},
+                      {"max_members", value::of(st.setup.max_members)},
+                      {"props", props_map(st.props)}}));
+}
+
+void kick(pointer self, const request_context& ctx, const value& payload,
+          const responder& r) {
+  std::string target;
+  if (!get_string(payload, "member", target))
+    return r.fail("invalid", "expected {room, member: str}");
+  if (self->state.owner != ctx.session_id)
+    return r.fail("not_owner", "only the owner may kick");
+  if (!is_member(self, target))
+    return r.fail("not_member", "'" + target + "' is not a member");
+  event(self, "room.kicked", {{"member", value::of(target)}}, everyone(self));
+  remove_member(self, target, false);
+  r.reply(value::empty_map());
+}
+
+void invite(pointer self, const request_context& ctx, const value& payload,
+            const responder& r) {
+  auto& st = self->state;
+  std::vector<std::string> invitees;
+  if (!get_strings(payload, "members", invitees))
+    return r.fail("invalid", "expected {room, members: [str], ttl_s, payload}");
+  uint64_t ttl = st.setup.limits.invite_ttl_s;
+  get_uint(payload, "ttl_s", ttl);
+  auto expires = static_cast<uint64_t>(std::time(nullptr)) + ttl;
+  auto frame =
+      codec::signal{"room.invited",
+                    value::map({{"room", value::of(st.setup.id)},
+                                {"from", value::of(ctx.session_id)},
+                                {"payload", codec::lookup(payload, "payload")},
+                                {"expires", value::of(expires)}})};
+  auto bytes = transport::make_shared_bytes(codec::encode(frame));
+  // An invite is a notice, not a reservation: unknown ids are skipped
+  // without saying so, which tells nobody which sessions exist.
+  for (const auto& id : invitees)
+    self->request(st.setup.sessions, std::chrono::seconds{5}, get_atom::value,
+                  id)
+        .then(
+            [self, bytes](const caf::actor& session) {
+              if (session)
+                self->send(caf::actor_cast<session_actor>(session),
+                           push_atom::value, bytes);
+            },
+            [](const caf::error&) {});
+  r.reply(value::empty_map());
+}
+
+void message(pointer self, const request_context& ctx, const value& payload,
+             const responder& r, bool broadcast) {
+  std::string name;
+  if (!get_string(payload, "name", name))
+    return r.fail("invalid", "expected a name (str)");
+  codec::room_message frame{self->state.setup.id, ctx.session_id, name,
+                            codec::lookup(payload, "payload")};
+  std::vector<const room_member*> to;
+  if (broadcast) {
+    bool exclude_self = false;
+    get_bool(payload, "exclude_self", exclude_self);
+    to = everyone(self, exclude_self ? ctx.session_id : std::string{});
+  } else {
+    std::vector<std::string> names;
+    if (!get_strings(payload, "to", names))
+      return r.fail("invalid", "expected to: [str]");
+    for (const auto& m : self->state.members)
+      if (std::find(names.begin(), names.end(), m.id) != names.end())
+        to.push_back(&m);
+  }
+  deliver(self, frame, to);
+  r.reply(value::empty_map());
+}
+
+void props_get(pointer self, const value& payload, const responder& r) {
+  auto& props = self->state.props;
+  std::vector<std::string> keys;
+  if (!get_strings(payload, "keys", keys))
+    return r.reply(value::map({{"props", props_map(props)}}));
+  std::map<std::string, value> some;
+  for (const auto& k : keys)
+    if (auto i = props.find(k); i != props.end())
+      some.insert(*i);
+  r.reply(value::map({{"props", props_map(some)}}));
+}
+
+void props_changed(pointer self, entries changed) {
+  if (!changed.empty())
+    event(self, "room.props", {{"changed", value::map(changed)}},
+          everyone(self));
+}
+
+void props_set(pointer self, const value& payload, const responder& r) {
+  entries given;
+  if (!map_entries(codec::lookup(payload, "props"), given))
+    return r.fail("invalid", "expected props: map");
+  for (const auto& kv : given)
+    if (!is_plain(kv.second))
+      return r.fail("invalid",
+                    "property '" + kv.first + "' is not a plain value");
+  bool if_absent = false;
+  get_bool(payload, "if_absent", if_absent);
+  entries changed;
+  std::vector<std::string> set;
+  for (const auto& kv : given) {
+    if (if_absent && self->state.props.count(kv.first) > 0)
+      continue;
+    set_prop(self, kv.first, kv.second);
+    changed.push_back(kv);
+    set.push_back(kv.first);
+  }
+  r.reply(value::map({{"set", value::of(set)}}));
+  props_changed(self, std::move(changed));
+}
+
+void props_cas(pointer self, const value& payload, const responder& r) {
+  std::string key;
+  if (!get_string(payload, "key", key))
+    return r.fail("invalid", "expected {room, key, expect, value}");
+  auto expect = codec::lookup(payload, "expect");
+  auto next = codec::lookup(payload, "value");
+  if (!is_plain(next))
+    return r.fail("invalid", "value is not a plain value");
+  auto& props = self->state.props;
+  auto i = props.find(key);
+  value current = i == props.end() ? value{} : i->second;
+  if (!same_value(current, expect))
+    return r.fail("conflict", "'" + key + "' is not the expected value");
+  set_prop(self, key, next);
+  r.reply(value::map({{"value", next}}));
+  props_changed(self, {{key, next}});
+}
+
+void props_incr(pointer self, const value& payload, const responder& r) {
+  std::string key;
+  int64_t by = 1;
+  if (!get_string(payload, "key", key))
+    return r.fail("invalid", "expected {room, key, by: int}");
+  if (!codec::lookup(payload, "by").is_nil() && !get_int(payload, "by", by))
+    return r.fail("invalid", "by must be an integer");
+  auto& props = self->state.props;
+  int64_t current = 0;
+  if (auto i = props.find(key); i != props.end())
+    if (!i->second.convert_to(current))
+      return r.fail("invalid", "'" + key + "' does not hold an integer");
+  auto next = value::of(current + by);
+  props[key] = next;
+  r.reply(value::map({{"value", next}}));
+  props_changed(self, {{key, next}});
+}
+
+void remove_room(pointer self, const responder& r) {
+  if (self->state.owner != r.context().session_id)
+    return r.fail("not_owner", "only the owner may delete the room");
+  event(self, "room.deleted", {}, everyone(self));
+  r.reply(value::empty_map());
+  self->quit();
+}
+
+} // namespace
+
+room_actor spawn_room(caf::actor_system& sys, room_setup setup) {
+  return sys.spawn([setup](pointer self) -> room_actor::behavior_type {
+    auto& st = self->state;
+    st.setup = setup;
+    st.props = setup.props;
+    st.owner = setup.creator.id;
+    add_member(self, setup.creator);
+    self->monitor(setup.service);
+    self->set_down_handler([self](caf::down_msg& msg) {
+      if (msg.source == self->state.setup.service.address())
+        return self->quit(msg.reason);
+      // A member's session ended (expired, closed, failed): it leaves.
+      std::vector<std::string> gone;
+      for (const auto& m : self->state.members)
+        if (m.session.address() == msg.source)
+          gone.push_back(m.id);
+      for (const auto& id : gone)
+        remove_member(self, id, true);
+    });
+    return {
+        [self](invoke_atom, const request_context& ctx, const value& payload) {
+          responder r{ctx};
+          const auto& op = ctx.op;
+          if (op == "room.join")
+            return join(self, ctx, r);
+          if (op == "room.info")
+            return info(self, r);
+          // Everything else is for members, checked before anything else.
+          if (!is_member(self, ctx.session_id))
+            return r.fail("not_member", "not a member of this room");
+          if (op == "room.leave") {
+            remove_member(self, ctx.session_id, true);
+            return r.reply(value::empty_map());
+          }
+          if (op == "room.kick")
+            return kick(self, ctx, payload, r);
+          if (op == "room.invite")
+            return invite(self, ctx, payload, r);
+          if (op == "room.broadcast")
+            return message(self, ctx, payload, r, true);
+          if (op == "room.send")
+            return message(self, ctx, payload, r, false);
+          if (op == "room.props.get")
+            return props_get(self, payload, r);
+          if (op == "room.props.set")
+            return props_set(self, payload, r);
+          if (op == "room.props.cas")
+            return props_cas(self, payload, r);
+          if (op == "room.props.incr")
+            return props_incr(self, payload, r);
+          if (op == "room.delete")
+            return remove_room(self, r);
+          r.fail("unknown_op", "no op named '" + op + "'");
+        },
+        [self](tick_atom, uint64_t emptiness) {
+          auto& st = self->state;
+          if (st.members.empty() && emptiness == st.emptiness) {
+            TETHER_LOG(debug, "rooms",
+                       st.setup.id << " deleted: empty for " << st.setup.ttl_s
+                                   << " s");
+            self->quit();
+          }
+        },
+    };
+  });
+}
+
+} // namespace tether

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+#include "config/limits.hpp"
+
+namespace tether {
+
+/// A member of a room: a session.
+struct room_member {
+  std::string id;
+  caf::actor session;
+  codec::value info;
+};
+
+/// What a new room starts with.
+struct room_setup {
+  std::string id;
+  std::string type;
+  uint64_t max_members = 0;
+  uint64_t ttl_s = 0;
+  std::map<std::string, codec::value> props;
+  room_member creator;
+  config::limits limits;
+  session_supervisor_actor sessions;
+  /// The rooms service: the room ends with it.
+  caf::actor service;
+};
+
+/// The state of one room actor, the single writer of everything in it.
+struct room_state {
+  static inline const char* name = "tether.room";
+
+  room_setup setup;
+  std::string owner;
+  std::map<std::string, codec::value> props;
+  /// Members in join order, oldest first.
+  std::vector<room_member> members;
+  /// Counts the times the room became empty, to match its TTL timer.
+  uint64_t emptiness = 0;
+};
+
+/// Spawns a room with its creator as first member and owner.
+room_actor spawn_room(caf::actor_system& sys, room_setup setup);
+
+} // namespace tether
