@@ -1,5 +1,7 @@
 #include "actors/batcher.hpp"
 
+#include "actors/spawn_handoff.hpp"
+
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -32,9 +34,11 @@ batcher_actor spawn_batcher(caf::actor_system& sys,
                             const config::limits& limits) {
   auto window = std::chrono::milliseconds{limits.batch_window_ms};
   auto max_bytes = limits.batch_max_bytes;
-  return sys.spawn([channel, window,
+  spawn_handoff<std::shared_ptr<transport::channel>> handoff{
+      std::move(channel)};
+  return sys.spawn([handoff, window,
                     max_bytes](pointer self) -> batcher_actor::behavior_type {
-    self->state.channel = channel;
+    self->state.channel = handoff.take();
     return {
         [self, window, max_bytes](outgoing_frame& x) {
           auto& st = self->state;

@@ -7,6 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/log.hpp"
+#include "actors/spawn_handoff.hpp"
 #include "codec/decode.hpp"
 #include "codec/encode.hpp"
 
@@ -503,10 +504,12 @@ connection_actor spawn_connection(caf::actor_system& sys,
                                   std::shared_ptr<const connection_context> ctx,
                                   std::string id) {
   auto node = ctx->node;
+  spawn_handoff<std::shared_ptr<transport::channel>> handoff{
+      std::move(channel)};
   auto actor = sys.spawn(
-      [channel, ctx,
+      [handoff, ctx,
        id](connection_state::pointer self) -> connection_actor::behavior_type {
-        self->state.init(self, channel, ctx, id);
+        self->state.init(self, handoff.take(), ctx, id);
         self->set_down_handler([self](caf::down_msg& msg) {
           self->state.on_down(msg);
           self->state.flush_if_idle();

@@ -86,8 +86,10 @@ runtime::~runtime() {
   authenticator_ = nullptr;
   registry_ = behavior_registry{};
   listener_.reset();
-  // Destroying the I/O context frees the sockets' handlers and with them
-  // their references to connection actors: the actor system can then end.
+  // Every actor ends before the sockets go: actor states hold channels,
+  // and a channel must not outlive its I/O context. Destroying the context
+  // then frees the sockets' handlers and their handles to (ended) actors.
+  system_->await_all_actors_done();
   ioc_.reset();
   system_.reset();
 }

@@ -41,18 +41,6 @@ struct run_counter {
   }
 };
 
-/// Waits until `pred` holds, checking every 10 ms, for at most `limit`.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred())
-      return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
-
 uint64_t session_count(client::client& c) {
   auto f = c.call("sys.info", {});
   REQUIRE(f.wait_for(5s) == std::future_status::ready);
@@ -183,7 +171,7 @@ TEST_CASE("more than max_connections attached get ERROR max_connections") {
   CHECK(error == "max_connections");
   // Once one leaves, there is room again.
   b->close();
-  CHECK(eventually([&] {
+  CHECK(test::eventually([&] {
     auto d = n.join(io);
     return d->attach_session(s.session_key).has_value();
   }));
@@ -431,7 +419,7 @@ TEST_CASE("SESSION_CLOSE deletes the session and every stream hears it") {
   REQUIRE(f.wait_for(5s) == std::future_status::ready);
   CHECK(f.get().payload == value::of(3));
   CHECK(a->last_seq() == seq_before); // not numbered any more
-  CHECK(eventually([&] { return session_count(*c) == 0; }));
+  CHECK(test::eventually([&] { return session_count(*c) == 0; }));
   // And the connection may open a new session.
   CHECK(a->open_session());
 }
@@ -445,7 +433,7 @@ TEST_CASE("a session without connections expires after its TTL") {
   CHECK(session_count(*watcher) == 1);
   c->abort();
   auto start = std::chrono::steady_clock::now();
-  CHECK(eventually([&] { return session_count(*watcher) == 0; }));
+  CHECK(test::eventually([&] { return session_count(*watcher) == 0; }));
   CHECK(std::chrono::steady_clock::now() - start >= 900ms);
   std::string error;
   CHECK_FALSE(watcher->attach_session(s.session_key, &error));
@@ -478,9 +466,9 @@ TEST_CASE("after many sessions expire no session actors remain") {
     for (auto& c : clients)
       c->abort();
   }
-  CHECK(eventually([&] { return session_count(*watcher) == 0; }));
+  CHECK(test::eventually([&] { return session_count(*watcher) == 0; }));
   // Sessions, streams, batchers and connections are all gone.
-  CHECK(eventually([&] { return registry.running() <= baseline; }));
+  CHECK(test::eventually([&] { return registry.running() <= baseline; }));
 }
 
 TEST_CASE("a client that does not acknowledge is closed with CLOSE 7 and can "

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "actors/function_behavior.hpp"
 #include "actors/responder.hpp"
@@ -73,6 +74,20 @@ Frame expect(client::client& c,
                              to_string(Frame::kind_v) + ", got " +
                              to_string(codec::kind_of(*f)));
   }
+}
+
+/// Waits until `pred` holds, checking every 10 ms, for at most `limit`:
+/// for what the node does in its own time (expiry, cleanup).
+template <class Pred>
+bool eventually(Pred pred,
+                std::chrono::milliseconds limit = std::chrono::seconds{10}) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  return pred();
 }
 
 /// The CLOSE the node sent, waiting for the connection to end.
