@@ -28,6 +28,10 @@ using close_atom = caf::atom_constant<caf::atom("close")>;
 using push_atom = caf::atom_constant<caf::atom("push")>;
 using auth_atom = caf::atom_constant<caf::atom("auth")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using left_atom = caf::atom_constant<caf::atom("left")>;
+using broadcast_atom = caf::atom_constant<caf::atom("broadcast")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
 using grace_atom = caf::atom_constant<caf::atom("grace")>;
 
 } // namespace tether

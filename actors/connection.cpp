@@ -18,8 +18,13 @@ namespace {
 /// Output is written once this much is encoded, even while busy.
 constexpr size_t max_batch_bytes = 64 * 1024;
 
-/// How long a connection waits for its authenticator or the sessions.
+/// How long a connection waits for its authenticator.
 constexpr auto answer_timeout = std::chrono::seconds{10};
+
+/// Attaching waits without a timeout: a timeout could fire after the stream
+/// attached, leaving it attached to a connection that does not know it. A
+/// failed supervisor still answers, with an error.
+constexpr auto attach_timeout = caf::infinite;
 
 using std::chrono::milliseconds;
 
@@ -311,6 +316,7 @@ void connection_state::attached(uint64_t request_id,
     return emit(
         codec::error{request_id, result.error_code, result.error_message});
   stream_ = caf::actor_cast<stream_actor>(result.stream);
+  self_->monitor(stream_);
   if (closing_) // The socket went while the session was being attached.
     self_->send(stream_, detach_atom::value,
                 caf::actor_cast<caf::actor>(self_));
@@ -358,6 +364,15 @@ void connection_state::on_detached(bool close, uint64_t code,
     return close_with(static_cast<codec::close_code>(code), message);
   if (draining_ && hub_->open_count() == 0)
     close_with(codec::close_code::going_away, "the node is shutting down");
+}
+
+void connection_state::on_down(const caf::down_msg& msg) {
+  if (!stream_ || msg.source != stream_.address())
+    return hub_->behavior_down(msg);
+  // The stream failed: carry on without a session, as after SESSION_CLOSED.
+  TETHER_LOG(error, "connection",
+             id_ << " lost its stream: " << caf::to_string(msg.reason));
+  on_detached(false, 0, {});
 }
 
 // -- lifetime ----------------------------------------------------------------

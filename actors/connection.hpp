@@ -59,7 +59,7 @@ class connection_state {
   void on_drain();
   void on_grace();
   void on_detached(bool close, uint64_t code, const std::string& message);
-  void on_down(const caf::down_msg& msg) { hub_->behavior_down(msg); }
+  void on_down(const caf::down_msg& msg);
 
   /// Writes what was encoded, unless more messages wait in the mailbox:
   /// their output then joins the same WebSocket message.

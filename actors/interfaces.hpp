@@ -128,13 +128,35 @@ using room_actor = caf::typed_actor<
     caf::reacts_to<invoke_atom, request_context, codec::value>,
     // Timer: the room is deleted if it is still empty (`uint64_t` is the
     // emptiness it was set for).
-    caf::reacts_to<tick_atom, uint64_t>>;
+    caf::reacts_to<tick_atom, uint64_t>,
+    // Timer: the room type's periodic tick, passed to its logic.
+    caf::reacts_to<tick_atom>,
+    // The room's logic broadcasts ROOM_MESSAGE `name` to every member, with
+    // an empty `from`: the node speaks.
+    caf::reacts_to<broadcast_atom, std::string, codec::value>>;
+
+/// The server-side logic of a room type (`runtime::add_room_type`): sees
+/// who joins and leaves, may refuse a join, and gets a periodic tick.
+using room_logic_actor = caf::typed_actor<
+    // May the session (member id, info) join the room (id)? false answers
+    // the join with ERROR `forbidden`.
+    caf::replies_to<join_atom, room_actor, std::string, std::string,
+                    codec::value>::with<bool>,
+    // A member (id) joined the room (id).
+    caf::reacts_to<joined_atom, room_actor, std::string, std::string>,
+    // A member (id) left the room (id), or was kicked, or its session ended.
+    caf::reacts_to<left_atom, room_actor, std::string, std::string>,
+    // The room's tick.
+    caf::reacts_to<tick_atom, room_actor, std::string>>;
 
 /// The rooms of a node: `room.create`, routing of the other room.* ops to
 /// their room, and a count for `sys.info`. Bound to every room.* op name.
 using room_service_actor = behavior_actor::extend<
     // How many rooms live.
-    caf::replies_to<stats_atom>::with<uint64_t>>;
+    caf::replies_to<stats_atom>::with<uint64_t>,
+    // A room made by the node itself (type, props): no members yet, so its
+    // TTL runs; the first to join owns it. Answers the room id.
+    caf::replies_to<create_atom, std::string, codec::value>::with<std::string>>;
 
 /// Creates sessions, finds them by key and by token, sweeps expired ones
 /// and cleans up after any that fail.

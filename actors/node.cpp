@@ -28,9 +28,10 @@ node_actor::behavior_type node_behavior(pointer self, std::string node_name) {
     finish_drain_if_done(self);
   });
   // Connections are linked so that stopping the node stops them. Their own
-  // exits only concern their down message; the runtime's exit has no source.
+  // exits only concern their down message.
   self->set_exit_handler([self](caf::exit_msg& msg) {
-    if (!msg.source)
+    // CAF's anon_send_exit names the receiver itself as the source.
+    if (!msg.source || msg.source == self->address())
       self->quit(msg.reason);
   });
   return {

@@ -11,6 +11,10 @@ namespace {
 /// Bytes sent before asking for credit: enough to keep the socket busy.
 constexpr size_t window_bytes = 256 * 1024;
 
+/// Items sent before asking for credit: well under a stream's frame limit
+/// (`max_outbox_frames`), so that tiny items cannot overflow it either.
+constexpr uint64_t window_items = 256;
+
 struct paced_state {
   static inline const char* name = "tether.paced_sender";
   uint64_t next = 0;
@@ -28,7 +32,9 @@ caf::actor spawn_paced_sender(caf::actor_system& sys, client_actor to,
             [=](tick_atom) {
               auto& st = self->state;
               size_t sent = 0;
-              while (st.next < count && sent < window_bytes)
+              uint64_t items = 0;
+              while (st.next < count && sent < window_bytes &&
+                     items++ < window_items)
                 sent += emit(st.next++);
               if (st.next >= count) {
                 self->quit();

@@ -67,6 +67,11 @@ runtime::runtime(config::options opts)
     authenticator_ = spawn_anonymous_authenticator(*system_);
 }
 
+void runtime::add_room_type(const std::string& type, room_logic_actor logic,
+                            std::chrono::milliseconds tick) {
+  room_types_[type] = room_type{std::move(logic), tick};
+}
+
 void runtime::set_authenticator(authenticator_actor authenticator) {
   authenticator_ = std::move(authenticator);
 }
@@ -80,6 +85,9 @@ runtime::~runtime() {
   caf::anon_send_exit(sessions_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(rooms_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(authenticator_, caf::exit_reason::user_shutdown);
+  for (auto& kv : room_types_)
+    caf::anon_send_exit(kv.second.logic, caf::exit_reason::user_shutdown);
+  room_types_.clear();
   node_ = nullptr;
   sessions_ = nullptr;
   rooms_ = nullptr;
@@ -119,7 +127,7 @@ transport::error_code runtime::start() {
         transport::net::error::access_denied);
   }
   sessions_ = spawn_session_supervisor(*system_, sctx);
-  rooms_ = spawn_room_service(*system_, opts_.lim, sessions_);
+  rooms_ = spawn_room_service(*system_, opts_.lim, sessions_, room_types_);
   add_room_behaviors(registry_, rooms_);
   if (opts_.sys_ops)
     add_sys_behaviors(*system_, registry_, node_, sessions_, rooms_, opts_.lim);

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -11,6 +13,7 @@
 
 #include "actors/behavior_registry.hpp"
 #include "actors/interfaces.hpp"
+#include "actors/rooms/room.hpp"
 #include "config/options.hpp"
 #include "transport/beast.hpp"
 
@@ -44,6 +47,15 @@ class runtime {
   /// Replaces the authenticator chosen by the options. Only before `start`.
   void set_authenticator(authenticator_actor authenticator);
 
+  /// Gives rooms of `type` server-side logic: it may refuse joins, sees
+  /// joins and leaves, and gets a tick every `tick` (0: none). Only before
+  /// `start`.
+  void add_room_type(const std::string& type, room_logic_actor logic,
+                     std::chrono::milliseconds tick);
+
+  /// The rooms service (after `start`): behaviors create rooms with it.
+  room_service_actor rooms() const noexcept { return rooms_; }
+
   /// The session supervisor (after `start`), e.g. to count sessions.
   session_supervisor_actor sessions() const noexcept { return sessions_; }
 
@@ -71,6 +83,7 @@ class runtime {
   node_actor node_;
   session_supervisor_actor sessions_;
   room_service_actor rooms_;
+  std::map<std::string, room_type> room_types_;
   authenticator_actor authenticator_;
   std::unique_ptr<transport::net::io_context> ioc_;
   std::unique_ptr<transport::net::executor_work_guard<

@@ -81,6 +81,9 @@ void remove_member(pointer self, const std::string& id, bool left) {
   if (i == st.members.end())
     return;
   st.members.erase(i);
+  if (st.setup.logic.logic)
+    self->send(st.setup.logic.logic, left_atom::value, room_actor{self},
+               st.setup.id, id);
   if (left)
     event(self, "room.left", {{"member", value::of(id)}}, everyone(self));
   if (st.members.empty()) {
@@ -113,7 +116,7 @@ bool same_value(const value& x, const value& y) {
 // -- the ops
 // -------------------------------------------------------------------
 
-void join(pointer self, const request_context& ctx, const responder& r) {
+void admit(pointer self, const request_context& ctx, const responder& r) {
   auto& st = self->state;
   if (!is_member(self, ctx.session_id)) {
     if (st.members.size() >= st.setup.max_members)
@@ -127,10 +130,33 @@ void join(pointer self, const request_context& ctx, const responder& r) {
     event(self, "room.joined",
           {{"member", value::of(ctx.session_id)}, {"info", ctx.session_info}},
           everyone(self, ctx.session_id));
+    if (st.setup.logic.logic)
+      self->send(st.setup.logic.logic, joined_atom::value, room_actor{self},
+                 st.setup.id, ctx.session_id);
   }
   r.reply(value::map({{"room", value::of(st.setup.id)},
                       {"members", member_ids(self)},
                       {"props", props_map(st.props)}}));
+}
+
+/// A join, asked of the room's logic first when it has one.
+void join(pointer self, const request_context& ctx, const responder& r) {
+  auto& st = self->state;
+  auto& logic = st.setup.logic.logic;
+  if (!logic || is_member(self, ctx.session_id) ||
+      st.members.size() >= st.setup.max_members)
+    return admit(self, ctx, r);
+  self->request(logic, std::chrono::seconds{5}, join_atom::value,
+                room_actor{self}, st.setup.id, ctx.session_id, ctx.session_info)
+      .then(
+          [self, ctx, r](bool allowed) {
+            if (!allowed)
+              return r.fail("forbidden", "the room refused this member");
+            admit(self, ctx, r);
+          },
+          [r](const caf::error&) {
+            r.fail("internal", "the room's logic did not answer");
+          });
 }
 
 void info(pointer self, const responder& r) {
@@ -305,7 +331,13 @@ room_actor spawn_room(caf::actor_system& sys, room_setup setup) {
     st.setup = setup;
     st.props = setup.props;
     st.owner = setup.creator.id;
-    add_member(self, setup.creator);
+    if (!setup.creator.id.empty())
+      add_member(self, setup.creator);
+    else // Made by the node: empty until someone joins.
+      self->delayed_send(self, std::chrono::seconds{setup.ttl_s},
+                         tick_atom::value, st.emptiness);
+    if (setup.logic.logic && setup.logic.tick.count() > 0)
+      self->delayed_send(self, setup.logic.tick, tick_atom::value);
     self->monitor(setup.service);
     self->set_down_handler([self](caf::down_msg& msg) {
       if (msg.source == self->state.setup.service.address())
@@ -352,6 +384,17 @@ room_actor spawn_room(caf::actor_system& sys, room_setup setup) {
           if (op == "room.delete")
             return remove_room(self, r);
           r.fail("unknown_op", "no op named '" + op + "'");
+        },
+        [self](tick_atom) {
+          auto& st = self->state;
+          self->send(st.setup.logic.logic, tick_atom::value, room_actor{self},
+                     st.setup.id);
+          self->delayed_send(self, st.setup.logic.tick, tick_atom::value);
+        },
+        [self](broadcast_atom, const std::string& name, const value& payload) {
+          deliver(self,
+                  codec::room_message{self->state.setup.id, "", name, payload},
+                  everyone(self));
         },
         [self](tick_atom, uint64_t emptiness) {
           auto& st = self->state;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,6 +17,12 @@ struct room_member {
   codec::value info;
 };
 
+/// A room type's logic and how often its rooms tick (0: never).
+struct room_type {
+  room_logic_actor logic;
+  std::chrono::milliseconds tick{0};
+};
+
 /// What a new room starts with.
 struct room_setup {
   std::string id;
@@ -28,6 +35,8 @@ struct room_setup {
   session_supervisor_actor sessions;
   /// The rooms service: the room ends with it.
   caf::actor service;
+  /// The logic of the room's type, if it has one.
+  room_type logic;
 };
 
 /// The state of one room actor, the single writer of everything in it.
@@ -43,7 +52,8 @@ struct room_state {
   uint64_t emptiness = 0;
 };
 
-/// Spawns a room with its creator as first member and owner.
+/// Spawns a room; its creator (if it has one) is its first member and
+/// owner.
 room_actor spawn_room(caf::actor_system& sys, room_setup setup);
 
 } // namespace tether

@@ -6,7 +6,6 @@
 #include "actors/behaviors/payload_fields.hpp"
 #include "actors/function_behavior.hpp"
 #include "actors/responder.hpp"
-#include "actors/rooms/room.hpp"
 #include "security/crypto.hpp"
 
 namespace tether {
@@ -22,50 +21,64 @@ namespace {
 using pointer = room_service_actor::stateful_pointer<room_service_state>;
 using codec::value;
 
-void create(pointer self, const request_context& ctx, const value& payload) {
+/// A room of `type` with the node's defaults and the type's logic.
+room_setup base_setup(pointer self, const std::string& type) {
   auto& st = self->state;
-  responder r{ctx};
   room_setup setup;
+  setup.id = "r." + security::base64url_encode(security::random_bytes(12));
+  setup.type = type;
   setup.limits = st.limits;
   setup.sessions = st.sessions;
   setup.service = caf::actor_cast<caf::actor>(self);
   setup.max_members = st.limits.room_max_members;
   setup.ttl_s = st.limits.room_ttl_s;
-  get_string(payload, "type", setup.type);
+  if (auto i = st.types.find(type); i != st.types.end())
+    setup.logic = i->second;
+  return setup;
+}
+
+/// Reads max_members, ttl_s and props of a create payload; an error text
+/// when one is off.
+std::string read_options(pointer self, const value& payload,
+                         room_setup& setup) {
+  auto ceiling = self->state.limits.room_max_members;
   get_uint(payload, "max_members", setup.max_members);
   get_uint(payload, "ttl_s", setup.ttl_s);
-  if (setup.max_members == 0 || setup.max_members > st.limits.room_max_members)
-    return r.fail("invalid", "max_members must be 1 to " +
-                                 std::to_string(st.limits.room_max_members));
+  if (setup.max_members == 0 || setup.max_members > ceiling)
+    return "max_members must be 1 to " + std::to_string(ceiling);
   auto props = codec::lookup(payload, "props");
   std::vector<std::pair<std::string, value>> given;
   if (!props.is_nil() && !map_entries(props, given))
-    return r.fail("invalid", "props must be a map");
+    return "props must be a map";
   for (const auto& kv : given) {
     if (!is_plain(kv.second))
-      return r.fail("invalid",
-                    "property '" + kv.first + "' is not a plain value");
+      return "property '" + kv.first + "' is not a plain value";
     if (!kv.second.is_nil())
       setup.props[kv.first] = kv.second;
   }
-  setup.id = "r." + security::base64url_encode(security::random_bytes(12));
-  setup.creator = room_member{ctx.session_id, ctx.session, ctx.session_info};
-  auto room = spawn_room(self->system(), setup);
+  return {};
+}
+
+std::string launch(pointer self, room_setup setup) {
+  auto id = setup.id;
+  auto room = spawn_room(self->system(), std::move(setup));
   self->monitor(room);
-  st.rooms.emplace(setup.id, room);
-  st.ids.emplace(room.address(), setup.id);
-  r.reply(value::map({{"room", value::of(setup.id)}}));
+  self->state.rooms.emplace(id, room);
+  self->state.ids.emplace(room.address(), id);
+  return id;
 }
 
 } // namespace
 
 room_service_actor spawn_room_service(caf::actor_system& sys,
                                       const config::limits& limits,
-                                      session_supervisor_actor sessions) {
-  return sys.spawn([limits, sessions](
-                       pointer self) -> room_service_actor::behavior_type {
+                                      session_supervisor_actor sessions,
+                                      std::map<std::string, room_type> types) {
+  return sys.spawn([limits, sessions,
+                    types](pointer self) -> room_service_actor::behavior_type {
     self->state.limits = limits;
     self->state.sessions = sessions;
+    self->state.types = types;
     self->set_down_handler([self](caf::down_msg& msg) {
       auto& st = self->state;
       auto i = st.ids.find(msg.source);
@@ -76,17 +89,27 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
     });
     return {
         [self](invoke_atom, const request_context& ctx, const value& payload) {
+          responder r{ctx};
           if (ctx.session_id.empty())
-            return responder{ctx}.fail("no_session", "room ops need a session");
-          if (ctx.op == "room.create")
-            return create(self, ctx, payload);
+            return r.fail("no_session", "room ops need a session");
+          if (ctx.op == "room.create") {
+            std::string type;
+            get_string(payload, "type", type);
+            auto setup = base_setup(self, type);
+            if (auto problem = read_options(self, payload, setup);
+                !problem.empty())
+              return r.fail("invalid", problem);
+            setup.creator =
+                room_member{ctx.session_id, ctx.session, ctx.session_info};
+            auto id = launch(self, std::move(setup));
+            return r.reply(value::map({{"room", value::of(id)}}));
+          }
           std::string id;
           if (!get_string(payload, "room", id))
-            return responder{ctx}.fail("invalid", "expected room: str");
+            return r.fail("invalid", "expected room: str");
           auto i = self->state.rooms.find(id);
           if (i == self->state.rooms.end())
-            return responder{ctx}.fail("room_not_found",
-                                       "no room '" + id + "'");
+            return r.fail("room_not_found", "no room '" + id + "'");
           self->send(i->second, invoke_atom::value, ctx, payload);
         },
         [](open_atom, const request_context& ctx, const value&) {
@@ -97,6 +120,15 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
         [](signal_atom, const request_context&, const value&) {},
         [self](stats_atom) {
           return static_cast<uint64_t>(self->state.rooms.size());
+        },
+        [self](create_atom, const std::string& type,
+               const value& props) -> caf::result<std::string> {
+          auto setup = base_setup(self, type);
+          auto payload = value::map({{"props", props}});
+          if (auto problem = read_options(self, payload, setup);
+              !problem.empty())
+            return caf::make_error(caf::sec::invalid_argument, problem);
+          return launch(self, std::move(setup));
         },
     };
   });

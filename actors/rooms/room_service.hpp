@@ -1,10 +1,12 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <unordered_map>
 
 #include "actors/behavior_registry.hpp"
 #include "actors/interfaces.hpp"
+#include "actors/rooms/room.hpp"
 #include "config/limits.hpp"
 
 namespace tether {
@@ -12,12 +14,13 @@ namespace tether {
 /// The room.* op names of the wire contract.
 extern const char* const room_ops[13];
 
-/// The rooms service's state: its rooms by id.
+/// The rooms service's state: its rooms by id, and the room types' logic.
 struct room_service_state {
   static inline const char* name = "tether.rooms";
 
   config::limits limits;
   session_supervisor_actor sessions;
+  std::map<std::string, room_type> types;
   std::unordered_map<std::string, room_actor> rooms;
   std::unordered_map<caf::actor_addr, std::string> ids;
 };
@@ -25,7 +28,8 @@ struct room_service_state {
 /// Spawns the rooms service.
 room_service_actor spawn_room_service(caf::actor_system& sys,
                                       const config::limits& limits,
-                                      session_supervisor_actor sessions);
+                                      session_supervisor_actor sessions,
+                                      std::map<std::string, room_type> types);
 
 /// Binds every room.* op to `service`.
 void add_room_behaviors(behavior_registry& registry,

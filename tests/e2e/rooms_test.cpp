@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <caf/typed_event_based_actor.hpp>
+
 #include "tests/support/test_node.hpp"
 
 using namespace tether;
@@ -489,4 +491,110 @@ TEST_CASE("1000 members in one room all receive a broadcast exactly once") {
     CHECK(m.c->gaps() == 0);
     CHECK(m.c->duplicates() == 0);
   }
+}
+
+namespace {
+
+/// Room logic for the tests: refuses "mallory", records joins and leaves,
+/// and broadcasts "tick" on every tick.
+struct logic_log {
+  std::mutex mtx;
+  std::vector<std::string> seen;
+  std::atomic<int> ticks{0};
+
+  room_logic_actor spawn(caf::actor_system& sys) {
+    return sys.spawn([this](room_logic_actor::pointer self)
+                         -> room_logic_actor::behavior_type {
+      return {
+          [](join_atom, room_actor, const std::string&, const std::string&,
+             const value& info) {
+            return codec::lookup(info, "name") !=
+                   value::of(std::string{"mallory"});
+          },
+          [this](joined_atom, room_actor, const std::string&,
+                 const std::string& member) {
+            std::lock_guard<std::mutex> guard{mtx};
+            seen.push_back("+" + member);
+          },
+          [this](left_atom, room_actor, const std::string&,
+                 const std::string& member) {
+            std::lock_guard<std::mutex> guard{mtx};
+            seen.push_back("-" + member);
+          },
+          [this, self](tick_atom, room_actor room, const std::string&) {
+            if (++ticks == 1)
+              self->send(room, broadcast_atom::value, std::string{"tick"},
+                         value::of(1));
+          },
+      };
+    });
+  }
+};
+
+} // namespace
+
+TEST_CASE("a room type's logic vetoes joins and sees members and ticks") {
+  logic_log log;
+  test::test_node n{{}, [&log](runtime& rt) {
+                      rt.add_room_type("game", log.spawn(rt.system()),
+                                       std::chrono::milliseconds{50});
+                    }};
+  client::io_thread io;
+  auto a = join_node(n, io, "ann");
+  auto m = join_node(n, io, "mallory");
+  auto room = create(a, {{"type", value::of(std::string{"game"})}});
+  CHECK(m.error("room.join", room_arg(room)) == "forbidden");
+  // The node speaks on the tick: ROOM_MESSAGE with an empty `from`.
+  auto msg = test::expect<codec::room_message>(*a.c);
+  CHECK(msg.name == "tick");
+  CHECK(msg.from.empty());
+  auto b = join_node(n, io, "bob");
+  b.ok("room.join", room_arg(room));
+  b.ok("room.leave", room_arg(room));
+  CHECK(test::eventually([&] {
+    std::lock_guard<std::mutex> guard{log.mtx};
+    return log.seen == std::vector<std::string>{"+" + b.id(), "-" + b.id()};
+  }));
+}
+
+TEST_CASE("a behavior creates a room that sessions then join") {
+  test::test_node n{
+      {}, [](runtime& rt) {
+        auto* node = &rt;
+        rt.add_behavior(
+            "lobby", rt.system().spawn([node](behavior_actor::pointer self)
+                                           -> behavior_actor::behavior_type {
+              return {
+                  [self, node](invoke_atom, const request_context& ctx,
+                               const value&) {
+                    responder r{ctx};
+                    self->request(
+                            node->rooms(), 5s, create_atom::value,
+                            std::string{"lobby"},
+                            test::map_of(
+                                {{"topic", value::of(std::string{"hello"})}}))
+                        .then([r](const std::string& id) {
+                          r.reply(value::of(id));
+                        });
+                  },
+                  [](open_atom, const request_context& ctx, const value&) {
+                    refuse_stream(ctx);
+                  },
+                  [](part_atom, const request_context&, const value&, bool) {},
+                  [](cancel_atom, const request_context&) {},
+                  [](signal_atom, const request_context&, const value&) {},
+              };
+            }));
+      }};
+  client::io_thread io;
+  auto a = join_node(n, io);
+  std::string room;
+  REQUIRE(a.ok("lobby", {}).convert_to(room));
+  auto info = a.ok("room.info", room_arg(room));
+  CHECK(test::field<std::string>(info, "owner").empty());
+  CHECK(test::field<std::string>(codec::lookup(info, "props"), "topic") ==
+        "hello");
+  a.ok("room.join", room_arg(room));
+  CHECK(test::field<std::string>(a.ok("room.info", room_arg(room)), "owner") ==
+        a.id());
 }

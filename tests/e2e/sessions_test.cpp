@@ -603,3 +603,21 @@ TEST_CASE("a client that stops reading a large push keeps the node's memory "
   REQUIRE(f.wait_for(5s) == std::future_status::ready);
   CHECK(f.get().payload == value::of(5));
 }
+
+TEST_CASE("a long push of tiny frames to a client that acknowledges is never "
+          "cut off") {
+  // More frames than max_outbox_frames: credit must pace by frames too.
+  test::test_node n{[](config::options& o) { o.lim.max_outbox_frames = 1000; }};
+  client::io_thread io;
+  codec::session s;
+  auto c = with_session(n, io, s, 64);
+  c->send(codec::request{1, "sys.push",
+                         test::map_of({{"name", value::of(std::string{"t"})},
+                                       {"payload", value::of(1)},
+                                       {"count", value::of(5000)}})});
+  CHECK(test::expect<codec::reply>(*c).id == 1);
+  for (int i = 0; i < 5000; ++i)
+    REQUIRE(test::expect<codec::signal>(*c).name == "t");
+  CHECK_FALSE(c->closed());
+  CHECK(c->gaps() == 0);
+}
