@@ -1,0 +1,216 @@
+// tether_baseline: the smallest Beast WebSocket server that speaks enough of
+// the wire contract for the benchmarks. HELLO gets WELCOME, REQUEST
+// `sys.echo` gets REPLY, SESSION_OPEN gets a dummy SESSION (so that the idle
+// workload runs against it too); no actors, no limits, no heartbeats, one
+// thread. It is the floor Tether's cost is measured against.
+
+#include <cstdlib>
+#include <deque>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "codec/decode.hpp"
+#include "codec/encode.hpp"
+#include "codec/frames.hpp"
+#include "transport/beast.hpp"
+
+namespace {
+
+using namespace tether::transport;
+namespace codec = tether::codec;
+
+codec::map_value limits() {
+  return codec::map_value{codec::value::map({
+      {"max_message", codec::value::of(uint64_t{1048576})},
+      {"max_inflight", codec::value::of(uint64_t{128})},
+      {"max_streams", codec::value::of(uint64_t{16})},
+      {"session_ttl_s", codec::value::of(uint64_t{120})},
+      {"ack_every", codec::value::of(uint64_t{64})},
+  })};
+}
+
+uint64_t next_conn = 0;
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  explicit session(tcp::socket socket)
+      : ws_(std::move(socket)), id_(++next_conn) {}
+
+  void run() {
+    http::async_read(ws_.next_layer(), buf_, req_,
+                     [self = shared_from_this()](error_code ec, size_t) {
+                       self->on_request(ec);
+                     });
+  }
+
+ private:
+  void on_request(error_code ec) {
+    if (ec)
+      return;
+    if (!websocket::is_upgrade(req_) || req_.target() != "/ws") {
+      auto res = std::make_shared<http::response<http::string_body>>(
+          http::status::not_found, req_.version());
+      res->set(http::field::content_type, "text/plain");
+      res->body() = "not found\n";
+      res->keep_alive(false);
+      res->prepare_payload();
+      http::async_write(ws_.next_layer(), *res,
+                        [self = shared_from_this(), res](error_code, size_t) {
+                          error_code ignored;
+                          self->ws_.next_layer().shutdown(
+                              tcp::socket::shutdown_both, ignored);
+                        });
+      return;
+    }
+    ws_.read_message_max(1 << 20);
+    ws_.auto_fragment(false);
+    ws_.binary(true);
+    ws_.async_accept(req_, [self = shared_from_this()](error_code ec) {
+      if (!ec)
+        self->do_read();
+    });
+  }
+
+  void do_read() {
+    buf_.clear();
+    ws_.async_read(buf_, [self = shared_from_this()](error_code ec, size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(error_code ec) {
+    if (ec)
+      return;
+    if (!ws_.got_binary()) {
+      fail(codec::close_code::invalid_message, "text message");
+      return;
+    }
+    auto data = buf_.cdata();
+    auto batch =
+        codec::decode_batch(static_cast<const char*>(data.data()), data.size());
+    if (auto* err = std::get_if<codec::decode_error>(&batch)) {
+      fail(codec::close_code::invalid_message, err->reason);
+      return;
+    }
+    std::string out;
+    for (auto& f : std::get<std::vector<codec::frame>>(batch))
+      answer(f, out);
+    if (!out.empty())
+      write(std::move(out));
+    do_read();
+  }
+
+  void answer(codec::frame& f, std::string& out) {
+    if (auto* x = std::get_if<codec::request>(&f)) {
+      if (x->op == "sys.echo")
+        codec::encode_one(codec::reply{x->id, std::move(x->payload)}, out);
+      else
+        codec::encode_one(
+            codec::error{x->id, "unknown_op", "no op named '" + x->op + "'"},
+            out);
+    } else if (auto* h = std::get_if<codec::hello>(&f)) {
+      (void)h;
+      codec::welcome w;
+      w.node = "baseline";
+      w.conn = "c" + std::to_string(id_);
+      w.heartbeat_ms = 15000;
+      w.limits = limits();
+      codec::encode_one(w, out);
+    } else if (auto* o = std::get_if<codec::session_open>(&f)) {
+      codec::session s;
+      s.id = o->id;
+      s.session_id = "s" + std::to_string(id_);
+      s.session_key = "key";
+      s.stream_token = "token";
+      codec::encode_one(s, out);
+    }
+  }
+
+  void fail(codec::close_code code, const std::string& why) {
+    std::string out;
+    codec::encode_one(codec::close{static_cast<uint64_t>(code), why, ""}, out);
+    write(std::move(out));
+  }
+
+  void write(std::string bytes) {
+    queue_.push_back(std::move(bytes));
+    if (queue_.size() == 1)
+      do_write();
+  }
+
+  void do_write() {
+    ws_.async_write(net::buffer(queue_.front()),
+                    [self = shared_from_this()](error_code ec, size_t) {
+                      if (ec)
+                        return;
+                      self->queue_.pop_front();
+                      if (!self->queue_.empty())
+                        self->do_write();
+                    });
+  }
+
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buf_;
+  http::request<http::string_body> req_;
+  std::deque<std::string> queue_;
+  uint64_t id_;
+};
+
+void do_accept(tcp::acceptor& acceptor) {
+  acceptor.async_accept([&acceptor](error_code ec, tcp::socket socket) {
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<session>(std::move(socket))->run();
+    }
+    if (acceptor.is_open())
+      do_accept(acceptor);
+  });
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string listen = "127.0.0.1:8081";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--listen" && i + 1 < argc)
+      listen = argv[++i];
+    else if (arg.rfind("--listen=", 0) == 0)
+      listen = arg.substr(9);
+    else {
+      std::cerr << "usage: tether_baseline [--listen HOST:PORT]\n";
+      return arg == "--help" ? 0 : 2;
+    }
+  }
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "--listen wants HOST:PORT\n";
+    return 2;
+  }
+  try {
+    net::io_context ioc{1};
+    tcp::endpoint ep{
+        net::ip::make_address(listen.substr(0, colon)),
+        static_cast<unsigned short>(std::stoul(listen.substr(colon + 1)))};
+    tcp::acceptor acceptor{ioc};
+    acceptor.open(ep.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(net::socket_base::max_listen_connections);
+    auto bound = acceptor.local_endpoint();
+    std::cout << "tether_baseline listening on ws://"
+              << bound.address().to_string() << ":" << bound.port() << "/ws"
+              << std::endl;
+    net::signal_set signals{ioc, SIGINT, SIGTERM};
+    signals.async_wait([&](error_code, int) { ioc.stop(); });
+    do_accept(acceptor);
+    ioc.run();
+  } catch (const std::exception& e) {
+    std::cerr << "tether_baseline: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}
