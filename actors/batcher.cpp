@@ -55,6 +55,12 @@ batcher_actor spawn_batcher(caf::actor_system& sys,
             self->delayed_send(self, window, flush_atom::value);
           }
         },
+        [self](detach_atom, const caf::actor& connection, bool close,
+               uint64_t code, const std::string& message) {
+          write(self);
+          self->send(caf::actor_cast<connection_actor>(connection),
+                     detach_atom::value, close, code, message);
+        },
         [self](flush_atom) {
           self->state.timer_set = false;
           write(self);

@@ -260,8 +260,15 @@ bool connection_state::handle(codec::frame& f) {
             return true;
           }
           forward_to_stream();
-          self_->send(stream_, close_atom::value, x.id);
-          return true;
+          // Later frames wait until the stream has closed: they belong to
+          // no session then.
+          auto done = [this] {
+            stream_ = nullptr;
+            resume_backlog();
+          };
+          self_->request(stream_, caf::infinite, close_atom::value, x.id)
+              .await([done](bool) { done(); }, [done](caf::error&) { done(); });
+          return false;
         } else {
           close_with(close_code::invalid_message,
                      std::string{to_string(k)} + " is sent by nodes only");

@@ -75,7 +75,11 @@ using batcher_actor = caf::typed_actor<
     // A frame to write: urgent ones at once, others within the window.
     caf::reacts_to<outgoing_frame>,
     // The debounce window ended: write what waits.
-    caf::reacts_to<flush_atom>>;
+    caf::reacts_to<flush_atom>,
+    // Writes what waits, then tells the connection (`caf::actor`) that its
+    // stream let it go (close, code, message): so that nothing the stream
+    // sent can arrive after the connection's CLOSE.
+    caf::reacts_to<detach_atom, caf::actor, bool, uint64_t, std::string>>;
 
 /// One stream of a session: numbers (SEQ), keeps and replays the frames sent
 /// to one connection of the session, and runs its requests exactly once.
@@ -92,7 +96,7 @@ using stream_actor = client_actor::extend<
     caf::reacts_to<detach_atom, caf::actor>,
     // SESSION_CLOSE on this stream: REPLY {} to that request id, then ask
     // the session to close.
-    caf::reacts_to<close_atom, uint64_t>,
+    caf::replies_to<close_atom, uint64_t>::with<bool>,
     // The session was closed: SESSION_CLOSED, then let the connection go.
     caf::reacts_to<closed_atom>,
     // An encoded frame from elsewhere (a room) to number and send.

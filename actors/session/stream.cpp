@@ -1,6 +1,7 @@
 #include "actors/session/stream.hpp"
 
 #include <ctime>
+#include <utility>
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -54,12 +55,13 @@ void stream_state::on_frames(client_frames& x) {
           if constexpr (std::is_same_v<type, codec::request> ||
                         std::is_same_v<type, codec::stream>) {
             constexpr bool streamed = std::is_same_v<type, codec::stream>;
-            if (draining_)
-              return emit(codec::retry{y.id, 0, "shutdown"}, true);
             // Exactly once: a running or answered id is not run again; its
-            // one answer is (or was) sent on this stream.
+            // one answer is (or was) sent on this stream. Checked before
+            // the drain: RETRY would say it never ran.
             if (hub_->is_open(y.id) || answered_.count(y.id) > 0)
               return;
+            if (draining_)
+              return emit(codec::retry{y.id, 0, "shutdown"}, true);
             hub_->request(y.id, std::move(y.op), std::move(y.payload),
                           streamed);
           } else if constexpr (std::is_same_v<type, codec::stream_part>) {
@@ -108,6 +110,9 @@ caf::result<attach_result> stream_state::on_attach(attach_request& req,
     release_connection(true, codec::close_code::replaced,
                        "another connection resumed this stream");
   connection_ = req.connection;
+  channel_ = req.channel;
+  // A connection that fails without saying so is detached all the same.
+  self_->monitor(connection_);
   batcher_ = spawn_batcher(self_->system(), req.channel, ctx_->limits);
   ++generation_;
   security::stream_claims claims;
@@ -142,6 +147,7 @@ void stream_state::on_detach(const caf::actor& connection) {
   if (!connection_ || connection != connection_)
     return; // A connection this stream already let go.
   connection_ = nullptr;
+  channel_ = nullptr;
   batcher_ = nullptr;
   detached_since_ = clock::now();
   self_->send(id_.session, detach_atom::value, stream_actor{self_}, false);
@@ -149,9 +155,13 @@ void stream_state::on_detach(const caf::actor& connection) {
                       tick_atom::value);
 }
 
-void stream_state::on_close_request(uint64_t request_id) {
+caf::result<bool> stream_state::on_close_request(uint64_t request_id) {
   emit(codec::reply{request_id, codec::value::empty_map()}, true);
   self_->send(id_.session, close_atom::value);
+  // Answered once SESSION_CLOSED is out: the connection waits for that.
+  auto promise = self_->make_response_promise<bool>();
+  close_waiters_.push_back(promise);
+  return promise;
 }
 
 // -- from behaviors and the session -------------------------------------------
@@ -169,6 +179,8 @@ caf::result<client_answer> stream_state::on_call(codec::request&& x) {
 }
 
 caf::result<bool> stream_state::on_credit() {
+  if (broken_)
+    return false; // Whatever is sent now is dropped: stop the sender.
   if (outbox_has_room())
     return true;
   auto promise = self_->make_response_promise<bool>();
@@ -177,9 +189,13 @@ caf::result<bool> stream_state::on_credit() {
 }
 
 void stream_state::on_session_closed() {
+  // Every open request gets its one answer before the stream goes.
+  hub_->fail_open("cancelled", "the session was closed");
   emit(codec::session_closed{"closed"}, true);
   hub_->abandon();
   release_connection(false, codec::close_code::normal, {});
+  for (auto& p : std::exchange(close_waiters_, {}))
+    p.deliver(true);
   self_->quit();
 }
 
@@ -211,6 +227,8 @@ void stream_state::on_tick() {
 }
 
 void stream_state::on_down(const caf::down_msg& msg) {
+  if (connection_ && msg.source == connection_.address())
+    return on_detach(connection_);
   if (msg.source != id_.session.address())
     return hub_->behavior_down(msg);
   // The session is gone without closing its streams (it failed).
@@ -249,8 +267,10 @@ void stream_state::keep_and_send(std::string inner, bool urgent) {
   std::string bytes;
   codec::encode_one(codec::seq{seq, codec::nested_frame{std::move(inner)}},
                     bytes);
+  // A client that acknowledges what it never read still fills its socket.
   bool over = outbox_.size() + 1 > lim.max_outbox_frames ||
-              outbox_bytes_ + bytes.size() > lim.max_outbox_bytes;
+              outbox_bytes_ + bytes.size() > lim.max_outbox_bytes ||
+              (channel_ && channel_->queued_bytes() > lim.max_outbox_bytes);
   if (over && !connection_) {
     // Nobody reads and nothing more fits: this frame is lost, so the stream
     // can no longer be resumed without a gap. Free what it kept.
@@ -262,6 +282,8 @@ void stream_state::keep_and_send(std::string inner, bool urgent) {
     outbox_.clear();
     outbox_bytes_ = 0;
     answered_.clear();
+    for (auto& w : std::exchange(credit_waiters_, {}))
+      w.deliver(false);
     return;
   }
   auto shared = transport::make_shared_bytes(std::move(bytes));
@@ -300,7 +322,8 @@ void stream_state::acknowledge(uint64_t seq) {
 bool stream_state::outbox_has_room() const {
   const auto& lim = ctx_->limits;
   return outbox_bytes_ < lim.max_outbox_bytes / 4 &&
-         outbox_.size() < lim.max_outbox_frames / 4;
+         outbox_.size() < lim.max_outbox_frames / 4 &&
+         (!channel_ || channel_->queued_bytes() < lim.max_outbox_bytes / 4);
 }
 
 void stream_state::settle_credit() {
@@ -316,8 +339,15 @@ void stream_state::release_connection(bool close, codec::close_code code,
                                       const std::string& message) {
   if (!connection_)
     return;
-  self_->send(caf::actor_cast<connection_actor>(connection_),
-              detach_atom::value, close, static_cast<uint64_t>(code), message);
+  // Through the batcher, so what it still holds reaches the socket before
+  // the connection's CLOSE.
+  if (batcher_)
+    self_->send(batcher_, detach_atom::value, connection_, close,
+                static_cast<uint64_t>(code), message);
+  else
+    self_->send(caf::actor_cast<connection_actor>(connection_),
+                detach_atom::value, close, static_cast<uint64_t>(code),
+                message);
   on_detach(connection_);
 }
 
@@ -348,7 +378,7 @@ stream_actor spawn_stream(caf::actor_system& sys,
           self->state.on_detach(conn);
         },
         [self](close_atom, uint64_t request_id) {
-          self->state.on_close_request(request_id);
+          return self->state.on_close_request(request_id);
         },
         [self](closed_atom) { self->state.on_session_closed(); },
         [self](push_atom, transport::shared_bytes bytes) {

@@ -52,7 +52,7 @@ class stream_state {
   caf::result<attach_result> on_attach(attach_request& req, bool resume,
                                        uint64_t generation, uint64_t last_seq);
   void on_detach(const caf::actor& connection);
-  void on_close_request(uint64_t request_id);
+  caf::result<bool> on_close_request(uint64_t request_id);
 
   // -- from behaviors and the session -----------------------------------------
 
@@ -106,6 +106,10 @@ class stream_state {
   /// Answered request ids and the seq of their answers, until acknowledged.
   std::unordered_map<uint64_t, uint64_t> answered_;
   std::vector<caf::typed_response_promise<bool>> credit_waiters_;
+  /// SESSION_CLOSE requests of this stream, answered once it has closed.
+  std::vector<caf::typed_response_promise<bool>> close_waiters_;
+  /// The attached connection's socket, to see how much waits in it.
+  std::shared_ptr<transport::channel> channel_;
   bool draining_ = false;
 };
 

@@ -162,3 +162,17 @@ TEST_CASE("tether-node --help exits 0 and a bad option exits 2") {
     CHECK(bad.wait_exit() == 2);
   }
 }
+
+TEST_CASE("with a session the answers of a drain arrive before CLOSE 5") {
+  auto n = slow_node(5000);
+  client::io_thread io;
+  auto c = n.join(io);
+  REQUIRE(c->open_session());
+  c->send(codec::request{1, "slow", value::of(300)});
+  c->send(codec::request{2, "sys.echo", {}});
+  CHECK(test::expect<codec::reply>(*c).id == 2);
+  std::thread stopper{[&n] { n.node().shutdown(); }};
+  CHECK(test::expect<codec::reply>(*c).id == 1);
+  CHECK(test::close_code_of(*c) == 5);
+  stopper.join();
+}
