@@ -186,7 +186,9 @@ bool connection_state::handle(codec::frame& f) {
             return true;
           }
           if constexpr (k == kind::request || k == kind::stream) {
-            if (draining_)
+            // A duplicate of an open id is the hub's to ignore, drain or
+            // not: RETRY would say it never ran.
+            if (draining_ && !hub_->is_open(x.id))
               emit(retry{x.id, 0, "shutdown"});
             else
               hub_->request(x.id, std::move(x.op), std::move(x.payload),

@@ -14,28 +14,20 @@ void refuse_stream(const request_context& ctx) {
 behavior_actor lift(caf::actor_system& sys, responder_function fn) {
   return sys.spawn(
       [fn](behavior_actor::pointer) -> behavior_actor::behavior_type {
-        return {
-            [fn](invoke_atom, const request_context& ctx,
-                 const codec::value& payload) {
-              responder r{ctx};
-              try {
-                fn(payload, r);
-              } catch (const std::exception& e) {
-                TETHER_LOG(error, "behavior",
-                           "op '" << ctx.op << "' threw: " << e.what());
-                r.fail("internal", "the op failed");
-              } catch (...) {
-                TETHER_LOG(error, "behavior", "op '" << ctx.op << "' threw");
-                r.fail("internal", "the op failed");
-              }
-            },
-            [](open_atom, const request_context& ctx, const codec::value&) {
-              refuse_stream(ctx);
-            },
-            [](part_atom, const request_context&, const codec::value&, bool) {},
-            [](cancel_atom, const request_context&) {},
-            [](signal_atom, const request_context&, const codec::value&) {},
-        };
+        return requests_only([fn](invoke_atom, const request_context& ctx,
+                                  const codec::value& payload) {
+          responder r{ctx};
+          try {
+            fn(payload, r);
+          } catch (const std::exception& e) {
+            TETHER_LOG(error, "behavior",
+                       "op '" << ctx.op << "' threw: " << e.what());
+            r.fail("internal", "the op failed");
+          } catch (...) {
+            TETHER_LOG(error, "behavior", "op '" << ctx.op << "' threw");
+            r.fail("internal", "the op failed");
+          }
+        });
       });
 }
 

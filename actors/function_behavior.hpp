@@ -4,6 +4,8 @@
 #include <string>
 #include <variant>
 
+#include <caf/typed_event_based_actor.hpp>
+
 #include "actors/interfaces.hpp"
 #include "actors/responder.hpp"
 
@@ -38,5 +40,21 @@ behavior_actor lift(caf::actor_system& sys, responder_function fn);
 
 /// Answers a STREAM sent to a behavior that takes none.
 void refuse_stream(const request_context& ctx);
+
+/// The behavior of an actor that serves REQUESTs only: `on_invoke` is its
+/// `(invoke_atom, const request_context&, const codec::value&)` handler;
+/// STREAMs are refused, and cancels and signals ignored.
+template <class OnInvoke>
+behavior_actor::behavior_type requests_only(OnInvoke on_invoke) {
+  return {
+      std::move(on_invoke),
+      [](open_atom, const request_context& ctx, const codec::value&) {
+        refuse_stream(ctx);
+      },
+      [](part_atom, const request_context&, const codec::value&, bool) {},
+      [](cancel_atom, const request_context&) {},
+      [](signal_atom, const request_context&, const codec::value&) {},
+  };
+}
 
 } // namespace tether

@@ -85,42 +85,31 @@ request_context request_hub::context_for(uint64_t id,
                          session_info_};
 }
 
-bool request_hub::answer(codec::reply&& x) {
+template <class Frame> bool request_hub::pass_on(Frame&& x, bool completes) {
   if (!is_open(x.id))
     return false; // Cancelled or cut off: the client has its answer.
   auto id = x.id;
-  emit_(std::move(x), true);
-  close(id);
+  emit_(std::forward<Frame>(x), true);
+  if (completes)
+    close(id);
   return true;
+}
+
+bool request_hub::answer(codec::reply&& x) {
+  return pass_on(std::move(x), true);
 }
 
 bool request_hub::answer(codec::error&& x) {
-  if (!is_open(x.id))
-    return false;
-  auto id = x.id;
-  emit_(std::move(x), true);
-  close(id);
-  return true;
+  return pass_on(std::move(x), true);
 }
 
 bool request_hub::answer(codec::retry&& x) {
-  if (!is_open(x.id))
-    return false;
-  auto id = x.id;
-  emit_(std::move(x), true);
-  close(id);
-  return true;
+  return pass_on(std::move(x), true);
 }
 
 bool request_hub::answer(codec::result_part&& x) {
-  if (!is_open(x.id))
-    return false;
-  auto id = x.id;
   auto last = x.last;
-  emit_(std::move(x), true);
-  if (last)
-    close(id);
-  return true;
+  return pass_on(std::move(x), last);
 }
 
 void request_hub::behavior_down(const caf::down_msg& msg) {

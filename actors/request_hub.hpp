@@ -100,6 +100,9 @@ class request_hub {
 
   void close(uint64_t id);
 
+  // Emits an answer if its request is open; `completes` closes it.
+  template <class Frame> bool pass_on(Frame&& x, bool completes);
+
   request_context context_for(uint64_t id, const std::string& op) const;
 
   caf::local_actor* self_;

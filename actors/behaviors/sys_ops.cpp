@@ -21,20 +21,6 @@ request_key key_of(const request_context& ctx) {
   return {ctx.origin.address(), ctx.id};
 }
 
-/// A behavior that takes no streams and ignores signals: only REQUEST.
-template <class OnInvoke>
-behavior_actor::behavior_type request_only(OnInvoke on_invoke) {
-  return {
-      std::move(on_invoke),
-      [](open_atom, const request_context& ctx, const codec::value&) {
-        refuse_stream(ctx);
-      },
-      [](part_atom, const request_context&, const codec::value&, bool) {},
-      [](cancel_atom, const request_context&) {},
-      [](signal_atom, const request_context&, const codec::value&) {},
-  };
-}
-
 // -- sys.info -----------------------------------------------------------------
 
 /// The figures `sys.info` reports, gathered from their owners.
@@ -50,8 +36,8 @@ info_behavior(behavior_actor::stateful_pointer<info_state> self,
               node_actor node, session_supervisor_actor sessions,
               room_service_actor rooms) {
   self->state = info_state{node, sessions, rooms};
-  return request_only([self](invoke_atom, const request_context& ctx,
-                             const codec::value&) {
+  return requests_only([self](invoke_atom, const request_context& ctx,
+                              const codec::value&) {
     responder r{ctx};
     auto fail = [r](const caf::error&) {
       r.fail("internal", "statistics unavailable");
@@ -188,8 +174,8 @@ sink_behavior(behavior_actor::stateful_pointer<sink_state> self) {
 // -- sys.push -----------------------------------------------------------------
 
 behavior_actor::behavior_type push_behavior(behavior_actor::pointer self) {
-  return request_only([self](invoke_atom, const request_context& ctx,
-                             const codec::value& payload) {
+  return requests_only([self](invoke_atom, const request_context& ctx,
+                              const codec::value& payload) {
     responder r{ctx};
     std::string name;
     uint64_t count = 0;

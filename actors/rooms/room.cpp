@@ -98,11 +98,22 @@ void remove_member(pointer self, const std::string& id, bool left) {
   }
 }
 
-void set_prop(pointer self, const std::string& key, const value& v) {
-  if (v.is_nil())
-    self->state.props.erase(key);
-  else
-    self->state.props[key] = v;
+bool same_value(const value& x, const value& y);
+
+/// Sets (nil: removes) a property; false when that changes nothing.
+bool set_prop(pointer self, const std::string& key, const value& v) {
+  auto& props = self->state.props;
+  auto i = props.find(key);
+  if (v.is_nil()) {
+    if (i == props.end())
+      return false;
+    props.erase(i);
+    return true;
+  }
+  if (i != props.end() && same_value(i->second, v))
+    return false;
+  props[key] = v;
+  return true;
 }
 
 bool same_value(const value& x, const value& y) {
@@ -171,11 +182,11 @@ void info(pointer self, const responder& r) {
 
 void kick(pointer self, const request_context& ctx, const value& payload,
           const responder& r) {
+  if (self->state.owner != ctx.session_id)
+    return r.fail("not_owner", "only the owner may kick");
   std::string target;
   if (!get_string(payload, "member", target))
     return r.fail("invalid", "expected {room, member: str}");
-  if (self->state.owner != ctx.session_id)
-    return r.fail("not_owner", "only the owner may kick");
   if (!is_member(self, target))
     return r.fail("not_member", "'" + target + "' is not a member");
   event(self, "room.kicked", {{"member", value::of(target)}}, everyone(self));
@@ -271,9 +282,9 @@ void props_set(pointer self, const value& payload, const responder& r) {
   for (const auto& kv : given) {
     if (if_absent && self->state.props.count(kv.first) > 0)
       continue;
-    set_prop(self, kv.first, kv.second);
-    changed.push_back(kv);
     set.push_back(kv.first);
+    if (set_prop(self, kv.first, kv.second))
+      changed.push_back(kv); // The event holds what really changed.
   }
   r.reply(value::map({{"set", value::of(set)}}));
   props_changed(self, std::move(changed));
@@ -292,9 +303,10 @@ void props_cas(pointer self, const value& payload, const responder& r) {
   value current = i == props.end() ? value{} : i->second;
   if (!same_value(current, expect))
     return r.fail("conflict", "'" + key + "' is not the expected value");
-  set_prop(self, key, next);
+  bool changed = set_prop(self, key, next);
   r.reply(value::map({{"value", next}}));
-  props_changed(self, {{key, next}});
+  if (changed)
+    props_changed(self, {{key, next}});
 }
 
 void props_incr(pointer self, const value& payload, const responder& r) {
@@ -309,7 +321,10 @@ void props_incr(pointer self, const value& payload, const responder& r) {
   if (auto i = props.find(key); i != props.end())
     if (!i->second.convert_to(current))
       return r.fail("invalid", "'" + key + "' does not hold an integer");
-  auto next = value::of(current + by);
+  int64_t sum = 0;
+  if (__builtin_add_overflow(current, by, &sum))
+    return r.fail("invalid", "'" + key + "' would overflow");
+  auto next = value::of(sum);
   props[key] = next;
   r.reply(value::map({{"value", next}}));
   props_changed(self, {{key, next}});

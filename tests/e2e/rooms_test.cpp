@@ -598,3 +598,26 @@ TEST_CASE("a behavior creates a room that sessions then join") {
   CHECK(test::field<std::string>(a.ok("room.info", room_arg(room)), "owner") ==
         a.id());
 }
+
+TEST_CASE("an op that changes no property sends no room.props event") {
+  test::test_node n;
+  client::io_thread io;
+  auto a = join_node(n, io);
+  auto room = create(a, {{"props", test::map_of({{"x", value::of(1)}})}});
+  auto set =
+      a.ok("room.props.set",
+           room_arg(room, {{"props", test::map_of({{"x", value::of(1)},
+                                                   {"y", value::of(2)}})}}));
+  CHECK(strings(set, "set") == std::vector<std::string>{"x", "y"});
+  // Only y changed, so the one event names only y.
+  auto changed = codec::lookup(a.event("room.props"), "changed");
+  CHECK(codec::lookup(changed, "x").is_nil());
+  CHECK(codec::lookup(changed, "y") == value::of(2));
+  a.ok("room.props.set",
+       room_arg(room, {{"props", test::map_of({{"x", value::of(1)}})}}));
+  CHECK(a.quiet());
+  // A non-owner kick is not_owner before its payload is even read.
+  auto b = join_node(n, io);
+  b.ok("room.join", room_arg(room));
+  CHECK(b.error("room.kick", room_arg(room)) == "not_owner");
+}

@@ -83,24 +83,16 @@ uint64_t close_code_of(client::client& c) {
 behavior_actor spawn_slow_echo(caf::actor_system& sys) {
   return sys.spawn(
       [](behavior_actor::pointer self) -> behavior_actor::behavior_type {
-        return {
-            [self](invoke_atom, const request_context& ctx,
-                   const codec::value& payload) {
-              uint64_t ms = 0;
-              if (!payload.convert_to(ms))
-                ms = 100;
-              // The answer goes straight to the connection, later.
-              self->delayed_send(responder{ctx}.origin(),
-                                 std::chrono::milliseconds{ms},
-                                 codec::reply{ctx.id, payload});
-            },
-            [](open_atom, const request_context& ctx, const codec::value&) {
-              refuse_stream(ctx);
-            },
-            [](part_atom, const request_context&, const codec::value&, bool) {},
-            [](cancel_atom, const request_context&) {},
-            [](signal_atom, const request_context&, const codec::value&) {},
-        };
+        return requests_only([self](invoke_atom, const request_context& ctx,
+                                    const codec::value& payload) {
+          uint64_t ms = 0;
+          if (!payload.convert_to(ms))
+            ms = 100;
+          // The answer goes straight to the connection, later.
+          self->delayed_send(responder{ctx}.origin(),
+                             std::chrono::milliseconds{ms},
+                             codec::reply{ctx.id, payload});
+        });
       });
 }
 
