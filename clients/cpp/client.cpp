@@ -68,6 +68,24 @@ std::shared_ptr<client> client::connect(io_thread& io, const endpoint& where,
   return self;
 }
 
+std::shared_ptr<client> client::open(io_thread& io, const std::string& url,
+                                     std::string& error,
+                                     codec::map_value auth) {
+  auto where = parse_url(url);
+  if (!where) {
+    error = "not a ws:// URL: " + url;
+    return nullptr;
+  }
+  auto c = connect(io, *where, &error);
+  if (!c)
+    return nullptr;
+  if (!c->hello(std::move(auth))) {
+    error = "the node did not welcome us";
+    return nullptr;
+  }
+  return c;
+}
+
 client::~client() {
   if (ws_)
     ws_->abort();

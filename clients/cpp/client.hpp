@@ -83,6 +83,12 @@ class client {
   connect(io_thread& io, const endpoint& where, std::string* error = nullptr,
           std::chrono::milliseconds timeout = std::chrono::seconds{5});
 
+  /// Connects to a `ws://` URL and completes HELLO/WELCOME with `auth`;
+  /// nullptr and `error` saying why (a bad URL, no connection, refused).
+  static std::shared_ptr<client> open(io_thread& io, const std::string& url,
+                                      std::string& error,
+                                      codec::map_value auth = {});
+
   ~client();
 
   // -- the handshake ----------------------------------------------------------

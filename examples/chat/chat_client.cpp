@@ -25,19 +25,14 @@ int main(int argc, char** argv) {
     std::cerr << "usage: chat_client ws://HOST:PORT/ws NAME\n";
     return 2;
   }
-  auto where = tether::client::parse_url(argv[1]);
-  if (!where) {
-    std::cerr << "not a ws:// URL: " << argv[1] << '\n';
-    return 2;
-  }
-  std::string name = argv[2];
   tether::client::io_thread io;
   std::string error;
-  auto c = tether::client::client::connect(io, *where, &error);
-  if (!c || !c->hello()) {
+  auto c = tether::client::client::open(io, argv[1], error);
+  if (!c) {
     std::cerr << "cannot connect to " << argv[1] << ": " << error << '\n';
     return 1;
   }
+  std::string name = argv[2];
   auto session = c->open_session(
       tether::codec::map_value{value::map({{"name", value::of(name)}})});
   if (!session) {

@@ -9,15 +9,10 @@ int main(int argc, char** argv) {
     std::cerr << "usage: greet_client ws://HOST:PORT/ws NAME\n";
     return 2;
   }
-  auto where = tether::client::parse_url(argv[1]);
-  if (!where) {
-    std::cerr << "not a ws:// URL: " << argv[1] << '\n';
-    return 2;
-  }
   tether::client::io_thread io;
   std::string error;
-  auto c = tether::client::client::connect(io, *where, &error);
-  if (!c || !c->hello()) {
+  auto c = tether::client::client::open(io, argv[1], error);
+  if (!c) {
     std::cerr << "cannot connect to " << argv[1] << ": " << error << '\n';
     return 1;
   }
