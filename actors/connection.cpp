@@ -220,7 +220,8 @@ bool connection_state::handle(codec::frame& f) {
             return true;
           }
           if (draining_) {
-            emit(retry{x.id, 0, "shutdown"});
+            // SESSION_* is answered by SESSION or ERROR, never RETRY.
+            emit(error{x.id, "shutdown", "the node is shutting down"});
             return true;
           }
           // SESSION comes from the stream: what this connection sent before

@@ -33,8 +33,11 @@ caf::result<attach_result> delegate_attach(pointer self, stream_actor stream,
                                            attach_request& req, bool resume,
                                            uint64_t generation,
                                            uint64_t last_seq) {
-  // Counted at once, so that concurrent attaches respect the limit.
-  set_attached(self, stream.address(), true);
+  // A new stream is counted at once, so that concurrent attaches respect
+  // the limit. A resume is counted once the stream took it: a refused one
+  // (a stale token, say) must not touch the session's idle time.
+  if (!resume)
+    set_attached(self, stream.address(), true);
   return self->delegate(stream, attach_atom::value, std::move(req), resume,
                         generation, last_seq);
 }
