@@ -288,8 +288,18 @@ void client::send_raw(std::string bytes, bool binary) {
 std::optional<codec::frame> client::next(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock{mtx_};
   cv_.wait_for(lock, timeout, [this] { return !inbox_.empty() || closed_; });
-  if (inbox_.empty())
+  if (inbox_.empty()) {
+    // Idle: acknowledge what was processed, as the contract asks, so the
+    // node need not keep it (only with automatic ACKs on).
+    auto done = processed_seq_locked();
+    bool due = ack_every_ > 0 && done > acked_seq_ && !closed_;
+    if (due)
+      acked_seq_ = done;
+    lock.unlock();
+    if (due)
+      send(codec::ack{done});
     return std::nullopt;
+  }
   auto e = std::move(inbox_.front());
   inbox_.pop_front();
   lock.unlock();

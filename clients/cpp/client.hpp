@@ -146,8 +146,9 @@ class client {
   /// Sends ACK with `last_seq()` now.
   void ack();
 
-  /// Acknowledge automatically every `every` frames; 0 never (the default
-  /// is the node's `ack_every` from WELCOME).
+  /// Acknowledge automatically every `every` frames, and whenever `next`
+  /// finds nothing to return; 0 never (the default is the node's
+  /// `ack_every` from WELCOME).
   void auto_ack(uint64_t every);
 
   /// SEQ frames whose number repeated an earlier one, or skipped ahead: a
