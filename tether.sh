@@ -47,7 +47,8 @@ case "${1:-}" in
   run)
     shift
     install_missing
-    build
+    # Build output goes to stderr: the node's first stdout line is its URL.
+    build >&2
     say "starting tether-node (Ctrl-C stops it)"
     exec "$BUILD_DIR/tools/tether-node/tether-node" "$@"
     ;;

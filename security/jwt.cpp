@@ -17,10 +17,10 @@ std::optional<jwt_claims> verify_hs256(const std::string& token,
     why = "not a JWT";
     return std::nullopt;
   }
-  auto signature = base64url_decode(token.substr(second + 1));
-  if (!signature ||
-      !equal_constant_time(*signature,
-                           hmac_sha256(secret, token.substr(0, second)))) {
+  // Compared as text, so that no other spelling of the signature passes.
+  auto signature =
+      base64url_encode(hmac_sha256(secret, token.substr(0, second)));
+  if (!equal_constant_time(token.substr(second + 1), signature)) {
     why = "bad signature";
     return std::nullopt;
   }

@@ -63,10 +63,11 @@ stream_token_signer::verify(const std::string& token, uint64_t now) const {
   auto dot = token.rfind('.');
   if (dot <= 3)
     return std::nullopt;
-  auto mac = base64url_decode(token.substr(dot + 1));
-  // The MAC is checked before anything in the claims is looked at.
-  if (!mac ||
-      !equal_constant_time(*mac, hmac_sha256(secret_, token.substr(0, dot))))
+  // The MAC is checked before anything in the claims is looked at, as
+  // text: comparing decoded bytes would accept other spellings of the same
+  // MAC (the unused bits of the last base64url character).
+  auto mac = base64url_encode(hmac_sha256(secret_, token.substr(0, dot)));
+  if (!equal_constant_time(token.substr(dot + 1), mac))
     return std::nullopt;
   auto body = base64url_decode(token.substr(3, dot - 3));
   if (!body)
