@@ -47,7 +47,10 @@ void websocket_session::do_read() {
   if (closing_)
     return;
   size_t room = cfg_.max_message + 1 - buffer_.size();
-  ws_.async_read_some(buffer_.prepare(std::min<size_t>(room, 64 * 1024)),
+  // Small first reads keep idle connections small; large messages grow
+  // the chunk with what they already have.
+  auto chunk = std::max<size_t>(4096, buffer_.size());
+  ws_.async_read_some(buffer_.prepare(std::min(room, chunk)),
                       beast::bind_front_handler(&websocket_session::on_read,
                                                 shared_from_this()));
 }
