@@ -65,35 +65,27 @@ struct lobby_state {
 /// `chat.lobby`: makes the lobby on first use, then names it.
 behavior_actor::behavior_type
 lobby(behavior_actor::stateful_pointer<lobby_state> self, runtime* node) {
-  return {
-      [self, node](invoke_atom, const request_context& ctx, const value&) {
-        auto& st = self->state;
-        if (!st.room.empty())
-          return responder{ctx}.reply(value::of(st.room));
-        st.waiting.emplace_back(ctx);
-        if (st.waiting.size() > 1)
-          return; // Being made already.
-        self->request(node->rooms(), std::chrono::seconds{5},
-                      create_atom::value, std::string{"chat"},
-                      value::empty_map())
-            .then(
-                [self](const std::string& id) {
-                  self->state.room = id;
-                  for (auto& r : std::exchange(self->state.waiting, {}))
-                    r.reply(value::of(id));
-                },
-                [self](const caf::error&) {
-                  for (auto& r : std::exchange(self->state.waiting, {}))
-                    r.fail("internal", "no lobby");
-                });
-      },
-      [](open_atom, const request_context& ctx, const value&) {
-        refuse_stream(ctx);
-      },
-      [](part_atom, const request_context&, const value&, bool) {},
-      [](cancel_atom, const request_context&) {},
-      [](signal_atom, const request_context&, const value&) {},
-  };
+  return requests_only([self, node](invoke_atom, const request_context& ctx,
+                                    const value&) {
+    auto& st = self->state;
+    if (!st.room.empty())
+      return responder{ctx}.reply(value::of(st.room));
+    st.waiting.emplace_back(ctx);
+    if (st.waiting.size() > 1)
+      return; // Being made already.
+    self->request(node->rooms(), std::chrono::seconds{5}, create_atom::value,
+                  std::string{"chat"}, value::empty_map())
+        .then(
+            [self](const std::string& id) {
+              self->state.room = id;
+              for (auto& r : std::exchange(self->state.waiting, {}))
+                r.reply(value::of(id));
+            },
+            [self](const caf::error&) {
+              for (auto& r : std::exchange(self->state.waiting, {}))
+                r.fail("internal", "no lobby");
+            });
+  });
 }
 
 } // namespace

@@ -324,30 +324,23 @@ TEST_CASE("a behavior asks the client and uses its answer") {
             "double.by.client",
             rt.system().spawn([](behavior_actor::pointer self)
                                   -> behavior_actor::behavior_type {
-              return {
-                  [self](invoke_atom, const request_context& ctx,
-                         const value& p) {
-                    responder r{ctx};
-                    self->request(r.origin(), 5s,
-                                  codec::request{0, "client.double", p})
-                        .then(
-                            [r](const client_answer& a) {
-                              if (a.ok)
-                                r.reply(a.payload);
-                              else
-                                r.fail("client_failed", a.code);
-                            },
-                            [r](const caf::error&) {
-                              r.fail("timeout", "the client did not answer");
-                            });
-                  },
-                  [](open_atom, const request_context& ctx, const value&) {
-                    refuse_stream(ctx);
-                  },
-                  [](part_atom, const request_context&, const value&, bool) {},
-                  [](cancel_atom, const request_context&) {},
-                  [](signal_atom, const request_context&, const value&) {},
-              };
+              return requests_only([self](invoke_atom,
+                                          const request_context& ctx,
+                                          const value& p) {
+                responder r{ctx};
+                self->request(r.origin(), 5s,
+                              codec::request{0, "client.double", p})
+                    .then(
+                        [r](const client_answer& a) {
+                          if (a.ok)
+                            r.reply(a.payload);
+                          else
+                            r.fail("client_failed", a.code);
+                        },
+                        [r](const caf::error&) {
+                          r.fail("timeout", "the client did not answer");
+                        });
+              });
             }));
       }};
   client::io_thread io;

@@ -79,6 +79,25 @@ std::string create(member& m,
   return test::field<std::string>(m.ok("room.create", value::map(kv)), "room");
 }
 
+/// Members a (owner), b and c of one room, the join events already read.
+struct three_in_a_room {
+  member a;
+  member b;
+  member c;
+  std::string room;
+};
+
+three_in_a_room room_of_three(const test::test_node& n, client::io_thread& io) {
+  three_in_a_room x{join_node(n, io), join_node(n, io), join_node(n, io), {}};
+  x.room = create(x.a);
+  x.b.ok("room.join", room_arg(x.room));
+  x.c.ok("room.join", room_arg(x.room));
+  x.a.event("room.joined");
+  x.a.event("room.joined");
+  x.b.event("room.joined");
+  return x;
+}
+
 std::vector<std::string> strings(const value& x, const std::string& key) {
   return test::field<std::vector<std::string>>(x, key);
 }
@@ -146,15 +165,7 @@ TEST_CASE("join lists members in join order and tells the others") {
 TEST_CASE("when the owner leaves the longest-standing member owns the room") {
   test::test_node n;
   client::io_thread io;
-  auto a = join_node(n, io);
-  auto b = join_node(n, io);
-  auto c = join_node(n, io);
-  auto room = create(a);
-  b.ok("room.join", room_arg(room));
-  c.ok("room.join", room_arg(room));
-  a.event("room.joined");
-  a.event("room.joined");
-  b.event("room.joined");
+  auto [a, b, c, room] = room_of_three(n, io);
   a.ok("room.leave", room_arg(room));
   for (auto* m : {&b, &c}) {
     CHECK(test::field<std::string>(m->event("room.left"), "member") == a.id());
@@ -169,15 +180,7 @@ TEST_CASE("when the owner leaves the longest-standing member owns the room") {
 TEST_CASE("only the owner kicks and everyone hears it") {
   test::test_node n;
   client::io_thread io;
-  auto a = join_node(n, io);
-  auto b = join_node(n, io);
-  auto c = join_node(n, io);
-  auto room = create(a);
-  b.ok("room.join", room_arg(room));
-  c.ok("room.join", room_arg(room));
-  a.event("room.joined");
-  a.event("room.joined");
-  b.event("room.joined");
+  auto [a, b, c, room] = room_of_three(n, io);
   CHECK(b.error("room.kick", room_arg(room, {{"member", value::of(c.id())}})) ==
         "not_owner");
   CHECK(
@@ -198,15 +201,7 @@ TEST_CASE("only the owner kicks and everyone hears it") {
 TEST_CASE("broadcast reaches every member once and send only those named") {
   test::test_node n;
   client::io_thread io;
-  auto a = join_node(n, io);
-  auto b = join_node(n, io);
-  auto c = join_node(n, io);
-  auto room = create(a);
-  b.ok("room.join", room_arg(room));
-  c.ok("room.join", room_arg(room));
-  a.event("room.joined");
-  a.event("room.joined");
-  b.event("room.joined");
+  auto [a, b, c, room] = room_of_three(n, io);
   a.ok("room.broadcast", room_arg(room, {{"name", value::of(std::string{"hi"})},
                                          {"payload", value::of(1)}}));
   for (auto* m : {&a, &b, &c}) {
@@ -564,26 +559,17 @@ TEST_CASE("a behavior creates a room that sessions then join") {
         rt.add_behavior(
             "lobby", rt.system().spawn([node](behavior_actor::pointer self)
                                            -> behavior_actor::behavior_type {
-              return {
-                  [self, node](invoke_atom, const request_context& ctx,
-                               const value&) {
-                    responder r{ctx};
-                    self->request(
-                            node->rooms(), 5s, create_atom::value,
-                            std::string{"lobby"},
-                            test::map_of(
-                                {{"topic", value::of(std::string{"hello"})}}))
-                        .then([r](const std::string& id) {
-                          r.reply(value::of(id));
-                        });
-                  },
-                  [](open_atom, const request_context& ctx, const value&) {
-                    refuse_stream(ctx);
-                  },
-                  [](part_atom, const request_context&, const value&, bool) {},
-                  [](cancel_atom, const request_context&) {},
-                  [](signal_atom, const request_context&, const value&) {},
-              };
+              return requests_only([self, node](invoke_atom,
+                                                const request_context& ctx,
+                                                const value&) {
+                responder r{ctx};
+                self->request(node->rooms(), 5s, create_atom::value,
+                              std::string{"lobby"},
+                              test::map_of(
+                                  {{"topic", value::of(std::string{"hello"})}}))
+                    .then(
+                        [r](const std::string& id) { r.reply(value::of(id)); });
+              });
             }));
       }};
   client::io_thread io;
