@@ -193,22 +193,8 @@ bool connection_state::handle(codec::frame& f) {
             else
               hub_->request(x.id, std::move(x.op), std::move(x.payload),
                             k == kind::stream);
-          } else if constexpr (k == kind::stream_part) {
-            hub_->part(std::move(x));
-          } else if constexpr (k == kind::cancel) {
-            hub_->cancel(x.id);
-          } else if constexpr (k == kind::signal) {
-            hub_->signal(std::move(x));
-          } else if constexpr (k == kind::reply) {
-            hub_->client_answered(x.id, {true, std::move(x.payload), {}, {}});
-          } else if constexpr (k == kind::error) {
-            hub_->client_answered(x.id, {false, {}, x.code, x.message});
-          } else if constexpr (k == kind::retry) {
-            hub_->client_answered(x.id, {false, {}, "retry", x.reason});
-          } else if constexpr (k == kind::result_part) {
-            // A streamed answer to the node's request: the last part ends it.
-            if (x.last)
-              hub_->client_answered(x.id, {true, std::move(x.payload), {}, {}});
+          } else {
+            hub_->take(x);
           }
           return true; // ACK without a session: nothing to acknowledge.
         } else if constexpr (k == kind::session_open ||

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -43,6 +44,30 @@ class request_hub {
 
   /// A SIGNAL: to the behavior bound to its name, if any.
   void signal(codec::signal&& x);
+
+  /// A client frame other than REQUEST and STREAM: STREAM_PART, CANCEL,
+  /// SIGNAL, or the client's answer to one of the node's calls (REPLY,
+  /// ERROR, RETRY, the last RESULT_PART). Other frames are ignored.
+  template <class Frame> void take(Frame& x) {
+    using type = std::decay_t<Frame>;
+    if constexpr (std::is_same_v<type, codec::stream_part>)
+      part(std::move(x));
+    else if constexpr (std::is_same_v<type, codec::cancel>)
+      cancel(x.id);
+    else if constexpr (std::is_same_v<type, codec::signal>)
+      signal(std::move(x));
+    else if constexpr (std::is_same_v<type, codec::reply>)
+      client_answered(x.id, {true, std::move(x.payload), {}, {}});
+    else if constexpr (std::is_same_v<type, codec::error>)
+      client_answered(x.id, {false, {}, x.code, x.message});
+    else if constexpr (std::is_same_v<type, codec::retry>)
+      client_answered(x.id, {false, {}, "retry", x.reason});
+    else if constexpr (std::is_same_v<type, codec::result_part>) {
+      // A streamed answer to the node's call: its last part completes it.
+      if (x.last)
+        client_answered(x.id, {true, std::move(x.payload), {}, {}});
+    }
+  }
 
   /// Whether `id` is open, i.e. an answer to it goes to the client.
   bool is_open(uint64_t id) const { return open_.count(id) > 0; }

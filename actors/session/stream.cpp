@@ -64,23 +64,10 @@ void stream_state::on_frames(client_frames& x) {
               return emit(codec::retry{y.id, 0, "shutdown"}, true);
             hub_->request(y.id, std::move(y.op), std::move(y.payload),
                           streamed);
-          } else if constexpr (std::is_same_v<type, codec::stream_part>) {
-            hub_->part(std::move(y));
-          } else if constexpr (std::is_same_v<type, codec::cancel>) {
-            hub_->cancel(y.id);
-          } else if constexpr (std::is_same_v<type, codec::signal>) {
-            hub_->signal(std::move(y));
-          } else if constexpr (std::is_same_v<type, codec::reply>) {
-            hub_->client_answered(y.id, {true, std::move(y.payload), {}, {}});
-          } else if constexpr (std::is_same_v<type, codec::error>) {
-            hub_->client_answered(y.id, {false, {}, y.code, y.message});
-          } else if constexpr (std::is_same_v<type, codec::retry>) {
-            hub_->client_answered(y.id, {false, {}, "retry", y.reason});
-          } else if constexpr (std::is_same_v<type, codec::result_part>) {
-            if (y.last)
-              hub_->client_answered(y.id, {true, std::move(y.payload), {}, {}});
           } else if constexpr (std::is_same_v<type, codec::ack>) {
             acknowledge(y.seq);
+          } else {
+            hub_->take(y);
           }
         },
         f);
