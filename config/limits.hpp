@@ -44,8 +44,9 @@ struct limits {
   /// resumed and opens a new stream instead.
   uint64_t token_ttl_s = 86400;
   /// Members a room may have (its `max_members` default and ceiling): a
-  /// big lobby; one broadcast to all is still one encoding.
-  uint64_t room_max_members = 10000;
+  /// stadium-sized broadcast room; one broadcast to all is still one
+  /// encoding. Its real bound is the node's descriptors and memory.
+  uint64_t room_max_members = 50000;
   /// Seconds an empty room lives on (its `ttl_s` default), so members who
   /// drop for a moment find it again.
   uint64_t room_ttl_s = 60;

@@ -26,7 +26,7 @@ std::vector<room_member>::iterator find_member(pointer self,
 }
 
 bool is_member(pointer self, const std::string& id) {
-  return find_member(self, id) != self->state.members.end();
+  return self->state.member_index.count(id) != 0;
 }
 
 value member_ids(pointer self) {
@@ -70,6 +70,7 @@ void event(pointer self, const std::string& name, entries fields,
 
 void add_member(pointer self, room_member m) {
   self->monitor(m.session);
+  self->state.member_index.insert(m.id);
   self->state.members.push_back(std::move(m));
 }
 
@@ -81,10 +82,11 @@ void remove_member(pointer self, const std::string& id, bool left) {
   if (i == st.members.end())
     return;
   st.members.erase(i);
+  st.member_index.erase(id);
   if (st.setup.logic.logic)
     self->send(st.setup.logic.logic, left_atom::value, room_actor{self},
                st.setup.id, id);
-  if (left)
+  if (left && st.setup.presence)
     event(self, "room.left", {{"member", value::of(id)}}, everyone(self));
   if (st.members.empty()) {
     st.owner.clear(); // The next to join owns the room.
@@ -138,16 +140,19 @@ void admit(pointer self, const request_context& ctx, const responder& r) {
     ++st.emptiness; // Cancels a pending TTL.
     if (st.owner.empty())
       st.owner = ctx.session_id;
-    event(self, "room.joined",
-          {{"member", value::of(ctx.session_id)}, {"info", ctx.session_info}},
-          everyone(self, ctx.session_id));
+    if (st.setup.presence)
+      event(self, "room.joined",
+            {{"member", value::of(ctx.session_id)}, {"info", ctx.session_info}},
+            everyone(self, ctx.session_id));
     if (st.setup.logic.logic)
       self->send(st.setup.logic.logic, joined_atom::value, room_actor{self},
                  st.setup.id, ctx.session_id);
   }
-  r.reply(value::map({{"room", value::of(st.setup.id)},
-                      {"members", member_ids(self)},
-                      {"props", props_map(st.props)}}));
+  r.reply(value::map(
+      {{"room", value::of(st.setup.id)},
+       {"members",
+        st.setup.presence ? member_ids(self) : value::of(std::vector<int>{})},
+       {"props", props_map(st.props)}}));
 }
 
 /// A join, asked of the room's logic first when it has one.

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "actors/interfaces.hpp"
@@ -29,6 +30,10 @@ struct room_setup {
   std::string type;
   uint64_t max_members = 0;
   uint64_t ttl_s = 0;
+  /// False for a big broadcast room: no room.joined or room.left events,
+  /// and a join's reply lists no members (both would cost the square of
+  /// the member count as the room fills).
+  bool presence = true;
   std::map<std::string, codec::value> props;
   room_member creator;
   config::limits limits;
@@ -48,6 +53,8 @@ struct room_state {
   std::map<std::string, codec::value> props;
   /// Members in join order, oldest first.
   std::vector<room_member> members;
+  /// Their ids, to check membership without a scan of a big room.
+  std::unordered_set<std::string> member_index;
   /// Counts the times the room became empty, to match its TTL timer.
   uint64_t emptiness = 0;
 };

@@ -44,6 +44,7 @@ std::string read_options(pointer self, const value& payload,
   auto ceiling = self->state.limits.room_max_members;
   get_uint(payload, "max_members", setup.max_members);
   get_uint(payload, "ttl_s", setup.ttl_s);
+  get_bool(payload, "presence", setup.presence);
   if (setup.max_members == 0 || setup.max_members > ceiling)
     return "max_members must be 1 to " + std::to_string(ceiling);
   auto props = codec::lookup(payload, "props");

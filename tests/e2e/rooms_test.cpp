@@ -162,6 +162,24 @@ TEST_CASE("join lists members in join order and tells the others") {
   CHECK(c.quiet()); // the joiner is not told about itself
 }
 
+TEST_CASE("a room without presence sends no join or leave events") {
+  test::test_node n;
+  client::io_thread io;
+  auto a = join_node(n, io);
+  auto b = join_node(n, io);
+  auto room = create(a, {{"presence", value::of(false)}});
+  auto reply = b.ok("room.join", room_arg(room));
+  CHECK(strings(reply, "members").empty());
+  b.ok("room.leave", room_arg(room));
+  CHECK(a.quiet()); // neither room.joined nor room.left
+  CHECK(strings(a.ok("room.info", room_arg(room)), "members") ==
+        std::vector<std::string>{a.id()});
+  b.ok("room.join", room_arg(room));
+  a.ok("room.broadcast", room_arg(room, {{"name", value::of(std::string{"n"})},
+                                         {"payload", value::of(1)}}));
+  CHECK(test::expect<codec::room_message>(*b.c).from == a.id());
+}
+
 TEST_CASE("when the owner leaves the longest-standing member owns the room") {
   test::test_node n;
   client::io_thread io;
