@@ -2,6 +2,7 @@
 # Tether's two commands:
 #   ./tether.sh run [NODE OPTIONS...]  install what is missing, build, start a node
 #   ./tether.sh test                   install what is missing, build, run every test
+#   ./tether.sh install [PACKAGE...]   only install what is missing (and these)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -52,6 +53,11 @@ case "${1:-}" in
     say "starting tether-node (Ctrl-C stops it)"
     exec "$BUILD_DIR/tools/tether-node/tether-node" "$@"
     ;;
+  install)
+    shift
+    PACKAGES+=("$@")
+    install_missing
+    ;;
   test)
     install_missing
     build
@@ -59,7 +65,8 @@ case "${1:-}" in
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" --timeout 300
     ;;
   *)
-    echo "usage: ./tether.sh run [NODE OPTIONS...] | ./tether.sh test" >&2
+    echo "usage: ./tether.sh run [NODE OPTIONS...] | ./tether.sh test" \
+      "| ./tether.sh install [PACKAGE...]" >&2
     exit 2
     ;;
 esac

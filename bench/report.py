@@ -1,129 +1,290 @@
 #!/usr/bin/env python3
-"""Turns the runs bench/run.sh recorded (one JSON line each) into a table on
-stdout and a results file.
+"""Turns the runs bench/run.sh recorded (one JSON object per line: server,
+group, workload, and the generator's result) into a table with ratios on
+stdout, OUT.json with everything, and OUT.png, a chart drawn by gnuplot.
 
-    report.py RUNS.jsonl OUT.json MODE DURATION
+    report.py RUNS.jsonl OUT MODE DURATION MAX_CONNS
 """
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
+PEERS = ["baseline", "node-ws", "socketio"]
 
-def derive(run):
-    load = run.get("load") or {}
-    cpu_s = run.get("server_cpu_s", 0.0)
-    wall = run.get("wall_s", 0.0)
-    out = {
-        "server": run["server"],
-        "workload": run["workload"],
-        "server_cpu_s": cpu_s,
-        "wall_s": wall,
-        "server_util": cpu_s / wall if wall > 0 else None,
-        "load": load,
+# The figure each workload is judged by, and whether lower is better.
+MAIN = {
+    "W1": ("rss_per_conn_kb", "KiB RSS per connection", True),
+    "W2": ("cpu_us_per_op", "server CPU µs per echo", True),
+    "W3": ("cpu_us_per_delivery", "server CPU µs per delivery", True),
+    "W4": ("all_replayed_s", "s until all resumed and replayed", True),
+    "W5": ("b_p99_us", "others' echo p99 µs under slow consumers", True),
+}
+
+
+def machine():
+    model = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True,
+                                  timeout=5).stdout.strip()
+        except Exception:
+            return None
+
+    return {
+        "cpus": os.cpu_count(), "cpu_model": model,
+        "machine": platform.machine(), "kernel": platform.release(),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
     }
-    box = run.get("box_cpu_s")
-    gen = load.get("client_cpu_total_s")
-    if box is not None and gen is not None and wall > 0:
-        # Busy CPU of the machine that was neither the server nor the
-        # generator: loopback softirq work, and anything else running (noise).
-        out["other_util"] = max(0.0, box - cpu_s - gen) / wall
-    if load.get("mode") == "echo":
-        ops = load.get("ops", 0)
-        out["ops"] = ops
-        out["ops_per_s"] = load.get("ops_per_s")
-        # Op = one REQUEST sys.echo answered; the server's CPU over the whole
-        # generator run (connection set-up included) divided by the ops.
-        out["cpu_us_per_op"] = cpu_s * 1e6 / ops if ops else None
-        out["p50_us"] = load.get("p50_us")
-        out["p99_us"] = load.get("p99_us")
-        out["p999_us"] = load.get("p999_us")
-        out["client_util"] = load.get("client_cpu_util")
-        out["rss_kb"] = run.get("rss_kb")
-    elif load.get("mode") == "idle":
-        n = load.get("connected", 0)
-        out["sessions"] = n
-        out["failed"] = load.get("failed")
-        out["ops_per_s"] = n / load["open_s"] if load.get("open_s") else None
-        # Op = one connection opened: TCP, WebSocket upgrade, HELLO, SESSION_OPEN.
-        out["cpu_us_per_op"] = cpu_s * 1e6 / n if n else None
-        rss0, rss1 = run.get("rss_before_kb"), run.get("rss_kb")
-        out["rss_before_kb"] = rss0
-        out["rss_kb"] = rss1
-        out["rss_per_session_kb"] = (rss1 - rss0) / n if n and rss0 is not None and rss1 is not None else None
-    return out
+
+
+def figures(run):
+    """The flat figures of one run; W3's come from its best passing step
+    (or, if none passed, its first step)."""
+    r = dict(run["result"])
+    if run["group"] == "W3" and "steps" in r:
+        best = r.get("best") or (r["steps"][0] if r["steps"] else {})
+        for k, v in best.items():
+            r.setdefault(k, v)
+    return r
 
 
 def fmt(x, spec="{:.1f}"):
-    return "-" if x is None else spec.format(x)
+    if x is None:
+        return "-"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    try:
+        return spec.format(x)
+    except (ValueError, TypeError):
+        return str(x)
+
+
+def table(head, rows):
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))
+    out = [line(head), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+COLUMNS = {
+    "W2": [("ops/s", "ops_per_s", "{:.0f}"), ("CPU µs/op", "cpu_us_per_op", "{:.2f}"),
+           ("p50 µs", "p50_us", "{:.0f}"), ("p99 µs", "p99_us", "{:.0f}"),
+           ("p99.9 µs", "p999_us", "{:.0f}")],
+    "W1": [("conns", "connected", "{}"), ("conns/s", "conns_per_s", "{:.0f}"),
+           ("CPU µs/conn", "cpu_us_per_conn", "{:.0f}"),
+           ("KiB/conn", "rss_per_conn_kb", "{:.1f}"), ("RSS MiB", "rss_kb", "{:.0f}")],
+    "W3": [("members ok", "max_members_within_limit", "{}"),
+           ("at members", "members", "{}"),
+           ("deliv/s", "deliveries_per_s", "{:.0f}"),
+           ("deliv/CPU-s", "deliveries_per_server_cpu_s", "{:.0f}"),
+           ("CPU µs/deliv", "cpu_us_per_delivery", "{:.2f}"),
+           ("p50 ms", "rtt_p50_us", "{:.1f}"), ("p95 ms", "rtt_p95_us", "{:.1f}")],
+    "W4": [("sessions", "sessions", "{}"), ("resumed s", "all_resumed_s", "{:.2f}"),
+           ("replayed s", "all_replayed_s", "{:.2f}"),
+           ("missing", "sessions_missing_frames", "{}"),
+           ("extra", "sessions_with_extra_frames", "{}"),
+           ("gaps", "seq_gaps", "{}"), ("dups", "seq_duplicates", "{}"),
+           ("CPU µs/resume", "cpu_us_per_resume", "{:.0f}")],
+    "W5": [("p99 alone µs", "a_p99_us", "{:.0f}"), ("p99 slow µs", "b_p99_us", "{:.0f}"),
+           ("RSS start MiB", "rss_start_kb", "{:.0f}"),
+           ("RSS peak MiB", "rss_peak_b_kb", "{:.0f}"),
+           ("bcasts answered", "broadcasts_answered", "{}"),
+           ("conns left", "node_connections_after", "{}")],
+}
+SCALE = {"rss_kb": 1 / 1024, "rss_start_kb": 1 / 1024, "rss_peak_b_kb": 1 / 1024,
+         "rtt_p50_us": 1e-3, "rtt_p95_us": 1e-3}
+
+
+def utilization(r):
+    u = r.get("server_util", r.get("b_server_util"))
+    g = r.get("gen_util", r.get("b_gen_util"))
+    o = r.get("other_util", r.get("b_other_util"))
+    sat = " sat" if u is not None and u >= 0.9 else ""
+    return f"{fmt(u, '{:.2f}')}{sat} / {fmt(g, '{:.2f}')} / {fmt(o, '{:.2f}')}"
+
+
+def ratios(runs):
+    """Tether's main figure over each peer's, per workload."""
+    by = {}
+    for run in runs:
+        by.setdefault((run["group"], run["workload"]), {})[run["server"]] = figures(run)
+    out = []
+    for (group, workload), servers in by.items():
+        key, label, _ = MAIN[group]
+        t = servers.get("tether", {}).get(key)
+        entry = {"group": group, "workload": workload, "figure": label, "tether": t}
+        for p in PEERS:
+            v = servers.get(p, {}).get(key)
+            entry[p] = v
+            entry["tether_over_" + p] = t / v if t and v else None
+        out.append(entry)
+    return out
+
+
+def targets(runs, ratio_list):
+    """The issue's targets, met or missed and by how much."""
+    res = []
+    rat = {(r["group"], r["workload"]): r for r in ratio_list}
+    for (g, w), r in rat.items():
+        if g == "W2" and r.get("tether_over_baseline"):
+            x = r["tether_over_baseline"]
+            res.append((f"W2 {w}: CPU/echo ≤ 1.5x baseline", f"{x:.2f}x", x <= 1.5))
+        if g == "W2" and r.get("tether_over_socketio"):
+            x = 1 / r["tether_over_socketio"]
+            res.append((f"W2 {w}: ≥ 5x cheaper than Socket.IO", f"{x:.1f}x cheaper", x >= 5))
+    for run in runs:
+        f = figures(run)
+        if run["server"] != "tether":
+            continue
+        if run["group"] == "W1" and f.get("rss_per_conn_kb") is not None:
+            v = f["rss_per_conn_kb"]
+            res.append((f"W1 {run['workload']}: ≤ 4 KiB per idle session",
+                        f"{v:.1f} KiB", v <= 4))
+        if run["group"] == "W3" and run["workload"] == "one room":
+            v = f.get("max_members_within_limit", 0)
+            res.append(("W3: ≥ 30,000 members under 100 ms p95", f"{v} members", v >= 30000))
+        if run["group"] == "W4":
+            ok = (f.get("sessions", 0) >= 10000 and 0 <= (f.get("all_replayed_s") or -1) <= 2
+                  and not f.get("sessions_missing_frames") and not f.get("sessions_with_extra_frames"))
+            res.append(("W4: 10,000 sessions resumed in ≤ 2 s, none lost or doubled",
+                        f"{f.get('sessions')} in {fmt(f.get('all_replayed_s'), '{:.2f}')} s, "
+                        f"{f.get('sessions_missing_frames')} missing, "
+                        f"{f.get('sessions_with_extra_frames')} extra", ok))
+    return res
+
+
+def chart(runs, out_png):
+    gp = shutil.which("gnuplot")
+    if not gp:
+        return "gnuplot not found: no chart"
+    servers = [s for s in ["tether"] + PEERS if any(r["server"] == s for r in runs)]
+    tmp = tempfile.mkdtemp()
+
+    def bars(group, key, scale=1.0):
+        rows = {}
+        for run in runs:
+            if run["group"] == group:
+                v = figures(run).get(key)
+                rows.setdefault(run["workload"], {})[run["server"]] = v
+        path = os.path.join(tmp, f"{group}-{key}.dat")
+        with open(path, "w") as f:
+            f.write("workload " + " ".join(servers) + "\n")
+            for w, vals in rows.items():
+                cells = [("%g" % (vals[s] * scale)) if vals.get(s) is not None else "NaN"
+                         for s in servers]
+                f.write('"%s" %s\n' % (w, " ".join(cells)))
+        return path, len(rows)
+
+    w2, _ = bars("W2", "cpu_us_per_op")
+    w2p, _ = bars("W2", "p99_us", 1e-3)
+    w1, _ = bars("W1", "rss_per_conn_kb")
+    steps = {}
+    for run in runs:
+        if run["group"] == "W3" and run["workload"] == "one room":
+            steps[run["server"]] = [(s["members"], s["rtt_p95_us"] / 1e3)
+                                    for s in run["result"].get("steps", [])]
+    w3 = {}
+    for s, pts in steps.items():
+        w3[s] = os.path.join(tmp, f"w3-{s}.dat")
+        with open(w3[s], "w") as f:
+            for m, p in pts:
+                f.write(f"{m} {p}\n")
+    hist = lambda path, title, ylabel: "\n".join([
+        f"set title '{title}'", f"set ylabel '{ylabel}'", "set style data histogram",
+        "set style histogram clustered gap 1", "set style fill solid 0.8 border -1",
+        "set xtics rotate by -25 font ',8'", "unset logscale",
+        "plot " + ", ".join(f"'{path}' using {i + 2}:xtic(1) title columnheader"
+                            for i in range(len(servers)))])
+    lines = [
+        "set terminal pngcairo size 1400,1000 font ',10'", f"set output '{out_png}'",
+        "set multiplot layout 2,2", "set key top left", "set grid ytics",
+        hist(w2, "W2 echo: server CPU per op (lower is better)", "µs"),
+        hist(w2p, "W2 echo: p99 latency", "ms"),
+        hist(w1, "W1 idle: server RSS per connection", "KiB"),
+    ]
+    if w3:
+        lines += ["set title 'W3 one room: p95 broadcast round trip by members'",
+                  "set style data linespoints", "set logscale x", "set logscale y",
+                  "set xtics auto rotate by 0 font ',9'", "set xlabel 'members'",
+                  "set ylabel 'ms'", "set arrow from graph 0, first 100 to graph 1, first 100 nohead dt 2",
+                  "plot " + ", ".join(f"'{p}' using 1:2 title '{s}' with linespoints lw 2"
+                                      for s, p in w3.items())]
+    lines.append("unset multiplot")
+    script = os.path.join(tmp, "chart.gp")
+    with open(script, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    done = subprocess.run([gp, script], capture_output=True, text=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return None if done.returncode == 0 else "gnuplot failed: " + done.stderr.strip()[:300]
 
 
 def main():
-    runs_path, out_path, mode, duration = sys.argv[1:5]
+    runs_path, out, mode, duration, max_conns = sys.argv[1:6]
     with open(runs_path) as f:
-        runs = [derive(json.loads(line)) for line in f if line.strip()]
+        runs = [json.loads(line) for line in f if line.strip()]
+    host = machine()
+    print(f"\nTether benchmarks ({mode}, {duration} s per phase) on {host['cpus']} cores, "
+          f"{host['cpu_model']}, Linux {host['kernel']}, commit {host['commit']}"
+          f"{' (dirty)' if host['dirty'] else ''}; connections capped at {max_conns} "
+          f"(RLIMIT_NOFILE)")
+    for group in ["W2", "W1", "W3", "W4", "W5"]:
+        mine = [r for r in runs if r["group"] == group]
+        if not mine:
+            continue
+        cols = COLUMNS[group]
+        head = ["server", "workload"] + [c[0] for c in cols] + ["srv/gen/other CPU"]
+        rows = []
+        for run in mine:
+            r = figures(run)
+            cells = [run["server"], run["workload"]]
+            for _, key, spec in cols:
+                v = r.get(key)
+                if v is not None and key in SCALE:
+                    v = v * SCALE[key]
+                cells.append(fmt(v, spec))
+            cells.append(utilization(r) if "error" not in r else "error: " + r["error"][:60])
+            rows.append(cells)
+        print(f"\n{group}\n" + table(head, rows))
 
-    base = {r["workload"]: r for r in runs if r["server"] == "baseline"}
-    for r in runs:
-        b = base.get(r["workload"])
-        if r["server"] != "baseline" and b and b.get("cpu_us_per_op") and r.get("cpu_us_per_op"):
-            r["cpu_ratio_vs_baseline"] = r["cpu_us_per_op"] / b["cpu_us_per_op"]
+    rl = ratios(runs)
+    rows = [[r["group"], r["workload"], r["figure"]] +
+            [fmt(r.get("tether_over_" + p), "{:.2f}") for p in PEERS] for r in rl]
+    print("\nTether / each server, on the workload's main figure (below 1: Tether is better)\n"
+          + table(["group", "workload", "figure"] + ["/ " + p for p in PEERS], rows))
 
-    head = ["server", "workload", "ops/s", "CPU us/op", "x base", "p50 us", "p99 us",
-            "p99.9 us", "RSS/session", "srv CPU/wall", "gen CPU/wall", "other CPU/wall"]
-    rows = []
-    for r in runs:
-        util = r.get("server_util")
-        sat = "" if util is None else (" sat" if util >= 0.9 else "")
-        rows.append([
-            r["server"], r["workload"], fmt(r.get("ops_per_s"), "{:.0f}"),
-            fmt(r.get("cpu_us_per_op"), "{:.2f}"),
-            fmt(r.get("cpu_ratio_vs_baseline"), "{:.2f}"),
-            fmt(r.get("p50_us")), fmt(r.get("p99_us")), fmt(r.get("p999_us")),
-            fmt(r.get("rss_per_session_kb"), "{:.1f} KiB"),
-            fmt(util, "{:.2f}") + sat, fmt(r.get("client_util"), "{:.2f}"),
-            fmt(r.get("other_util"), "{:.2f}"),
-        ])
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))
-    print(line(head))
-    print(line(["-" * w for w in widths]))
-    for row in rows:
-        print(line(row))
-    print()
-    print("CPU us/op: the server's utime+stime (/proc/PID/stat) over the run, per op;")
-    print("  W2 op = one sys.echo answered, W1 op = one connection opened (upgrade,")
-    print("  HELLO, SESSION_OPEN). x base: CPU per op relative to tether_baseline.")
-    print("srv CPU/wall: the server's CPU time over wall time on its core (core 0);")
-    print("  'sat' (>= 0.9) means the server was the bottleneck, not the generator.")
-    print("gen CPU/wall: the generator's own CPU over the loop (core 1); near 1.0")
-    print("  means the generator, not the server, set the pace of that run.")
-    print("other CPU/wall: machine CPU used by neither (loopback softirq, other")
-    print("  processes); much above ~0.3 means the figures are noisy.")
-    print("RSS/session: (VmRSS with all sessions open - VmRSS before) / sessions.")
-    print("The baseline answers SESSION_OPEN with a dummy SESSION (no session state).")
+    tg = targets(runs, rl)
+    print("\nTargets\n" + table(["target", "measured", "met"],
+                                [[t, m, "yes" if ok else "NO"] for t, m, ok in tg]))
+    print("\nsrv/gen/other CPU: CPU time over wall time of the server (core 0; 'sat'"
+          "\n  at >= 0.9: the server was the bottleneck), of the generator (core 1; near"
+          "\n  1.0 the generator set the pace), and of everything else (softirq, noise).")
 
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True,
-                                text=True, timeout=5).stdout.strip()
-    except Exception:
-        commit = None
-    result = {
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "mode": mode,
-        "echo_duration_s": float(duration),
-        "commit": commit,
-        "host": {"cpus": os.cpu_count(), "machine": platform.machine(),
-                 "kernel": platform.release()},
-        "pinning": {"server": "taskset -c 0", "generator": "taskset -c 1"},
-        "runs": runs,
-    }
-    with open(out_path, "w") as f:
-        json.dump(result, f, indent=2)
+    result = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "mode": mode,
+              "phase_s": float(duration), "max_conns": int(max_conns), "host": host,
+              "pinning": {"server": "taskset -c 0", "generator": "taskset -c 1"},
+              "runs": runs, "ratios": rl,
+              "targets": [{"target": t, "measured": m, "met": ok} for t, m, ok in tg]}
+    with open(out + ".json", "w") as f:
+        json.dump(result, f, indent=1)
         f.write("\n")
-    print(f"\nresults: {out_path}")
+    problem = chart(runs, out + ".png")
+    print(f"\nresults: {out}.json" + (f"\nchart: {out}.png" if not problem else f"\n{problem}"))
 
 
 if __name__ == "__main__":

@@ -1,99 +1,98 @@
 #!/usr/bin/env bash
-# Runs the benchmarks: each server pinned to core 0, the load generator to
-# core 1, a fresh server process per workload. Measures the server's CPU time
-# per operation (/proc/PID/stat) and, for the idle workload, its RSS per
-# session (/proc/PID/status). Prints a table and writes
-# bench/results/<timestamp>.json.
+# Runs every benchmark workload against every server, in one run: each
+# server pinned to core 0 and started fresh for each workload, the load
+# generator pinned to core 1. The generator reads the server's CPU time and
+# memory from /proc over exactly the measured phase. Prints a table with
+# the ratios, and writes bench/results/<stamp>.json and <stamp>.png.
 #
-#   bench/run.sh [--quick]
+#   bench/run.sh [--quick]     --quick: about a minute; full: under 10
 #
-# Environment: TETHER_BUILD_DIR (default: build), BENCH_DURATION (seconds per
-# echo run; default 5), BENCH_SERVERS (default: "tether baseline node-ws").
+# Environment: TETHER_BUILD_DIR (default: build), BENCH_SERVERS (default:
+# "tether baseline node-ws socketio"), BENCH_DURATION (seconds per measured
+# phase; default 2 quick, 5 full).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD_DIR=${TETHER_BUILD_DIR:-build}
-DURATION=${BENCH_DURATION:-5}
-SERVERS=${BENCH_SERVERS:-"tether baseline node-ws"}
+SERVERS=${BENCH_SERVERS:-"tether baseline node-ws socketio"}
 QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+    -h | --help)
+      sed -n '2,12p' "$0"
+      exit 0
+      ;;
+    *)
+      echo "unknown argument: $arg (try --help)" >&2
+      exit 2
+      ;;
   esac
 done
+DURATION=${BENCH_DURATION:-$([[ $QUICK == 1 ]] && echo 2 || echo 5)}
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# -- build ----------------------------------------------------------------------
+# -- what the run needs ---------------------------------------------------------
+EXTRA=(gnuplot-nox)
+command -v node >/dev/null || EXTRA+=(nodejs npm)
+./tether.sh install "${EXTRA[@]}"
 if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
+say "building tether-node, tether_load and tether_baseline in $BUILD_DIR"
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target tether-node tether_load \
   tether_baseline >/dev/null
 NODE_BIN=$BUILD_DIR/tools/tether-node/tether-node
 LOAD_BIN=$BUILD_DIR/bench/tether_load
 BASE_BIN=$BUILD_DIR/bench/tether_baseline
 
-HAVE_NODE_WS=0
-if [[ " $SERVERS " == *" node-ws "* ]]; then
-  if command -v node >/dev/null && command -v npm >/dev/null; then
-    if [[ -d bench/peers/node-ws/node_modules ]] ||
-      timeout 120 npm ci --prefix bench/peers/node-ws --no-audit --no-fund \
-        --loglevel=error >/dev/null; then
-      HAVE_NODE_WS=1
-    else
-      echo "note: npm ci failed; skipping the node-ws server" >&2
-    fi
-  else
-    echo "note: node/npm not found; skipping the node-ws server" >&2
-  fi
-fi
+ACTIVE=()
+for s in $SERVERS; do
+  case "$s" in
+    node-ws | socketio)
+      dir=bench/peers/$s
+      if [[ ! -d $dir/node_modules ]] &&
+        ! timeout 300 npm ci --prefix "$dir" --no-audit --no-fund \
+          --loglevel=error >/dev/null; then
+        echo "note: npm ci failed in $dir; skipping $s" >&2
+        continue
+      fi
+      ;;
+  esac
+  ACTIVE+=("$s")
+done
 
-# 10k idle connections need as many descriptors, on each side.
+# Each connection is a descriptor on both sides; the hard limit caps W1/W3.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+MAX_CONNS=$(($(ulimit -n) - 500))
+cap() { echo $(($1 < MAX_CONNS ? $1 : MAX_CONNS)); }
 
-CLK_TCK=$(getconf CLK_TCK)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p bench/results
 WORK=$(mktemp -d)
 RUNS=$WORK/runs.jsonl
 : >"$RUNS"
 SPID=""
-
 cleanup() {
   if [[ -n "$SPID" ]]; then kill -KILL "$SPID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# utime + stime of a process, in clock ticks (the fields after the ")").
-cpu_ticks() {
-  local stat
-  stat=$(<"/proc/$1/stat")
-  stat=${stat##*) }
-  # shellcheck disable=SC2086
-  set -- $stat
-  echo $((${12} + ${13}))
-}
-# Busy ticks of the whole machine: user nice system irq softirq.
-box_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8; exit}' /proc/stat; }
-ticks_s() { awk -v d="$1" -v t="$CLK_TCK" 'BEGIN{printf "%.3f", d/t}'; }
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-now_ns() { date +%s%N; }
-
-# Waits (at most 5 s) for the machine to be quiet: other processes on this
-# 2-core box skew every figure. The "other CPU/wall" column shows what was left.
+# Waits (at most 3 s) until the machine is nearly idle: other processes on a
+# 2-core box skew every figure. What was left shows as "other CPU/wall".
+box_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8; exit}' /proc/stat; }
 wait_quiet() {
-  local a b
+  local a b hz
+  hz=$(getconf CLK_TCK)
   for _ in $(seq 10); do
-    a=$(box_ticks)
-    sleep 0.5
-    b=$(box_ticks)
-    # under 0.2 cores busy
-    (((b - a) * 10 < CLK_TCK)) && return 0
+    a=$(box_busy)
+    sleep 0.3
+    b=$(box_busy)
+    (((b - a) * 100 < hz * 15)) && return 0 # under 0.5 cores busy
   done
-  echo "  (machine still busy with other processes; figures may be noisy)" >&2
+  echo "  (the machine is busy with other work: figures may be noisy)" >&2
 }
 
 # Starts server $1 on core 0; sets SPID and URL.
@@ -101,131 +100,97 @@ start_server() {
   local out=$WORK/server.out
   : >"$out"
   case "$1" in
-    tether)
-      taskset -c 0 "$NODE_BIN" --listen 127.0.0.1:0 >"$out" \
-        2>>"$WORK/tether-node.log" &
-      ;;
-    baseline)
-      taskset -c 0 "$BASE_BIN" --listen 127.0.0.1:0 >"$out" 2>&1 &
-      ;;
-    node-ws)
-      taskset -c 0 node bench/peers/node-ws/server.js --listen 127.0.0.1:0 \
-        >"$out" 2>&1 &
-      ;;
+    tether) taskset -c 0 "$NODE_BIN" --listen 127.0.0.1:0 >"$out" \
+      2>>"$WORK/tether-node.log" & ;;
+    baseline) taskset -c 0 "$BASE_BIN" --listen 127.0.0.1:0 >"$out" 2>&1 & ;;
+    node-ws | socketio) taskset -c 0 node "bench/peers/$1/server.js" \
+      --listen 127.0.0.1:0 >"$out" 2>&1 & ;;
   esac
   SPID=$!
   URL=""
   for _ in $(seq 100); do
     URL=$(head -1 "$out" | grep -o 'ws://[^ ]*' || true)
-    [[ -n "$URL" ]] && break
+    [[ -n "$URL" ]] && return 0
     kill -0 "$SPID" 2>/dev/null || break
-    sleep 0.1
+    sleep 0.05
   done
-  if [[ -z "$URL" ]]; then
-    echo "server $1 did not start" >&2
-    cat "$out" >&2
-    exit 1
-  fi
+  echo "server $1 did not start:" >&2
+  cat "$out" >&2
+  exit 1
 }
 
 stop_server() {
   kill -TERM "$SPID" 2>/dev/null || true
-  for _ in $(seq 80); do
+  for _ in $(seq 100); do
     kill -0 "$SPID" 2>/dev/null || break
-    sleep 0.1
+    sleep 0.05
   done
   kill -KILL "$SPID" 2>/dev/null || true
   wait "$SPID" 2>/dev/null || true
   SPID=""
 }
 
-# echo SERVER CONNS PAYLOAD
-run_echo() {
-  local server=$1 conns=$2 payload=$3
+# measure SERVER GROUP WORKLOAD GENERATOR-ARGS...: one fresh server, one
+# generator run; appends {server, group, workload, result} to the runs.
+measure() {
+  local server=$1 group=$2 workload=$3
+  shift 3
+  say "$group $workload: $server"
   wait_quiet
   start_server "$server"
-  local c0 c1 t0 t1 b0 b1 line
-  c0=$(cpu_ticks "$SPID")
-  b0=$(box_ticks)
-  t0=$(now_ns)
-  line=$(taskset -c 1 timeout $((DURATION + 60)) "$LOAD_BIN" --url "$URL" \
-    --mode echo --conns "$conns" --payload "$payload" \
-    --duration "$DURATION" || true)
-  t1=$(now_ns)
-  c1=$(cpu_ticks "$SPID")
-  b1=$(box_ticks)
-  local rss
-  rss=$(rss_kb "$SPID")
+  local result err=$WORK/gen.err
+  result=$(taskset -c 1 timeout 300 "$LOAD_BIN" --url "$URL" \
+    --server-pid "$SPID" "$@" 2>"$err" | grep '^{' | tail -1 || true)
   stop_server
-  [[ -n "$line" ]] || line='{}'
-  printf '{"server":"%s","workload":"W2 echo %s conn %s B","server_cpu_s":%s,"box_cpu_s":%s,"wall_s":%s,"rss_kb":%s,"load":%s}\n' \
-    "$server" "$conns" "$payload" "$(ticks_s $((c1 - c0)))" \
-    "$(ticks_s $((b1 - b0)))" \
-    "$(awk -v d=$((t1 - t0)) 'BEGIN{printf "%.3f", d/1e9}')" \
-    "$rss" "$line" >>"$RUNS"
+  if [[ -z "$result" ]]; then
+    result=$(python3 -c 'import json,sys; print(json.dumps({"error": sys.argv[1]}))' \
+      "$(tail -3 "$err")")
+    echo "  the generator failed: $(tail -1 "$err")" >&2
+  fi
+  printf '{"server":"%s","group":"%s","workload":"%s","result":%s}\n' \
+    "$server" "$group" "$workload" "$result" >>"$RUNS"
 }
 
-# idle SERVER CONNS
-run_idle() {
-  local server=$1 conns=$2
-  wait_quiet
-  start_server "$server"
-  local out=$WORK/idle.out c0 c1 t0 t1 b0 b1 r0 r1 line="" gpid
-  : >"$out"
-  sleep 0.2
-  r0=$(rss_kb "$SPID")
-  c0=$(cpu_ticks "$SPID")
-  b0=$(box_ticks)
-  t0=$(now_ns)
-  taskset -c 1 timeout 120 "$LOAD_BIN" --url "$URL" --mode idle \
-    --conns "$conns" --hold 2 --connect-timeout 60 >"$out" &
-  gpid=$!
-  for _ in $(seq 900); do
-    line=$(head -1 "$out")
-    [[ -n "$line" ]] && break
-    kill -0 "$gpid" 2>/dev/null || break
-    sleep 0.1
-  done
-  t1=$(now_ns)
-  c1=$(cpu_ticks "$SPID")
-  b1=$(box_ticks)
-  r1=$(rss_kb "$SPID")
-  wait "$gpid" 2>/dev/null || true
-  [[ -n "$line" ]] || line=$(head -1 "$out")
-  stop_server
-  [[ -n "$line" ]] || line='{}'
-  printf '{"server":"%s","workload":"W1 idle %s sessions","server_cpu_s":%s,"box_cpu_s":%s,"wall_s":%s,"rss_before_kb":%s,"rss_kb":%s,"load":%s}\n' \
-    "$server" "$conns" "$(ticks_s $((c1 - c0)))" "$(ticks_s $((b1 - b0)))" \
-    "$(awk -v d=$((t1 - t0)) 'BEGIN{printf "%.3f", d/1e9}')" \
-    "$r0" "$r1" "$line" >>"$RUNS"
-}
+for_all() { for s in "${ACTIVE[@]}"; do measure "$s" "$@"; done; }
 
-ACTIVE=()
-for s in $SERVERS; do
-  if [[ "$s" == node-ws && "$HAVE_NODE_WS" != 1 ]]; then continue; fi
-  ACTIVE+=("$s")
-done
-
-ECHO_RUNS=("1 32" "100 32")
-IDLE_RUNS=(1000)
-if [[ $QUICK == 0 ]]; then
-  ECHO_RUNS+=("1 1024" "100 1024")
-  IDLE_RUNS+=(10000)
+if [[ $QUICK == 1 ]]; then
+  PAYLOADS=(32)
+  RATES=(10000)
+  IDLE=(1000)
+  STEPS=100,1000
+  RESUME=1000
+else
+  PAYLOADS=(32 1024)
+  RATES=(10000 30000)
+  IDLE=(1000 10000 50000)
+  STEPS=1000,2000,5000,10000,15000,$(cap 50000)
+  RESUME=10000
 fi
+D=(--duration "$DURATION")
 
-for spec in "${ECHO_RUNS[@]}"; do
-  for s in "${ACTIVE[@]}"; do
-    echo "running W2 echo ($spec) against $s ..." >&2
-    # shellcheck disable=SC2086
-    run_echo "$s" $spec
+for p in "${PAYLOADS[@]}"; do
+  for c in 1 100; do
+    for_all W2 "echo $c conn $p B" --mode echo --conns $c --payload "$p" "${D[@]}"
   done
 done
-for k in "${IDLE_RUNS[@]}"; do
-  for s in "${ACTIVE[@]}"; do
-    echo "running W1 idle ($k) against $s ..." >&2
-    run_idle "$s" "$k"
-  done
+for r in "${RATES[@]}"; do
+  for_all W2 "echo $r/s 100 conns 32 B" --mode echo --conns 100 --rate "$r" "${D[@]}"
 done
+for n in "${IDLE[@]}"; do
+  k=$(cap "$n")
+  for_all W1 "idle $k conns" --mode idle --conns "$k" --hold 1
+done
+for_all W3 "one room" --mode fanout --members "$STEPS" --inflight 4 "${D[@]}"
+if [[ $QUICK == 0 ]]; then
+  for_all W3 "1000 rooms of 10" --mode fanout --rooms 1000 --members 10 \
+    --inflight 1 "${D[@]}"
+fi
+if [[ " ${ACTIVE[*]} " == *" tether "* ]]; then
+  measure tether W4 "resume $RESUME sessions" --mode resume --conns "$RESUME" \
+    --max-connecting 1000
+fi
+for_all W5 "20 slow of 16 KiB at 500/s" --mode slow --conns 10 --slow 20 \
+  --payload 16384 --broadcast-rate 500 "${D[@]}"
 
-python3 "$ROOT/bench/report.py" "$RUNS" "bench/results/$STAMP.json" \
-  "$( [[ $QUICK == 1 ]] && echo quick || echo full )" "$DURATION"
+python3 bench/report.py "$RUNS" "bench/results/$STAMP" \
+  "$([[ $QUICK == 1 ]] && echo quick || echo full)" "$DURATION" "$MAX_CONNS"

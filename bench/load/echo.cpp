@@ -1,0 +1,66 @@
+// W2: echo requests, closed or open loop, over connections without sessions.
+
+#include <iostream>
+
+#include "echo_loop.hpp"
+#include "fleet.hpp"
+#include "report.hpp"
+
+namespace tether::bench {
+
+int run_echo(context& cx) {
+  const auto& opt = cx.opt;
+  fleet crowd(cx.ioc, cx.where, cx.w, opt.max_connecting);
+  auto opened = cx.prb.take();
+  crowd.open(opt.conns, setup::hello);
+  cx.run_until([&] { return crowd.settled(); }, opt.connect_timeout_s);
+
+  std::vector<peer*> ready;
+  for (auto& p : crowd.peers())
+    if (p->ready())
+      ready.push_back(p.get());
+  echo_loop loop(cx, ready);
+  crowd.on_event([&](peer& p, const event& e) { loop.on_event(p, e); });
+
+  auto start = cx.prb.take();
+  loop.start(opt.rate);
+  cx.run_for(opt.duration_s);
+  loop.stop();
+  // Answers still on their way belong to the run; a lost one must not
+  // hang it.
+  cx.run_until([&] { return loop.drained(); }, 5);
+  auto end = cx.prb.take();
+  auto measured = probe::between(start, end);
+  auto lat = loop.take_latencies();
+
+  json o;
+  o.add("mode", "echo")
+      .add("conns", uint64_t{opt.conns})
+      .add("connected", uint64_t{crowd.ready_count()})
+      .add("failed", uint64_t{crowd.failed_count()})
+      .add("payload", uint64_t{opt.payload})
+      .add("rate", opt.rate)
+      .add("open_s", probe::between(opened, start).wall_s)
+      .add("ops", loop.answered())
+      .add("errors", loop.errors())
+      .add("retries", loop.retries())
+      .add("held_back", loop.held_back())
+      .add("lost", uint64_t{loop.drained() ? 0u : 1u})
+      .add("ops_per_s",
+           measured.wall_s > 0
+               ? static_cast<double>(loop.answered()) / measured.wall_s
+               : 0.0)
+      .add("cpu_us_per_op", loop.answered()
+                                ? measured.server_cpu_s * 1e6 /
+                                      static_cast<double>(loop.answered())
+                                : 0.0)
+      .add("", measured)
+      .add("", lat)
+      .add("server_rss_kb", end.server_rss_kb);
+  if (!crowd.first_failure().empty())
+    o.add("first_failure", crowd.first_failure());
+  std::cout << o.str() << std::endl;
+  return crowd.ready_count() == opt.conns ? 0 : 1;
+}
+
+} // namespace tether::bench

@@ -1,0 +1,49 @@
+#include "fleet.hpp"
+
+namespace tether::bench {
+
+void fleet::open(size_t n, setup s) {
+  for (size_t i = 0; i < n; ++i) {
+    peers_.push_back(
+        std::make_shared<peer>(ioc_, where_, wire_, *this, peers_.size()));
+    setups_.push_back(s);
+  }
+  launch();
+}
+
+void fleet::resume(const std::vector<std::shared_ptr<peer>>& dropped) {
+  for (const auto& old : dropped) {
+    auto p = std::make_shared<peer>(ioc_, where_, wire_, *this, peers_.size());
+    p->resume_from(old->token(), old->last_seq());
+    peers_.push_back(std::move(p));
+    setups_.push_back(setup::session_resume);
+  }
+  launch();
+}
+
+void fleet::launch() {
+  while (launched_ < peers_.size() && connecting_ < max_connecting_) {
+    ++connecting_;
+    auto i = launched_++;
+    peers_[i]->start(setups_[i]);
+  }
+}
+
+void fleet::on_ready(peer& p, bool ok) {
+  --connecting_;
+  if (ok) {
+    ++ready_;
+    on_ready_(p);
+  } else {
+    if (failed_++ == 0)
+      first_failure_ = p.failure();
+  }
+  launch();
+}
+
+void fleet::on_closed(peer& p) {
+  ++closed_;
+  on_closed_(p);
+}
+
+} // namespace tether::bench

@@ -1,0 +1,46 @@
+#pragma once
+
+// Reads what the kernel counts for the server under test (its CPU time and
+// resident memory), for the whole machine and for this generator, so that a
+// workload can measure exactly its own phase.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+
+namespace tether::bench {
+
+struct sample {
+  std::chrono::steady_clock::time_point at;
+  double server_cpu_s = 0; // utime + stime of the server process
+  uint64_t server_rss_kb = 0;
+  double box_cpu_s = 0;  // busy CPU of the whole machine
+  double self_cpu_s = 0; // this generator's own CPU
+};
+
+/// What happened between two samples.
+struct interval {
+  double wall_s = 0;
+  double server_cpu_s = 0;
+  double self_cpu_s = 0;
+  double other_cpu_s = 0; // neither server nor generator: softirq, noise
+
+  double server_util() const { return wall_s > 0 ? server_cpu_s / wall_s : 0; }
+  double self_util() const { return wall_s > 0 ? self_cpu_s / wall_s : 0; }
+  double other_util() const { return wall_s > 0 ? other_cpu_s / wall_s : 0; }
+};
+
+class probe {
+ public:
+  /// pid 0: no server to watch; its figures stay 0.
+  explicit probe(pid_t server) : server_(server) {}
+
+  sample take() const;
+  static interval between(const sample& a, const sample& b);
+
+ private:
+  pid_t server_;
+};
+
+} // namespace tether::bench
