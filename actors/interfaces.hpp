@@ -69,18 +69,6 @@ using connection_actor = client_actor::extend<
     // session (the session was closed).
     caf::reacts_to<detach_atom, bool, uint64_t, std::string>>;
 
-/// Writes one stream's frames to its connection's socket, several frames per
-/// WebSocket message.
-using batcher_actor = caf::typed_actor<
-    // A frame to write: urgent ones at once, others within the window.
-    caf::reacts_to<outgoing_frame>,
-    // The debounce window ended: write what waits.
-    caf::reacts_to<flush_atom>,
-    // Writes what waits, then tells the connection (`caf::actor`) that its
-    // stream let it go (close, code, message): so that nothing the stream
-    // sent can arrive after the connection's CLOSE.
-    caf::reacts_to<detach_atom, caf::actor, bool, uint64_t, std::string>>;
-
 /// One stream of a session: numbers (SEQ), keeps and replays the frames sent
 /// to one connection of the session, and runs its requests exactly once.
 /// Behaviors answer it as they answer a connection.
@@ -106,7 +94,9 @@ using stream_actor = client_actor::extend<
     // The drain's grace period ran out.
     caf::reacts_to<grace_atom>,
     // Timer: a stream detached too long expires.
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    // Writes the frames the last handlers queued as one WebSocket message.
+    caf::reacts_to<flush_atom>>;
 
 /// A session: identity, info and streams. Lives on without connections
 /// until its TTL has passed since the last one left.

@@ -22,13 +22,6 @@ struct client_frames {
   std::vector<codec::frame> frames;
 };
 
-/// One encoded frame on its way to the client. `urgent` frames (answers to
-/// the client) are written at once; others may wait for more to batch.
-struct outgoing_frame {
-  transport::shared_bytes bytes;
-  bool urgent = false;
-};
-
 /// A connection that asks to be attached to a stream, and the id of the
 /// SESSION_* frame that asked.
 struct attach_request {
@@ -52,7 +45,6 @@ struct attach_result {
 } // namespace tether
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tether::client_frames)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tether::outgoing_frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tether::attach_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tether::attach_result)
 

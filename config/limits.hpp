@@ -35,9 +35,6 @@ struct limits {
   /// Frames a stream keeps unacknowledged before its connection is closed
   /// as a slow consumer (CLOSE 7); bytes are bounded by max_outbox_bytes.
   uint64_t max_outbox_frames = 10000;
-  /// How long a burst of pushes may wait to share a WebSocket message:
-  /// short enough to be invisible, long enough to merge a burst.
-  uint64_t batch_window_ms = 2;
   /// Bytes at which a batch is written without waiting further.
   uint64_t batch_max_bytes = 64 * 1024;
   /// Lifetime of a stream token: a connection older than this cannot be

@@ -125,9 +125,6 @@ po::options_description describe(const options& d, std::string& listen,
   add(timing, "shutdown-grace-ms",
       with_default(&l.shutdown_grace_ms, dl.shutdown_grace_ms),
       "on SIGINT/SIGTERM, time open requests get to finish");
-  add(timing, "batch-window-ms",
-      with_default(&l.batch_window_ms, dl.batch_window_ms),
-      "how long pushes may wait to share a WebSocket message (0: never)");
   add(timing, "batch-max-bytes",
       with_default(&l.batch_max_bytes, dl.batch_max_bytes),
       "bytes at which a batch is written at once");

@@ -6,7 +6,6 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/batcher.hpp"
 #include "actors/log.hpp"
 #include "codec/encode.hpp"
 
@@ -33,7 +32,7 @@ void stream_state::init(pointer self, std::shared_ptr<const stream_context> ctx,
   auto label = id_.session_id + "/" + std::to_string(id_.number);
   hub_ = std::make_unique<request_hub>(
       self, label, ctx_->behaviors, ctx_->limits,
-      [this](codec::frame&& f, bool urgent) { emit(f, urgent); });
+      [this](codec::frame&& f, bool) { emit(f); });
   hub_->set_session(id_.session_id, caf::actor_cast<caf::actor>(id_.session),
                     id_.info);
   hub_->on_idle = [this] {
@@ -61,7 +60,7 @@ void stream_state::on_frames(client_frames& x) {
             if (hub_->is_open(y.id) || answered_.count(y.id) > 0)
               return;
             if (draining_)
-              return emit(codec::retry{y.id, 0, "shutdown"}, true);
+              return emit(codec::retry{y.id, 0, "shutdown"});
             hub_->request(y.id, std::move(y.op), std::move(y.payload),
                           streamed);
           } else if constexpr (std::is_same_v<type, codec::ack>) {
@@ -100,7 +99,6 @@ caf::result<attach_result> stream_state::on_attach(attach_request& req,
   channel_ = req.channel;
   // A connection that fails without saying so is detached all the same.
   self_->monitor(connection_);
-  batcher_ = spawn_batcher(self_->system(), req.channel, ctx_->limits);
   ++generation_;
   security::stream_claims claims;
   claims.node = ctx_->node_name;
@@ -116,12 +114,15 @@ caf::result<attach_result> stream_state::on_attach(attach_request& req,
                        resume ? last_seq : next_seq_ - 1,
                        resume,
                        id_.info};
-  send(transport::make_shared_bytes(codec::encode(reply)), true);
+  ++bulk_;
+  send(transport::make_shared_bytes(codec::encode(reply)));
   if (resume) {
     acknowledge(last_seq);
     for (const auto& kept : outbox_)
-      send(kept.bytes, true);
+      send(kept.bytes);
   }
+  --bulk_;
+  flush();
   self_->send(id_.session, detach_atom::value, stream_actor{self_}, true);
   TETHER_LOG(debug, "stream",
              id_.session_id << "/" << id_.number
@@ -135,7 +136,7 @@ void stream_state::on_detach(const caf::actor& connection) {
     return; // A connection this stream already let go.
   connection_ = nullptr;
   channel_ = nullptr;
-  batcher_ = nullptr;
+  out_.clear(); // kept in the outbox, for a resume
   detached_since_ = clock::now();
   self_->send(id_.session, detach_atom::value, stream_actor{self_}, false);
   self_->delayed_send(self_, std::chrono::seconds{ctx_->limits.session_ttl_s},
@@ -143,7 +144,7 @@ void stream_state::on_detach(const caf::actor& connection) {
 }
 
 caf::result<bool> stream_state::on_close_request(uint64_t request_id) {
-  emit(codec::reply{request_id, codec::value::empty_map()}, true);
+  emit(codec::reply{request_id, codec::value::empty_map()});
   self_->send(id_.session, close_atom::value);
   // Answered once SESSION_CLOSED is out: the connection waits for that.
   auto promise = self_->make_response_promise<bool>();
@@ -154,11 +155,11 @@ caf::result<bool> stream_state::on_close_request(uint64_t request_id) {
 // -- from behaviors and the session -------------------------------------------
 
 void stream_state::on_push(codec::signal&& x) {
-  emit(x, false);
+  emit(x);
 }
 
 void stream_state::on_push(transport::shared_bytes encoded) {
-  keep_and_send(*encoded, false);
+  keep_and_send(*encoded);
 }
 
 caf::result<client_answer> stream_state::on_call(codec::request&& x) {
@@ -178,7 +179,7 @@ caf::result<bool> stream_state::on_credit() {
 void stream_state::on_session_closed() {
   // Every open request gets its one answer before the stream goes.
   hub_->fail_open("cancelled", "the session was closed");
-  emit(codec::session_closed{"closed"}, true);
+  emit(codec::session_closed{"closed"});
   hub_->abandon();
   release_connection(false, codec::close_code::normal, {});
   for (auto& p : std::exchange(close_waiters_, {}))
@@ -219,7 +220,7 @@ void stream_state::on_down(const caf::down_msg& msg) {
   if (msg.source != id_.session.address())
     return hub_->behavior_down(msg);
   // The session is gone without closing its streams (it failed).
-  emit(codec::session_closed{"ended"}, true);
+  emit(codec::session_closed{"ended"});
   hub_->abandon();
   release_connection(false, codec::close_code::normal, {});
   self_->quit();
@@ -228,7 +229,7 @@ void stream_state::on_down(const caf::down_msg& msg) {
 // -- the outbox
 // -----------------------------------------------------------------
 
-void stream_state::emit(const codec::frame& x, bool urgent) {
+void stream_state::emit(const codec::frame& x) {
   // The final answer to a request: remembered until acknowledged, so that a
   // re-sent request is not run again.
   std::visit(
@@ -243,10 +244,10 @@ void stream_state::emit(const codec::frame& x, bool urgent) {
         }
       },
       x);
-  keep_and_send(codec::encode(x), urgent);
+  keep_and_send(codec::encode(x));
 }
 
-void stream_state::keep_and_send(std::string inner, bool urgent) {
+void stream_state::keep_and_send(std::string inner) {
   if (broken_)
     return;
   const auto& lim = ctx_->limits;
@@ -276,7 +277,7 @@ void stream_state::keep_and_send(std::string inner, bool urgent) {
   auto shared = transport::make_shared_bytes(std::move(bytes));
   outbox_bytes_ += shared->size();
   outbox_.push_back({seq, shared});
-  send(std::move(shared), urgent);
+  send(std::move(shared));
   if (over)
     release_connection(true, codec::close_code::slow_consumer,
                        "slow consumer: " + std::to_string(outbox_.size()) +
@@ -284,9 +285,30 @@ void stream_state::keep_and_send(std::string inner, bool urgent) {
                            std::to_string(outbox_bytes_) + " bytes)");
 }
 
-void stream_state::send(transport::shared_bytes bytes, bool urgent) {
-  if (batcher_)
-    self_->send(batcher_, outgoing_frame{std::move(bytes), urgent});
+void stream_state::send(transport::shared_bytes bytes) {
+  if (!channel_)
+    return; // Kept in the outbox for a resume.
+  bool alone = bulk_ == 0 && self_->mailbox().empty();
+  if (alone && out_.empty())
+    return channel_->send(std::move(bytes));
+  if (!out_.empty() &&
+      out_.size() + bytes->size() > ctx_->limits.batch_max_bytes)
+    flush();
+  out_ += *bytes;
+  if (alone || out_.size() >= ctx_->limits.batch_max_bytes)
+    return flush();
+  if (bulk_ == 0 && !flush_scheduled_) {
+    // Behind the messages now waiting: whatever they add joins this one.
+    flush_scheduled_ = true;
+    self_->send(self_, flush_atom::value);
+  }
+}
+
+void stream_state::flush() {
+  if (out_.empty() || !channel_)
+    return;
+  channel_->send(transport::make_shared_bytes(std::move(out_)));
+  out_.clear();
 }
 
 void stream_state::acknowledge(uint64_t seq) {
@@ -326,15 +348,10 @@ void stream_state::release_connection(bool close, codec::close_code code,
                                       const std::string& message) {
   if (!connection_)
     return;
-  // Through the batcher, so what it still holds reaches the socket before
-  // the connection's CLOSE.
-  if (batcher_)
-    self_->send(batcher_, detach_atom::value, connection_, close,
-                static_cast<uint64_t>(code), message);
-  else
-    self_->send(caf::actor_cast<connection_actor>(connection_),
-                detach_atom::value, close, static_cast<uint64_t>(code),
-                message);
+  // What waits reaches the socket before the connection's CLOSE.
+  flush();
+  self_->send(caf::actor_cast<connection_actor>(connection_),
+              detach_atom::value, close, static_cast<uint64_t>(code), message);
   on_detach(connection_);
 }
 
@@ -374,6 +391,7 @@ stream_actor spawn_stream(caf::actor_system& sys,
         [self](drain_atom) { self->state.on_drain(); },
         [self](grace_atom) { self->state.on_grace(); },
         [self](tick_atom) { self->state.on_tick(); },
+        [self](flush_atom) { self->state.on_flush(); },
     };
   });
 }

@@ -69,6 +69,10 @@ class stream_state {
   void on_grace();
   void on_tick();
   void on_down(const caf::down_msg& msg);
+  void on_flush() {
+    flush_scheduled_ = false;
+    flush();
+  }
 
  private:
   struct kept_frame {
@@ -77,9 +81,13 @@ class stream_state {
   };
 
   /// Numbers a frame, keeps it until acknowledged, and sends it.
-  void emit(const codec::frame& x, bool urgent);
-  void keep_and_send(std::string inner, bool urgent);
-  void send(transport::shared_bytes bytes, bool urgent);
+  void emit(const codec::frame& x);
+  void keep_and_send(std::string inner);
+  /// Queues an encoded frame for the socket. Frames that arrive while more
+  /// messages wait in the mailbox share one WebSocket message (written by a
+  /// flush behind them); a lone frame is written at once, with no copy.
+  void send(transport::shared_bytes bytes);
+  void flush();
   void acknowledge(uint64_t seq);
   void release_connection(bool close, codec::close_code code,
                           const std::string& message);
@@ -92,7 +100,12 @@ class stream_state {
   std::unique_ptr<request_hub> hub_;
   // The attached connection, if any.
   caf::actor connection_;
-  batcher_actor batcher_;
+  /// Frames waiting to go out as one WebSocket message.
+  std::string out_;
+  bool flush_scheduled_ = false;
+  /// Above 0 while one handler sends many frames (a replay): they are
+  /// written together at its end.
+  int bulk_ = 0;
   uint64_t generation_ = 0;
   clock::time_point detached_since_;
   // The numbered frames not yet acknowledged, oldest first.

@@ -1,6 +1,6 @@
 // Sessions over real sockets: SEQ numbering, ACK, resume after drops at
 // every point, exactly-once requests, tokens, attach limits, close, TTL,
-// slow consumers and the batcher.
+// slow consumers and batching.
 
 #include <fstream>
 #include <map>
@@ -492,7 +492,7 @@ TEST_CASE("after many sessions expire no session actors remain") {
       c->abort();
   }
   CHECK(test::eventually([&] { return session_count(*watcher) == 0; }));
-  // Sessions, streams, batchers and connections are all gone.
+  // Sessions, streams and connections are all gone.
   CHECK(test::eventually([&] { return registry.running() <= baseline; }));
 }
 
@@ -550,7 +550,7 @@ TEST_CASE("a resume after frames were dropped gets resume_gap") {
 }
 
 TEST_CASE("bursts of pushes share WebSocket messages") {
-  test::test_node n{[](config::options& o) { o.lim.batch_window_ms = 5; }};
+  test::test_node n;
   client::io_thread io;
   codec::session s;
   auto c = with_session(n, io, s, 64);
@@ -565,17 +565,6 @@ TEST_CASE("bursts of pushes share WebSocket messages") {
   auto messages = c->messages_received() - before;
   INFO(messages << " messages for 201 frames");
   CHECK(messages < 50);
-}
-
-TEST_CASE("an answer is not held back by the batching window") {
-  test::test_node n{[](config::options& o) { o.lim.batch_window_ms = 2000; }};
-  client::io_thread io;
-  codec::session s;
-  auto c = with_session(n, io, s);
-  auto start = std::chrono::steady_clock::now();
-  auto f = c->call("sys.echo", value::of(1));
-  REQUIRE(f.wait_for(5s) == std::future_status::ready);
-  CHECK(std::chrono::steady_clock::now() - start < 1000ms);
 }
 
 namespace {
