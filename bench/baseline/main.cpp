@@ -1,20 +1,31 @@
 // tether_baseline: the smallest Beast WebSocket server that speaks enough of
-// the wire contract for the benchmarks. HELLO gets WELCOME, REQUEST
-// `sys.echo` gets REPLY, SESSION_OPEN gets a dummy SESSION (so that the idle
-// workload runs against it too); no actors, no limits, no heartbeats, one
-// thread. It is the floor Tether's cost is measured against.
+// the wire contract for the benchmarks. HELLO gets WELCOME, SESSION_OPEN a
+// dummy SESSION (session id "s<conn>"), and REQUEST:
+//   sys.echo        REPLY with the payload
+//   room.create     REPLY {room: "r.<n>"}
+//   room.join       REPLY {room, members: [], props: {}}, or room_not_found
+//   room.broadcast  ROOM_MESSAGE [30, room, from, name, payload] to every
+//                   member (the sender too unless exclude_self), then
+//                   REPLY {} to the sender; not_member if not in the room
+// A closed connection leaves its rooms; empty rooms stay. No actors, no
+// limits, no heartbeats, one thread. It is the floor Tether's cost is
+// measured against.
 
+#include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "codec/decode.hpp"
 #include "codec/encode.hpp"
 #include "codec/frames.hpp"
+#include "codec/reader.hpp"
 #include "transport/beast.hpp"
 
 namespace {
@@ -32,12 +43,64 @@ codec::map_value limits() {
   })};
 }
 
+/// The field `key` of a map value, as the exact bytes the client sent (a
+/// broadcast payload is forwarded, never re-encoded); nil when absent.
+codec::value field(const codec::value& map, const std::string& key) {
+  const auto& bytes = map.encoded();
+  auto b = static_cast<uint8_t>(bytes[0]);
+  size_t header = 1;
+  uint64_t n = 0;
+  if (b >= 0x80 && b <= 0x8f)
+    n = b & 0x0f;
+  else if ((b == 0xde || b == 0xdf) && bytes.size() >= (b == 0xde ? 3u : 5u)) {
+    header = b == 0xde ? 3 : 5;
+    for (size_t i = 1; i < header; ++i)
+      n = (n << 8) | static_cast<uint8_t>(bytes[i]);
+  } else
+    return {};
+  codec::reader r{bytes.data() + header, bytes.size() - header};
+  std::string k;
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!r.read(k))
+      return {};
+    if (k == key) {
+      codec::value v;
+      return r.read(v) ? v : codec::value{};
+    }
+    if (!r.skip())
+      return {};
+  }
+  return {};
+}
+
+/// A field read as `T`; a missing field or another type reads as `T{}`.
+template <class T> T field_as(const codec::value& map, const std::string& key) {
+  auto v = field(map, key);
+  codec::reader r{v.encoded().data(), v.encoded().size()};
+  T out{};
+  return r.read(out) ? out : T{};
+}
+
+class session;
+
+/// Room name to members in join order. Plain pointers: one thread, and a
+/// session removes itself from its rooms when it is destroyed.
+std::unordered_map<std::string, std::vector<session*>> rooms;
+uint64_t next_room = 0;
 uint64_t next_conn = 0;
 
 class session : public std::enable_shared_from_this<session> {
  public:
   explicit session(tcp::socket socket)
       : ws_(std::move(socket)), id_(++next_conn) {}
+
+  // The connection is gone once no handler holds it: leave every room.
+  ~session() {
+    for (const auto& name : joined_) {
+      auto& members = rooms[name];
+      members.erase(std::find(members.begin(), members.end(), this));
+    }
+  }
 
   void run() {
     http::async_read(ws_.next_layer(), buf_, req_,
@@ -107,6 +170,12 @@ class session : public std::enable_shared_from_this<session> {
     if (auto* x = std::get_if<codec::request>(&f)) {
       if (x->op == "sys.echo")
         codec::encode_one(codec::reply{x->id, std::move(x->payload)}, out);
+      else if (x->op == "room.create")
+        create(*x, out);
+      else if (x->op == "room.join")
+        join(*x, out);
+      else if (x->op == "room.broadcast")
+        broadcast(*x, out);
       else
         codec::encode_one(
             codec::error{x->id, "unknown_op", "no op named '" + x->op + "'"},
@@ -129,6 +198,64 @@ class session : public std::enable_shared_from_this<session> {
     }
   }
 
+  // The payload (type, max_members, ...) is ignored: rooms here are bare.
+  void create(const codec::request& x, std::string& out) {
+    auto name = "r." + std::to_string(++next_room);
+    rooms[name];
+    codec::encode_one(
+        codec::reply{x.id,
+                     codec::value::map({{"room", codec::value::of(name)}})},
+        out);
+  }
+
+  void join(const codec::request& x, std::string& out) {
+    auto name = field_as<std::string>(x.payload, "room");
+    auto room = rooms.find(name);
+    if (room == rooms.end()) {
+      codec::encode_one(codec::error{x.id, "room_not_found", "no room " + name},
+                        out);
+      return;
+    }
+    if (std::find(joined_.begin(), joined_.end(), name) == joined_.end()) {
+      room->second.push_back(this);
+      joined_.push_back(name);
+    }
+    codec::encode_one(
+        codec::reply{x.id, codec::value::map({
+                               {"room", codec::value::of(name)},
+                               {"members", codec::value::from_encoded("\x90")},
+                               {"props", codec::value::empty_map()},
+                           })},
+        out);
+  }
+
+  void broadcast(const codec::request& x, std::string& out) {
+    auto name = field_as<std::string>(x.payload, "room");
+    if (std::find(joined_.begin(), joined_.end(), name) == joined_.end()) {
+      codec::encode_one(
+          codec::error{x.id, "not_member", "not a member of " + name}, out);
+      return;
+    }
+    auto exclude_self = field_as<bool>(x.payload, "exclude_self");
+    // Encoded once; every member's queue shares the same bytes.
+    std::string bytes;
+    codec::encode_one(
+        codec::room_message{name, "s" + std::to_string(id_),
+                            field_as<std::string>(x.payload, "name"),
+                            field(x.payload, "payload")},
+        bytes);
+    auto shared = std::make_shared<const std::string>(std::move(bytes));
+    // What this batch answered before goes out first, in order.
+    if (!out.empty()) {
+      write(std::move(out));
+      out.clear();
+    }
+    for (auto* member : rooms[name])
+      if (member != this || !exclude_self)
+        member->write(shared);
+    codec::encode_one(codec::reply{x.id, codec::value::empty_map()}, out);
+  }
+
   void fail(codec::close_code code, const std::string& why) {
     std::string out;
     codec::encode_one(codec::close{static_cast<uint64_t>(code), why, ""}, out);
@@ -136,13 +263,18 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void write(std::string bytes) {
+    write(std::make_shared<const std::string>(std::move(bytes)));
+  }
+
+  // No limit: a member that does not read just queues (this is the floor).
+  void write(std::shared_ptr<const std::string> bytes) {
     queue_.push_back(std::move(bytes));
     if (queue_.size() == 1)
       do_write();
   }
 
   void do_write() {
-    ws_.async_write(net::buffer(queue_.front()),
+    ws_.async_write(net::buffer(*queue_.front()),
                     [self = shared_from_this()](error_code ec, size_t) {
                       if (ec)
                         return;
@@ -155,7 +287,8 @@ class session : public std::enable_shared_from_this<session> {
   websocket::stream<tcp::socket> ws_;
   beast::flat_buffer buf_;
   http::request<http::string_body> req_;
-  std::deque<std::string> queue_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::vector<std::string> joined_; // rooms this connection is a member of
   uint64_t id_;
 };
 
