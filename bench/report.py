@@ -208,7 +208,7 @@ def chart(runs, out_png):
     hist = lambda path, title, ylabel: "\n".join([
         f"set title '{title}'", f"set ylabel '{ylabel}'", "set style data histogram",
         "set style histogram clustered gap 1", "set style fill solid 0.8 border -1",
-        "set xtics rotate by -25 font ',8'", "unset logscale",
+        "set xtics rotate by -25 font ',8'", "unset logscale", "set yrange [0:*]",
         "plot " + ", ".join(f"'{path}' using {i + 2}:xtic(1) title columnheader"
                             for i in range(len(servers)))])
     lines = [

@@ -1,5 +1,7 @@
 #include "echo_loop.hpp"
 
+#include <algorithm>
+
 namespace tether::bench {
 
 echo_loop::echo_loop(context& cx, std::vector<peer*> peers)
@@ -50,6 +52,7 @@ void echo_loop::tick() {
   if (!running_)
     return;
   auto now = clock::now();
+  auto wake = now + interval_;
   for (auto& l : lanes_) {
     while (l.next_due <= now) {
       if (l.open >= window) {
@@ -59,8 +62,11 @@ void echo_loop::tick() {
       send(l, l.next_due);
       l.next_due += interval_;
     }
+    wake = std::min(wake, l.next_due);
   }
-  timer_.expires_after(std::chrono::microseconds(500));
+  // Wakes for the next request due, not on a coarse tick: a request sent
+  // late would count the generator's lateness as the server's latency.
+  timer_.expires_at(std::max(wake, now + std::chrono::microseconds(20)));
   timer_.async_wait([this](error_code ec) {
     if (!ec)
       tick();
