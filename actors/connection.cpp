@@ -118,18 +118,14 @@ void connection_state::on_inbound(inbound_message& msg) {
   if (auto err = std::get_if<codec::decode_error>(&decoded))
     return close_with(codec::close_code::invalid_message,
                       "invalid message: " + err->reason);
-  auto& list = std::get<std::vector<codec::frame>>(decoded);
-  std::deque<codec::frame> frames{std::make_move_iterator(list.begin()),
-                                  std::make_move_iterator(list.end())};
-  process(frames);
+  process(std::get<std::vector<codec::frame>>(decoded));
 }
 
-void connection_state::process(std::deque<codec::frame>& frames) {
-  while (!frames.empty() && !closing_) {
-    auto f = std::move(frames.front());
-    frames.pop_front();
-    if (!handle(f)) {
-      backlog_ = std::move(frames);
+void connection_state::process(std::vector<codec::frame>& frames) {
+  for (size_t i = 0; i < frames.size() && !closing_;) {
+    if (!handle(frames[i++])) {
+      backlog_.assign(std::make_move_iterator(frames.begin() + i),
+                      std::make_move_iterator(frames.end()));
       break;
     }
   }

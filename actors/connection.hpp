@@ -1,7 +1,6 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,7 +67,7 @@ class connection_state {
  private:
   /// Handles frames in order until one needs an answer from another actor
   /// (authentication, attaching a session); the rest wait in `backlog_`.
-  void process(std::deque<codec::frame>& frames);
+  void process(std::vector<codec::frame>& frames);
   /// Handles one frame; false when processing must wait for an answer.
   bool handle(codec::frame& f);
   bool handle_hello(codec::hello& x);
@@ -93,7 +92,7 @@ class connection_state {
   /// Frames for the stream, sent as one message per WebSocket message.
   std::vector<codec::frame> to_stream_;
   /// Frames waiting while an answer from another actor is awaited.
-  std::deque<codec::frame> backlog_;
+  std::vector<codec::frame> backlog_;
   codec::value claims_;
   bool hello_seen_ = false;
   bool welcomed_ = false;

@@ -8,6 +8,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/responder.hpp"
+#include "codec/frames.hpp"
 
 namespace tether {
 
@@ -37,6 +38,12 @@ behavior_actor lift(caf::actor_system& sys, request_function fn);
 
 /// Lifts a responder function into a behavior actor; same rules.
 behavior_actor lift(caf::actor_system& sys, responder_function fn);
+
+/// Runs a plain function where the request is, with the rules of `lift`:
+/// the frame that answers it (REPLY, or ERROR; `internal` if it threw).
+codec::frame answer_inline(const request_function& fn,
+                           const request_context& ctx,
+                           const codec::value& payload);
 
 /// Answers a STREAM sent to a behavior that takes none.
 void refuse_stream(const request_context& ctx);

@@ -23,6 +23,13 @@ void request_hub::request(uint64_t id, std::string op, codec::value payload,
     TETHER_LOG(debug, "requests", conn_id_ << " duplicate request id " << id);
     return;
   }
+  if (auto fn = behaviors_->find_inline(op)) {
+    if (streamed)
+      return emit_(
+          codec::error{id, "invalid", "op '" + op + "' does not take streams"},
+          true);
+    return emit_(answer_inline(*fn, context_for(id, op), payload), true);
+  }
   auto handler = behaviors_->find(op);
   if (!handler)
     return emit_(codec::error{id, "unknown_op", "no op named '" + op + "'"},

@@ -80,7 +80,8 @@ runtime::~runtime() {
   shutdown();
   // The node's links take down connections a failed drain left behind.
   for (const auto& op : registry_.ops())
-    caf::anon_send_exit(*registry_.find(op), caf::exit_reason::user_shutdown);
+    if (auto handler = registry_.find(op))
+      caf::anon_send_exit(*handler, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sessions_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(rooms_, caf::exit_reason::user_shutdown);
@@ -100,6 +101,10 @@ runtime::~runtime() {
   system_->await_all_actors_done();
   ioc_.reset();
   system_.reset();
+}
+
+void runtime::add_inline_behavior(const std::string& op, request_function fn) {
+  registry_.add_inline(op, std::move(fn));
 }
 
 void runtime::add_behavior(const std::string& op, behavior_actor handler) {

@@ -4,6 +4,13 @@
 
 namespace tether::transport {
 
+namespace {
+
+/// Bytes of the first read of a message: most frames are small.
+constexpr size_t first_read = 1024;
+
+} // namespace
+
 websocket_session::websocket_session(tcp::socket&& socket, const settings& cfg)
     : ws_(std::move(socket)), cfg_(cfg), close_timer_(ws_.get_executor()) {
   error_code ec;
@@ -49,7 +56,7 @@ void websocket_session::do_read() {
   size_t room = cfg_.max_message + 1 - buffer_.size();
   // Small first reads keep idle connections small; large messages grow
   // the chunk with what they already have.
-  auto chunk = std::max<size_t>(4096, buffer_.size());
+  auto chunk = std::max<size_t>(first_read, buffer_.size());
   ws_.async_read_some(buffer_.prepare(std::min(room, chunk)),
                       beast::bind_front_handler(&websocket_session::on_read,
                                                 shared_from_this()));
@@ -72,6 +79,10 @@ void websocket_session::on_read(error_code ec, size_t n) {
     return do_read();
   std::string message = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
+  // A large message does not leave a large buffer behind on a connection
+  // that goes idle after it.
+  if (buffer_.capacity() > 4 * first_read)
+    buffer_.shrink_to_fit();
   if (handler_)
     handler_->on_message(std::move(message), ws_.got_binary());
   if (unhandled_.fetch_add(1) + 1 < cfg_.max_unhandled)

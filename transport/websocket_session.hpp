@@ -1,13 +1,13 @@
 #pragma once
 
 #include <atomic>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "transport/beast.hpp"
 #include "transport/channel.hpp"
+#include "transport/lazy_queue.hpp"
 #include "transport/settings.hpp"
 
 namespace tether::transport {
@@ -57,7 +57,7 @@ class websocket_session
   settings cfg_;
   std::string remote_;
   beast::flat_buffer buffer_;
-  std::deque<shared_bytes> queue_;
+  lazy_queue<shared_bytes> queue_;
   std::atomic<size_t> queued_bytes_{0};
   std::atomic<int> unhandled_{0};
   std::atomic<bool> read_paused_{false};

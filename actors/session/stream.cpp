@@ -118,8 +118,7 @@ caf::result<attach_result> stream_state::on_attach(attach_request& req,
   send(transport::make_shared_bytes(codec::encode(reply)));
   if (resume) {
     acknowledge(last_seq);
-    for (const auto& kept : outbox_)
-      send(kept.bytes);
+    outbox_.for_each([this](const kept_frame& kept) { send(kept.bytes); });
   }
   --bulk_;
   flush();

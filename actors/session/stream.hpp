@@ -1,7 +1,6 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -11,6 +10,7 @@
 #include "actors/request_hub.hpp"
 #include "config/limits.hpp"
 #include "security/stream_token.hpp"
+#include "transport/lazy_queue.hpp"
 
 namespace tether {
 
@@ -109,7 +109,7 @@ class stream_state {
   uint64_t generation_ = 0;
   clock::time_point detached_since_;
   // The numbered frames not yet acknowledged, oldest first.
-  std::deque<kept_frame> outbox_;
+  transport::lazy_queue<kept_frame> outbox_;
   size_t outbox_bytes_ = 0;
   uint64_t next_seq_ = 1;
   uint64_t acked_ = 0;

@@ -271,6 +271,42 @@ TEST_CASE("a throwing behavior answers ERROR internal without internals") {
   CHECK(a.message.find("secret") == std::string::npos);
 }
 
+TEST_CASE("an inline behavior answers on a connection and on a session") {
+  test::test_node n{
+      {}, [](runtime& rt) {
+        rt.add_inline_behavior(
+            "twice",
+            [](const request_context&, const value& payload) -> op_result {
+              int64_t x = 0;
+              if (!payload.convert_to(x))
+                return op_error{"invalid", "send an int"};
+              if (x < 0)
+                throw std::runtime_error("secret-detail");
+              return value::of(2 * x);
+            });
+      }};
+  auto number = [](const value& v) {
+    int64_t x = 0;
+    v.convert_to(x);
+    return x;
+  };
+  client::io_thread io;
+  auto c = n.join(io);
+  auto a = call(*c, "twice", value::of(21));
+  REQUIRE(a.what == client::answer::kind::reply);
+  CHECK(number(a.payload) == 42);
+  CHECK(call(*c, "twice", value::of(std::string{"x"})).code == "invalid");
+  auto thrown = call(*c, "twice", value::of(-1));
+  CHECK(thrown.code == "internal");
+  CHECK(thrown.message.find("secret") == std::string::npos);
+  c->send(codec::stream{9, "twice", value::of(1)});
+  CHECK(test::expect<codec::error>(*c).code == "invalid");
+  // On a session the answer is numbered like any other.
+  REQUIRE(c->open_session());
+  auto b = call(*c, "twice", value::of(5));
+  CHECK(number(b.payload) == 10);
+}
+
 TEST_CASE("a behavior actor that dies answers ERROR internal") {
   test::test_node n{
       {}, [](runtime& rt) {
