@@ -166,10 +166,7 @@ bool connection_state::handle(codec::frame& f) {
                      id_ << " closed by client, code " << x.code);
           forward_to_stream();
           closing_ = true;
-          hub_->abandon();
-          if (stream_)
-            self_->send(stream_, detach_atom::value,
-                        caf::actor_cast<caf::actor>(self_));
+          let_go();
           channel_->close(nullptr);
           return true;
         } else if constexpr (is_any_of_v<type>(
@@ -375,13 +372,20 @@ void connection_state::on_too_big() {
                  std::to_string(ctx_->limits.max_message) + " bytes)");
 }
 
+void connection_state::let_go() {
+  hub_->abandon();
+  if (!stream_)
+    return;
+  self_->send(stream_, detach_atom::value, caf::actor_cast<caf::actor>(self_));
+  // Streams outlive connections: a monitor left on one would keep this
+  // connection's memory for as long as the stream lives.
+  self_->demonitor(stream_.address());
+}
+
 void connection_state::on_closed(const std::string& reason) {
   TETHER_LOG(debug, "connection", id_ << " closed: " << reason);
   closing_ = true;
-  hub_->abandon();
-  if (stream_)
-    self_->send(stream_, detach_atom::value,
-                caf::actor_cast<caf::actor>(self_));
+  let_go();
   on_drained();
   channel_.reset();
   self_->quit();
@@ -423,10 +427,7 @@ void connection_state::close_with(codec::close_code code,
   closing_ = true;
   channel_->close(transport::make_shared_bytes(std::move(out_)));
   out_.clear();
-  hub_->abandon();
-  if (stream_)
-    self_->send(stream_, detach_atom::value,
-                caf::actor_cast<caf::actor>(self_));
+  let_go();
   on_drained();
 }
 

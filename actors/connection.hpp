@@ -67,6 +67,8 @@ class connection_state {
  private:
   /// Handles frames in order until one needs an answer from another actor
   /// (authentication, attaching a session); the rest wait in `backlog_`.
+  /// Lets go of the requests and the stream: the connection is ending.
+  void let_go();
   void process(std::vector<codec::frame>& frames);
   /// Handles one frame; false when processing must wait for an answer.
   bool handle(codec::frame& f);

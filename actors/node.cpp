@@ -4,6 +4,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/log.hpp"
+#include "actors/stop_children.hpp"
 
 namespace tether {
 
@@ -27,18 +28,14 @@ node_actor::behavior_type node_behavior(pointer self, std::string node_name) {
     self->state.connections.erase(msg.source);
     finish_drain_if_done(self);
   });
-  // Connections are linked so that stopping the node stops them. Their own
-  // exits only concern their down message.
-  self->set_exit_handler([self](caf::exit_msg& msg) {
-    // CAF's anon_send_exit names the receiver itself as the source.
-    if (!msg.source || msg.source == self->address())
-      self->quit(msg.reason);
+  stop_children_on_exit(self, [self](auto stop) {
+    for (auto& kv : self->state.connections)
+      stop(kv.second);
   });
   return {
       [self](joined_atom, connection_actor conn) {
         auto& st = self->state;
         self->monitor(conn);
-        self->link_to(conn);
         st.connections.emplace(conn.address(), conn);
         if (st.draining) // Raced the drain: send it after the others.
           self->send(conn, drain_atom::value);

@@ -151,6 +151,11 @@ void request_hub::fail_open(const std::string& code,
 void request_hub::abandon() {
   for (auto& kv : open_)
     caf::anon_send(kv.second.handler, cancel_atom::value, kv.second.ctx);
+  // CAF keeps a monitor, and with it the memory of the actor that placed
+  // it, until the monitored actor ends: behaviors live as long as the node.
+  for (const auto& addr : watched_)
+    self_->demonitor(addr);
+  watched_.clear();
   open_.clear();
   open_streams_ = 0;
   for (auto& kv : calls_)

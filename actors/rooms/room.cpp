@@ -81,6 +81,8 @@ void remove_member(pointer self, const std::string& id, bool left) {
   auto i = find_member(self, id);
   if (i == st.members.end())
     return;
+  // The session may live on: its monitor would keep this room's memory.
+  self->demonitor(i->session);
   st.members.erase(i);
   st.member_index.erase(id);
   if (st.setup.logic.logic)
@@ -358,10 +360,8 @@ room_actor spawn_room(caf::actor_system& sys, room_setup setup) {
                          tick_atom::value, st.emptiness);
     if (setup.logic.logic && setup.logic.tick.count() > 0)
       self->delayed_send(self, setup.logic.tick, tick_atom::value);
-    self->monitor(setup.service);
+    // The service stops its rooms when it stops.
     self->set_down_handler([self](caf::down_msg& msg) {
-      if (msg.source == self->state.setup.service.address())
-        return self->quit(msg.reason);
       // A member's session ended (expired, closed, failed): it leaves.
       std::vector<std::string> gone;
       for (const auto& m : self->state.members)

@@ -6,6 +6,7 @@
 #include "actors/behaviors/payload_fields.hpp"
 #include "actors/function_behavior.hpp"
 #include "actors/responder.hpp"
+#include "actors/stop_children.hpp"
 #include "security/crypto.hpp"
 
 namespace tether {
@@ -80,6 +81,10 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
     self->state.limits = limits;
     self->state.sessions = sessions;
     self->state.types = types;
+    stop_children_on_exit(self, [self](auto stop) {
+      for (auto& kv : self->state.rooms)
+        stop(kv.second);
+    });
     self->set_down_handler([self](caf::down_msg& msg) {
       auto& st = self->state;
       auto i = st.ids.find(msg.source);

@@ -54,13 +54,10 @@ session_actor spawn_session(caf::actor_system& sys,
     st.identity = identity;
     st.ctx = ctx;
     st.supervisor = supervisor;
-    // Without its supervisor (the node stops) a session ends too; its
-    // streams watch it and end with it.
-    self->monitor(supervisor);
+    // The supervisor stops its sessions when it stops; streams watch
+    // their session and end with it.
     self->set_down_handler([self](caf::down_msg& msg) {
       auto& st = self->state;
-      if (msg.source == st.supervisor.address())
-        return self->quit(msg.reason);
       for (auto i = st.streams.begin(); i != st.streams.end(); ++i) {
         if (i->second.address() == msg.source) {
           st.streams.erase(i);

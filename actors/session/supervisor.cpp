@@ -7,6 +7,7 @@
 
 #include "actors/log.hpp"
 #include "actors/session/session.hpp"
+#include "actors/stop_children.hpp"
 #include "security/crypto.hpp"
 
 namespace tether {
@@ -81,6 +82,10 @@ spawn_session_supervisor(caf::actor_system& sys,
   return sys.spawn([ctx](pointer self)
                        -> session_supervisor_actor::behavior_type {
     self->state.ctx = ctx;
+    stop_children_on_exit(self, [self](auto stop) {
+      for (auto& kv : self->state.sessions)
+        stop(kv.second.actor);
+    });
     self->set_down_handler([self](caf::down_msg& msg) {
       auto& st = self->state;
       auto i = st.sessions.find(msg.source);

@@ -645,3 +645,44 @@ TEST_CASE("a long push of tiny frames to a client that acknowledges is never "
   CHECK_FALSE(c->closed());
   CHECK(c->gaps() == 0);
 }
+
+TEST_CASE("sessions that come and go leave no memory behind") {
+  // CAF keeps a monitor's entry, with the memory of the actor that placed
+  // it, until the monitored actor ends: a session or stream that watched a
+  // long-lived actor (the supervisor, a behavior) would stay in memory for
+  // as long as the node runs. Timers hold an actor until they fire too:
+  // short ones here, so that what stays is only what leaked.
+  test::test_node n{[](config::options& o) {
+    o.lim.heartbeat_ms = 100;
+    o.lim.session_ttl_s = 1;
+  }};
+  client::io_thread io;
+  auto cycle = [&](int times) {
+    for (int i = 0; i < times; ++i) {
+      codec::session s;
+      auto c = with_session(n, io, s);
+      // sys.push is a behavior actor: the stream watches it.
+      c->send(
+          codec::request{1, "sys.push",
+                         test::map_of({{"name", value::of(std::string{"p"})},
+                                       {"payload", value::of(1)},
+                                       {"count", value::of(1)}})});
+      test::expect<codec::reply>(*c);
+      test::expect<codec::signal>(*c);
+      c->send(codec::session_close{2});
+      test::expect<codec::reply>(*c);
+      test::expect<codec::session_closed>(*c);
+    }
+  };
+  auto settled = [] {
+    std::this_thread::sleep_for(1500ms); // the timers fire
+    return rss_bytes();
+  };
+  cycle(300); // allocator arenas, pools and caches settle
+  auto before = settled();
+  cycle(2000);
+  auto after = settled();
+  auto growth = after - std::min(before, after);
+  INFO(growth << " bytes more after 2000 sessions came and went");
+  CHECK(growth < 2000 * 1024);
+}
