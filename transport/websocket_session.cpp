@@ -124,13 +124,14 @@ void websocket_session::send(shared_bytes message) {
 }
 
 void websocket_session::enqueue(shared_bytes message) {
-  queue_.push_back(std::move(message));
-  if (queue_.size() == 1)
-    do_write();
+  if (writing_)
+    return queue_.push_back(std::move(message));
+  writing_ = std::move(message);
+  do_write();
 }
 
 void websocket_session::do_write() {
-  ws_.async_write(net::buffer(*queue_.front()),
+  ws_.async_write(net::buffer(*writing_),
                   beast::bind_front_handler(&websocket_session::on_write,
                                             shared_from_this()));
 }
@@ -138,15 +139,18 @@ void websocket_session::do_write() {
 void websocket_session::on_write(error_code ec, size_t) {
   if (ec)
     return finish("write failed: " + ec.message());
-  queued_bytes_ -= queue_.front()->size();
-  queue_.pop_front();
+  queued_bytes_ -= writing_->size();
+  writing_.reset();
   if (drained_mark_ > 0 && queued_bytes_.load() < drained_mark_) {
     drained_mark_ = 0;
     if (handler_)
       handler_->on_drained();
   }
-  if (!queue_.empty())
+  if (!queue_.empty()) {
+    writing_ = std::move(queue_.front());
+    queue_.pop_front();
     return do_write();
+  }
   if (closing_)
     do_close();
 }
@@ -166,7 +170,7 @@ void websocket_session::close(shared_bytes last) {
               });
               if (last)
                 self->enqueue(last);
-              else if (self->queue_.empty())
+              else if (!self->writing_)
                 self->do_close();
             });
 }

@@ -57,6 +57,8 @@ class websocket_session
   settings cfg_;
   std::string remote_;
   beast::flat_buffer buffer_;
+  /// The message being written, and those waiting behind it.
+  shared_bytes writing_;
   lazy_queue<shared_bytes> queue_;
   std::atomic<size_t> queued_bytes_{0};
   std::atomic<int> unhandled_{0};
