@@ -24,6 +24,11 @@ void peer::start(setup s) {
   tcp::endpoint server{address, where_.port};
   if (where_.source_addrs > 1 && address.is_v4() && address.is_loopback()) {
     sock.open(tcp::v4(), ec);
+    // The port is picked at connect(), per destination, not reserved here.
+    sock.set_option(
+        net::detail::socket_option::boolean<IPPROTO_IP,
+                                            IP_BIND_ADDRESS_NO_PORT>(true),
+        ec);
     auto from = net::ip::address_v4(
         (127u << 24) + 1 + static_cast<uint32_t>(index_ % where_.source_addrs));
     sock.bind({from, 0}, ec);
