@@ -104,10 +104,12 @@ COLUMNS = {
     "W5": [("p99 alone µs", "a_p99_us", "{:.0f}"), ("p99 slow µs", "b_p99_us", "{:.0f}"),
            ("RSS start MiB", "rss_start_kb", "{:.0f}"),
            ("RSS peak MiB", "rss_peak_b_kb", "{:.0f}"),
+           ("RSS end MiB", "rss_end_kb", "{:.0f}"),
            ("bcasts answered", "broadcasts_answered", "{}"),
            ("conns left", "node_connections_after", "{}")],
 }
 SCALE = {"rss_kb": 1 / 1024, "rss_start_kb": 1 / 1024, "rss_peak_b_kb": 1 / 1024,
+         "rss_end_kb": 1 / 1024,
          "rtt_p50_us": 1e-3, "rtt_p95_us": 1e-3}
 
 

@@ -172,7 +172,7 @@ int run_slow(context& cx) {
       .add("rss_peak_b_kb", peak_b)
       .add("rss_end_kb", b1.server_rss_kb)
       .add("echo_errors", loop.errors() + loop.retries());
-  if (cx.w.kind() == protocol::tether)
+  if (node_connections > 0) // only Tether answers sys.info
     o.add("node_connections_after", node_connections)
         .add("connections_opened", uint64_t{opt.conns + opt.slow + 1});
   std::cout << o.str() << std::endl;
