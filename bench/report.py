@@ -264,6 +264,17 @@ def main():
             rows.append(cells)
         print(f"\n{group}\n" + table(head, rows))
 
+    bound = []
+    for run in runs:
+        r = figures(run)
+        u = r.get("server_util", r.get("b_server_util"))
+        g = r.get("gen_util", r.get("b_gen_util"))
+        if u is not None and g is not None and g >= 0.9 and u < 0.9:
+            bound.append(f"{run['server']} {run['group']} {run['workload']}")
+    print("\nRuns where the generator, not the server, set the pace (generator"
+          "\n  CPU/wall >= 0.9, server < 0.9): their throughput is a lower bound,"
+          "\n  their CPU per op still exact: " + ("; ".join(bound) if bound else "none"))
+
     rl = ratios(runs)
     rows = [[r["group"], r["workload"], r["figure"]] +
             [fmt(r.get("tether_over_" + p), "{:.2f}") for p in PEERS] for r in rl]
