@@ -28,9 +28,13 @@ std::string host_name() {
   return buf;
 }
 
-std::unique_ptr<caf::actor_system_config> make_caf_config(unsigned threads) {
+std::unique_ptr<caf::actor_system_config>
+make_caf_config(const config::options& opts) {
   auto cfg = std::make_unique<caf::actor_system_config>();
-  cfg->set("scheduler.max-threads", static_cast<size_t>(threads));
+  cfg->set("scheduler.max-threads", static_cast<size_t>(opts.actor_threads));
+  cfg->set("scheduler.policy", opts.scheduler == "stealing"
+                                   ? caf::atom("stealing")
+                                   : caf::atom("sharing"));
   return cfg;
 }
 
@@ -54,7 +58,7 @@ std::string token_secret(const config::options& opts) {
 } // namespace
 
 runtime::runtime(config::options opts)
-    : opts_(std::move(opts)), caf_cfg_(make_caf_config(opts_.actor_threads)),
+    : opts_(std::move(opts)), caf_cfg_(make_caf_config(opts_)),
       system_(std::make_unique<caf::actor_system>(*caf_cfg_)),
       ioc_(std::make_unique<transport::net::io_context>()) {
   if (opts_.node_name.empty())

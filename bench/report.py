@@ -117,8 +117,10 @@ def utilization(r):
     u = r.get("server_util", r.get("b_server_util"))
     g = r.get("gen_util", r.get("b_gen_util"))
     o = r.get("other_util", r.get("b_other_util"))
+    st = r.get("steal_util", r.get("b_steal_util"))
     sat = " sat" if u is not None and u >= 0.9 else ""
-    return f"{fmt(u, '{:.2f}')}{sat} / {fmt(g, '{:.2f}')} / {fmt(o, '{:.2f}')}"
+    stolen = f" steal {st:.2f}" if st is not None and st >= 0.05 else ""
+    return f"{fmt(u, '{:.2f}')}{sat} / {fmt(g, '{:.2f}')} / {fmt(o, '{:.2f}')}{stolen}"
 
 
 def ratios(runs):
@@ -286,7 +288,9 @@ def main():
                                 [[t, m, "yes" if ok else "NO"] for t, m, ok in tg]))
     print("\nsrv/gen/other CPU: CPU time over wall time of the server (core 0; 'sat'"
           "\n  at >= 0.9: the server was the bottleneck), of the generator (core 1; near"
-          "\n  1.0 the generator set the pace), and of everything else (softirq, noise).")
+          "\n  1.0 the generator set the pace), and of everything else (softirq, noise)."
+          "\n  'steal' (shown from 0.05): CPU time the hypervisor took from this virtual"
+          "\n  machine during the run; such a run is slower than it should be.")
 
     result = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "mode": mode,
               "phase_s": float(duration), "max_conns": int(max_conns), "host": host,

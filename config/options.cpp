@@ -69,6 +69,9 @@ po::options_description describe(const options& d, std::string& listen,
   add(general, "actor-threads",
       with_default(&out.actor_threads, d.actor_threads),
       "threads running the actors");
+  add(general, "scheduler", with_default(&out.scheduler, d.scheduler),
+      "CAF scheduler: sharing (idle threads sleep) or stealing (idle threads "
+      "poll)");
   add(general, "log-level", with_default(&out.log_level, d.log_level),
       "debug, info, warning or error");
   add(general, "sys-ops", with_default(&out.sys_ops, d.sys_ops),
@@ -158,6 +161,8 @@ std::string check(const options& x) {
     return "--ack-every must be at least 1";
   if (x.io_threads == 0 || x.actor_threads == 0)
     return "--io-threads and --actor-threads must be at least 1";
+  if (x.scheduler != "sharing" && x.scheduler != "stealing")
+    return "--scheduler must be sharing or stealing";
   if (x.ws_path.empty() || x.ws_path.front() != '/')
     return "--ws-path must start with '/'";
   if (l.max_connections == 0 || l.max_outbox_frames == 0 ||

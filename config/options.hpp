@@ -23,6 +23,11 @@ struct options {
   /// Threads running sockets (Asio) and actors (CAF). Two cores: one each.
   unsigned io_threads = 1;
   unsigned actor_threads = 1;
+  /// CAF's scheduler: "sharing" (one queue; an idle thread sleeps until
+  /// work arrives) or "stealing" (a queue per thread; an idle thread polls
+  /// every 50 µs for a while first, which costs CPU and latency when the
+  /// node is not saturated).
+  std::string scheduler = "sharing";
   /// debug, info, warning or error.
   std::string log_level = "info";
   /// Whether the built-in `sys.*` ops are bound.

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 
 namespace tether::bench {
 
@@ -46,14 +48,15 @@ uint64_t process_rss_kb(pid_t pid) {
   return 0;
 }
 
-/// user + nice + system + irq + softirq of every core.
-double machine_busy_s() {
+/// user + nice + system + irq + softirq of every core, and steal.
+std::pair<double, double> machine_busy_and_steal_s() {
   std::ifstream in("/proc/stat");
   std::string cpu;
   uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0,
-           softirq = 0;
-  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
-  return ticks_to_s(user + nice + system + irq + softirq);
+           softirq = 0, steal = 0;
+  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >>
+      steal;
+  return {ticks_to_s(user + nice + system + irq + softirq), ticks_to_s(steal)};
 }
 
 double own_cpu_s() {
@@ -72,7 +75,7 @@ sample probe::take() const {
     s.server_cpu_s = process_cpu_s(server_);
     s.server_rss_kb = process_rss_kb(server_);
   }
-  s.box_cpu_s = machine_busy_s();
+  std::tie(s.box_cpu_s, s.steal_s) = machine_busy_and_steal_s();
   s.self_cpu_s = own_cpu_s();
   return s;
 }
@@ -82,6 +85,7 @@ interval probe::between(const sample& a, const sample& b) {
   i.wall_s = std::chrono::duration<double>(b.at - a.at).count();
   i.server_cpu_s = b.server_cpu_s - a.server_cpu_s;
   i.self_cpu_s = b.self_cpu_s - a.self_cpu_s;
+  i.steal_s = b.steal_s - a.steal_s;
   i.other_cpu_s = std::max(0.0, (b.box_cpu_s - a.box_cpu_s) - i.server_cpu_s -
                                     i.self_cpu_s);
   return i;

@@ -16,6 +16,7 @@ struct sample {
   double server_cpu_s = 0; // utime + stime of the server process
   uint64_t server_rss_kb = 0;
   double box_cpu_s = 0;  // busy CPU of the whole machine
+  double steal_s = 0;    // time the hypervisor gave this machine's CPUs away
   double self_cpu_s = 0; // this generator's own CPU
 };
 
@@ -25,10 +26,12 @@ struct interval {
   double server_cpu_s = 0;
   double self_cpu_s = 0;
   double other_cpu_s = 0; // neither server nor generator: softirq, noise
+  double steal_s = 0;     // CPU the hypervisor took: the run was slowed
 
   double server_util() const { return wall_s > 0 ? server_cpu_s / wall_s : 0; }
   double self_util() const { return wall_s > 0 ? self_cpu_s / wall_s : 0; }
   double other_util() const { return wall_s > 0 ? other_cpu_s / wall_s : 0; }
+  double steal_util() const { return wall_s > 0 ? steal_s / wall_s : 0; }
 };
 
 class probe {

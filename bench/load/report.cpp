@@ -57,6 +57,7 @@ json& json::add(const std::string& p, const interval& i) {
   add(p + "server_util", i.server_util());
   add(p + "gen_util", i.self_util());
   add(p + "other_util", i.other_util());
+  add(p + "steal_util", i.steal_util());
   return *this;
 }
 

@@ -44,6 +44,7 @@ TEST_CASE("no options give the embedded defaults") {
   CHECK(r.opts->listen_port == 8080);
   CHECK(r.opts->lim.max_message == defaults.lim.max_message);
   CHECK(r.opts->lim.heartbeat_ms == defaults.lim.heartbeat_ms);
+  CHECK(r.opts->scheduler == "sharing");
 }
 
 TEST_CASE("both --name=value and --name value are accepted") {
@@ -100,6 +101,7 @@ TEST_CASE("bad options are refused with a clear message and exit code 2") {
            {{"--heartbeat-ms=0"}, "heartbeat-ms"},
            {{"--log-level=loud"}, "log-level"},
            {{"--ws-path=ws"}, "ws-path"},
+           {{"--scheduler=fifo"}, "scheduler"},
            {{"--config=/nonexistent/file"}, "cannot read"},
        }) {
     auto r = parse_args(c.args);
