@@ -1,5 +1,6 @@
 #include "actors/runtime.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -60,7 +61,8 @@ std::string token_secret(const config::options& opts) {
 runtime::runtime(config::options opts)
     : opts_(std::move(opts)), caf_cfg_(make_caf_config(opts_)),
       system_(std::make_unique<caf::actor_system>(*caf_cfg_)),
-      ioc_(std::make_unique<transport::net::io_context>()) {
+      ioc_(std::make_unique<transport::net::io_context>(
+          static_cast<int>(std::max(1u, opts_.io_threads)))) {
   if (opts_.node_name.empty())
     opts_.node_name = host_name();
   node_ = spawn_node(*system_, opts_.node_name);
@@ -120,6 +122,7 @@ transport::error_code runtime::start() {
   transport::settings ts;
   ts.ws_path = opts_.ws_path;
   ts.max_message = opts_.lim.max_message;
+  ts.threaded_io = opts_.io_threads > 1;
   ts.upgrade_timeout =
       std::chrono::milliseconds{opts_.lim.handshake_timeout_ms};
   // Beast's pings back up the contract's heartbeat, a little later than it.

@@ -38,8 +38,11 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
+  auto executor = cfg_.threaded_io
+                      ? net::any_io_executor{net::make_strand(ioc_)}
+                      : net::any_io_executor{ioc_.get_executor()};
   acceptor_.async_accept(
-      net::make_strand(ioc_),
+      std::move(executor),
       beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 

@@ -21,6 +21,10 @@ struct settings {
   std::chrono::milliseconds idle_timeout{60000};
   /// Time a closing socket gets to flush its last frames.
   std::chrono::milliseconds close_timeout{2000};
+  /// Whether more than one thread runs the I/O context: then each socket
+  /// needs a strand. With one thread a strand only costs a lock and a queue
+  /// per handler, and memory per socket.
+  bool threaded_io = false;
 };
 
 } // namespace tether::transport

@@ -14,7 +14,7 @@ constexpr size_t first_read = 1024;
 websocket_session::websocket_session(tcp::socket&& socket, const settings& cfg)
     : ws_(std::move(socket)), cfg_(cfg), close_timer_(ws_.get_executor()) {
   error_code ec;
-  auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+  auto ep = ws_.next_layer().remote_endpoint(ec);
   remote_ = ec ? std::string{"unknown"}
                : ep.address().to_string() + ":" + std::to_string(ep.port());
 }
@@ -23,7 +23,6 @@ websocket_session::~websocket_session() = default;
 
 void websocket_session::run(http::request<http::string_body> req,
                             handler_factory make_handler) {
-  beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts;
   timeouts.handshake_timeout = cfg_.upgrade_timeout;
   timeouts.idle_timeout = cfg_.idle_timeout;
@@ -190,9 +189,8 @@ void websocket_session::finish(const std::string& reason) {
   if (auto handler = std::move(handler_))
     handler->on_closed(reason);
   error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both,
-                                                 ignored);
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  ws_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+  ws_.next_layer().close(ignored);
 }
 
 } // namespace tether::transport

@@ -53,7 +53,9 @@ class websocket_session
   void do_close();
   void finish(const std::string& reason);
 
-  websocket::stream<beast::tcp_stream> ws_;
+  /// A plain socket: the WebSocket stream's own timer runs the handshake and
+  /// idle timeouts, so `beast::tcp_stream`'s two timers would be dead weight.
+  websocket::stream<tcp::socket> ws_;
   settings cfg_;
   std::string remote_;
   beast::flat_buffer buffer_;

@@ -430,3 +430,27 @@ TEST_CASE("a client SIGNAL reaches the behavior bound to its name") {
   CHECK(seen == 5);
   CHECK_FALSE(c->next(100ms).has_value());
 }
+
+TEST_CASE("with two I/O and two actor threads concurrent clients get every "
+          "answer") {
+  // More than one I/O thread puts each socket on its own strand.
+  test::test_node n{[](config::options& o) {
+    o.io_threads = 2;
+    o.actor_threads = 2;
+  }};
+  client::io_thread io;
+  std::vector<std::shared_ptr<client::client>> clients;
+  for (int i = 0; i < 8; ++i)
+    clients.push_back(n.join(io));
+  std::vector<std::vector<std::future<client::answer>>> pending(clients.size());
+  for (int k = 0; k < 200; ++k)
+    for (size_t i = 0; i < clients.size(); ++i)
+      pending[i].push_back(clients[i]->call(
+          "sys.echo", value::of(static_cast<int>(i * 1000 + k))));
+  for (size_t i = 0; i < clients.size(); ++i)
+    for (int k = 0; k < 200; ++k) {
+      auto a = await(pending[i][k]);
+      REQUIRE(a.what == client::answer::kind::reply);
+      REQUIRE(a.payload == value::of(static_cast<int>(i * 1000 + k)));
+    }
+}
