@@ -57,6 +57,13 @@ void encode(const frame& x, std::string& out) {
   std::visit([&](const auto& f) { encode_one(f, out); }, x);
 }
 
+void encode_seq(uint64_t seq, std::string_view inner, std::string& out) {
+  out.reserve(out.size() + inner.size() + 10);
+  detail::put_header(out, 2, kind::seq);
+  detail::put(out, seq);
+  out.append(inner);
+}
+
 std::string encode(const frame& x) {
   std::string out;
   encode(x, out);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "codec/frames.hpp"
@@ -25,6 +26,11 @@ template <class Frame> void encode_one(const Frame& x, std::string& out) {
   detail::put_header(out, std::tuple_size_v<decltype(fields)>, Frame::kind_v);
   std::apply([&](const auto&... f) { (detail::put(out, f), ...); }, fields);
 }
+
+/// Appends SEQ `seq` around the already encoded frame `inner`: what
+/// `encode_one(seq{seq, nested_frame{inner}})` writes, without first copying
+/// `inner` into a frame.
+void encode_seq(uint64_t seq, std::string_view inner, std::string& out);
 
 /// Appends the encoding of any frame to `out`.
 void encode(const frame& x, std::string& out);

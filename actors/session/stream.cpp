@@ -246,14 +246,13 @@ void stream_state::emit(const codec::frame& x) {
   keep_and_send(codec::encode(x));
 }
 
-void stream_state::keep_and_send(std::string inner) {
+void stream_state::keep_and_send(std::string_view inner) {
   if (broken_)
     return;
   const auto& lim = ctx_->limits;
   auto seq = next_seq_++;
   std::string bytes;
-  codec::encode_one(codec::seq{seq, codec::nested_frame{std::move(inner)}},
-                    bytes);
+  codec::encode_seq(seq, inner, bytes);
   // A client that acknowledges what it never read still fills its socket.
   bool over = outbox_.size() + 1 > lim.max_outbox_frames ||
               outbox_bytes_ + bytes.size() > lim.max_outbox_bytes ||

@@ -82,7 +82,7 @@ class stream_state {
 
   /// Numbers a frame, keeps it until acknowledged, and sends it.
   void emit(const codec::frame& x);
-  void keep_and_send(std::string inner);
+  void keep_and_send(std::string_view inner);
   /// Queues an encoded frame for the socket. Frames that arrive while more
   /// messages wait in the mailbox share one WebSocket message (written by a
   /// flush behind them); a lone frame is written at once, with no copy.

@@ -516,3 +516,16 @@ TEST_CASE("decode_frame takes exactly one frame", "[codec][decode]") {
     CHECK(std::holds_alternative<decode_error>(result));
   }
 }
+
+TEST_CASE("encode_seq writes what a SEQ frame encodes to", "[codec][encode]") {
+  auto inner = encode(frame{room_message{"lobby", "s1", "chat", value::of(7)}});
+  for (uint64_t n : {uint64_t{0}, uint64_t{1}, uint64_t{127}, uint64_t{128},
+                     uint64_t{65536}, u64_max}) {
+    INFO("seq " << n);
+    std::string direct = "prefix";
+    encode_seq(n, inner, direct);
+    std::string framed = "prefix";
+    encode_one(seq{n, nested_frame{inner}}, framed);
+    CHECK(direct == framed);
+  }
+}
