@@ -47,10 +47,11 @@ class connection_state {
   void on_too_big();
   void on_closed(const std::string& reason);
   void on_tick();
-  void on_answer(codec::reply&& x) { hub_->answer(std::move(x)); }
-  void on_answer(codec::error&& x) { hub_->answer(std::move(x)); }
-  void on_answer(codec::retry&& x) { hub_->answer(std::move(x)); }
-  void on_answer(codec::result_part&& x) { hub_->answer(std::move(x)); }
+  /// A behavior's REPLY, ERROR, RETRY or RESULT_PART.
+  template <class Answer> void on_answer(Answer&& x) {
+    if (hub_)
+      hub_->answer(std::move(x));
+  }
   void on_push(codec::signal&& x);
   caf::result<client_answer> on_call(codec::request&& x);
   caf::result<bool> on_credit();
@@ -77,6 +78,8 @@ class connection_state {
   void attached(uint64_t request_id, const attach_result& result);
   void resume_backlog();
   void forward_to_stream();
+  request_hub& hub();
+  size_t open_requests() const;
 
   template <class Frame> void emit(const Frame& x);
   void flush();
@@ -88,6 +91,8 @@ class connection_state {
   std::shared_ptr<transport::channel> channel_;
   std::shared_ptr<const connection_context> ctx_;
   std::string id_;
+  /// The requests of a sessionless client: made on first use, as a
+  /// connection with a session hands its requests to the stream's hub.
   std::unique_ptr<request_hub> hub_;
   /// The session stream this connection is attached to, if any.
   stream_actor stream_;
