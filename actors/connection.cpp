@@ -91,27 +91,20 @@ void connection_state::init(pointer self,
   ctx_ = std::move(ctx);
   id_ = std::move(id);
   opened_at_ = last_received_ = last_sent_ = clock::now();
-  TETHER_LOG(debug, "connection", id_ << " open from " << channel_->remote());
-  schedule_tick();
-}
-
-request_hub& connection_state::hub() {
-  if (!hub_) {
-    hub_ = std::make_unique<request_hub>(
+  hub_.init([this] {
+    auto hub = std::make_unique<request_hub>(
         self_, id_, ctx_->behaviors, ctx_->limits,
         [this](codec::frame&& f, bool) {
           std::visit([this](const auto& x) { emit(x); }, f);
         });
-    hub_->on_idle = [this] {
+    hub->on_idle = [this] {
       if (draining_ && !stream_)
         close_with(codec::close_code::going_away, "the node is shutting down");
     };
-  }
-  return *hub_;
-}
-
-size_t connection_state::open_requests() const {
-  return hub_ ? hub_->open_count() : 0;
+    return hub;
+  });
+  TETHER_LOG(debug, "connection", id_ << " open from " << channel_->remote());
+  schedule_tick();
 }
 
 // -- reading
@@ -192,13 +185,13 @@ bool connection_state::handle(codec::frame& f) {
           if constexpr (k == kind::request || k == kind::stream) {
             // A duplicate of an open id is the hub's to ignore, drain or
             // not: RETRY would say it never ran.
-            if (draining_ && !(hub_ && hub_->is_open(x.id)))
+            if (draining_ && !hub_.is_open(x.id))
               emit(retry{x.id, 0, "shutdown"});
             else
-              hub().request(x.id, std::move(x.op), std::move(x.payload),
-                            k == kind::stream);
+              hub_.get().request(x.id, std::move(x.op), std::move(x.payload),
+                                 k == kind::stream);
           } else {
-            hub().take(x);
+            hub_.get().take(x);
           }
           return true; // ACK without a session: nothing to acknowledge.
         } else if constexpr (k == kind::session_open ||
@@ -333,7 +326,7 @@ void connection_state::on_push(codec::signal&& x) {
 caf::result<client_answer> connection_state::on_call(codec::request&& x) {
   if (closing_ || !welcomed_)
     return client_answer{false, {}, "closed", "the connection is closed"};
-  return hub().call(std::move(x));
+  return hub_.get().call(std::move(x));
 }
 
 caf::result<bool> connection_state::on_credit() {
@@ -362,16 +355,13 @@ void connection_state::on_detached(bool close, uint64_t code,
   to_stream_.clear();
   if (close)
     return close_with(static_cast<codec::close_code>(code), message);
-  if (draining_ && open_requests() == 0)
+  if (draining_ && hub_.open_count() == 0)
     close_with(codec::close_code::going_away, "the node is shutting down");
 }
 
 void connection_state::on_down(const caf::down_msg& msg) {
-  if (!stream_ || msg.source != stream_.address()) {
-    if (hub_)
-      hub_->behavior_down(msg);
-    return;
-  }
+  if (!stream_ || msg.source != stream_.address())
+    return hub_.behavior_down(msg);
   // The stream failed: carry on without a session, as after SESSION_CLOSED.
   TETHER_LOG(error, "connection",
              id_ << " lost its stream: " << caf::to_string(msg.reason));
@@ -387,8 +377,7 @@ void connection_state::on_too_big() {
 }
 
 void connection_state::let_go() {
-  if (hub_)
-    hub_->abandon();
+  hub_.abandon();
   if (!stream_)
     return;
   self_->send(stream_, detach_atom::value, caf::actor_cast<caf::actor>(self_));
@@ -412,7 +401,7 @@ void connection_state::on_drain() {
   draining_ = true;
   if (stream_)
     return self_->send(stream_, drain_atom::value);
-  if (open_requests() == 0)
+  if (hub_.open_count() == 0)
     return close_with(codec::close_code::going_away,
                       "the node is shutting down");
   self_->delayed_send(self_, milliseconds{ctx_->limits.shutdown_grace_ms},
@@ -420,9 +409,9 @@ void connection_state::on_drain() {
 }
 
 void connection_state::on_grace() {
-  if (!closing_ && !stream_ && hub_)
-    hub_->fail_open("shutdown",
-                    "the node shut down before this request finished");
+  if (!closing_ && !stream_)
+    hub_.fail_open("shutdown",
+                   "the node shut down before this request finished");
 }
 
 void connection_state::close_with(codec::close_code code,
@@ -517,8 +506,7 @@ uint64_t connection_state::load() const {
   double queued = channel_ ? static_cast<double>(channel_->queued_bytes()) : 0;
   double outbox = std::min(
       1.0, queued / static_cast<double>(ctx_->limits.max_outbox_bytes));
-  return static_cast<uint64_t>(std::max(hub_ ? hub_->busy() : 0.0, outbox) *
-                               65535.0);
+  return static_cast<uint64_t>(std::max(hub_.busy(), outbox) * 65535.0);
 }
 
 // -- spawning ----------------------------------------------------------------

@@ -7,7 +7,7 @@
 
 #include "actors/behavior_registry.hpp"
 #include "actors/interfaces.hpp"
-#include "actors/request_hub.hpp"
+#include "actors/lazy_hub.hpp"
 #include "config/limits.hpp"
 #include "transport/channel.hpp"
 
@@ -49,8 +49,7 @@ class connection_state {
   void on_tick();
   /// A behavior's REPLY, ERROR, RETRY or RESULT_PART.
   template <class Answer> void on_answer(Answer&& x) {
-    if (hub_)
-      hub_->answer(std::move(x));
+    hub_.answer(std::move(x));
   }
   void on_push(codec::signal&& x);
   caf::result<client_answer> on_call(codec::request&& x);
@@ -78,8 +77,6 @@ class connection_state {
   void attached(uint64_t request_id, const attach_result& result);
   void resume_backlog();
   void forward_to_stream();
-  request_hub& hub();
-  size_t open_requests() const;
 
   template <class Frame> void emit(const Frame& x);
   void flush();
@@ -91,9 +88,8 @@ class connection_state {
   std::shared_ptr<transport::channel> channel_;
   std::shared_ptr<const connection_context> ctx_;
   std::string id_;
-  /// The requests of a sessionless client: made on first use, as a
-  /// connection with a session hands its requests to the stream's hub.
-  std::unique_ptr<request_hub> hub_;
+  /// The requests of a sessionless client.
+  lazy_hub hub_;
   /// The session stream this connection is attached to, if any.
   stream_actor stream_;
   /// Frames for the stream, sent as one message per WebSocket message.

@@ -29,17 +29,20 @@ void stream_state::init(pointer self, std::shared_ptr<const stream_context> ctx,
   ctx_ = std::move(ctx);
   id_ = std::move(id);
   detached_since_ = clock::now();
-  auto label = id_.session_id + "/" + std::to_string(id_.number);
-  hub_ = std::make_unique<request_hub>(
-      self, label, ctx_->behaviors, ctx_->limits,
-      [this](codec::frame&& f, bool) { emit(f); });
-  hub_->set_session(id_.session_id, caf::actor_cast<caf::actor>(id_.session),
-                    id_.info);
-  hub_->on_idle = [this] {
-    if (draining_)
-      release_connection(true, codec::close_code::going_away,
-                         "the node is shutting down");
-  };
+  hub_.init([this] {
+    auto hub = std::make_unique<request_hub>(
+        self_, id_.session_id + "/" + std::to_string(id_.number),
+        ctx_->behaviors, ctx_->limits,
+        [this](codec::frame&& f, bool) { emit(f); });
+    hub->set_session(id_.session_id, caf::actor_cast<caf::actor>(id_.session),
+                     id_.info);
+    hub->on_idle = [this] {
+      if (draining_)
+        release_connection(true, codec::close_code::going_away,
+                           "the node is shutting down");
+    };
+    return hub;
+  });
   self->monitor(id_.session);
 }
 
@@ -57,16 +60,16 @@ void stream_state::on_frames(client_frames& x) {
             // Exactly once: a running or answered id is not run again; its
             // one answer is (or was) sent on this stream. Checked before
             // the drain: RETRY would say it never ran.
-            if (hub_->is_open(y.id) || answered_.count(y.id) > 0)
+            if (hub_.is_open(y.id) || answered_.count(y.id) > 0)
               return;
             if (draining_)
               return emit(codec::retry{y.id, 0, "shutdown"});
-            hub_->request(y.id, std::move(y.op), std::move(y.payload),
-                          streamed);
+            hub_.get().request(y.id, std::move(y.op), std::move(y.payload),
+                               streamed);
           } else if constexpr (std::is_same_v<type, codec::ack>) {
             acknowledge(y.seq);
           } else {
-            hub_->take(y);
+            hub_.get().take(y);
           }
         },
         f);
@@ -162,7 +165,7 @@ void stream_state::on_push(transport::shared_bytes encoded) {
 }
 
 caf::result<client_answer> stream_state::on_call(codec::request&& x) {
-  return hub_->call(std::move(x));
+  return hub_.get().call(std::move(x));
 }
 
 caf::result<bool> stream_state::on_credit() {
@@ -177,9 +180,9 @@ caf::result<bool> stream_state::on_credit() {
 
 void stream_state::on_session_closed() {
   // Every open request gets its one answer before the stream goes.
-  hub_->fail_open("cancelled", "the session was closed");
+  hub_.fail_open("cancelled", "the session was closed");
   emit(codec::session_closed{"closed"});
-  hub_->abandon();
+  hub_.abandon();
   release_connection(false, codec::close_code::normal, {});
   for (auto& p : std::exchange(close_waiters_, {}))
     p.deliver(true);
@@ -188,7 +191,7 @@ void stream_state::on_session_closed() {
 
 void stream_state::on_drain() {
   draining_ = true;
-  if (hub_->open_count() == 0)
+  if (hub_.open_count() == 0)
     release_connection(true, codec::close_code::going_away,
                        "the node is shutting down");
   else
@@ -199,8 +202,8 @@ void stream_state::on_drain() {
 
 void stream_state::on_grace() {
   if (draining_)
-    hub_->fail_open("shutdown",
-                    "the node shut down before this request finished");
+    hub_.fail_open("shutdown",
+                   "the node shut down before this request finished");
 }
 
 void stream_state::on_tick() {
@@ -208,7 +211,7 @@ void stream_state::on_tick() {
   if (!connection_ && clock::now() - detached_since_ >= ttl) {
     TETHER_LOG(debug, "stream",
                id_.session_id << "/" << id_.number << " expired");
-    hub_->abandon();
+    hub_.abandon();
     self_->quit();
   }
 }
@@ -217,10 +220,10 @@ void stream_state::on_down(const caf::down_msg& msg) {
   if (connection_ && msg.source == connection_.address())
     return on_detach(connection_);
   if (msg.source != id_.session.address())
-    return hub_->behavior_down(msg);
+    return hub_.behavior_down(msg);
   // The session is gone without closing its streams (it failed).
   emit(codec::session_closed{"ended"});
-  hub_->abandon();
+  hub_.abandon();
   release_connection(false, codec::close_code::normal, {});
   self_->quit();
 }

@@ -7,7 +7,7 @@
 
 #include "actors/behavior_registry.hpp"
 #include "actors/interfaces.hpp"
-#include "actors/request_hub.hpp"
+#include "actors/lazy_hub.hpp"
 #include "config/limits.hpp"
 #include "security/stream_token.hpp"
 #include "transport/lazy_queue.hpp"
@@ -56,10 +56,10 @@ class stream_state {
 
   // -- from behaviors and the session -----------------------------------------
 
-  void on_answer(codec::reply&& x) { hub_->answer(std::move(x)); }
-  void on_answer(codec::error&& x) { hub_->answer(std::move(x)); }
-  void on_answer(codec::retry&& x) { hub_->answer(std::move(x)); }
-  void on_answer(codec::result_part&& x) { hub_->answer(std::move(x)); }
+  /// A behavior's REPLY, ERROR, RETRY or RESULT_PART.
+  template <class Answer> void on_answer(Answer&& x) {
+    hub_.answer(std::move(x));
+  }
   void on_push(codec::signal&& x);
   void on_push(transport::shared_bytes encoded);
   caf::result<client_answer> on_call(codec::request&& x);
@@ -97,7 +97,7 @@ class stream_state {
   pointer self_ = nullptr;
   std::shared_ptr<const stream_context> ctx_;
   stream_identity id_;
-  std::unique_ptr<request_hub> hub_;
+  lazy_hub hub_;
   // The attached connection, if any.
   caf::actor connection_;
   /// Frames waiting to go out as one WebSocket message.
