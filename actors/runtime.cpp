@@ -14,6 +14,7 @@
 #include "actors/node.hpp"
 #include "actors/rooms/room_service.hpp"
 #include "actors/session/supervisor.hpp"
+#include "actors/thread_policy.hpp"
 #include "security/crypto.hpp"
 #include "security/stream_token.hpp"
 #include "transport/listener.hpp"
@@ -36,6 +37,8 @@ make_caf_config(const config::options& opts) {
   cfg->set("scheduler.policy", opts.scheduler == "stealing"
                                    ? caf::atom("stealing")
                                    : caf::atom("sharing"));
+  if (opts.sched_batch)
+    cfg->add_thread_hook<batch_thread_hook>();
   return cfg;
 }
 
@@ -178,7 +181,13 @@ transport::error_code runtime::start() {
       net::executor_work_guard<net::io_context::executor_type>>(
       ioc_->get_executor());
   for (unsigned i = 0; i < opts_.io_threads; ++i)
-    io_threads_.emplace_back([this] { ioc_->run(); });
+    io_threads_.emplace_back([this] {
+      if (opts_.sched_batch)
+        if (auto ec = make_thread_batch())
+          TETHER_LOG(warning, "node",
+                     "an I/O thread stays SCHED_OTHER: " << ec.message());
+      ioc_->run();
+    });
   started_ = true;
   TETHER_LOG(info, "node",
              "'" << opts_.node_name << "' serving " << url() << " ("

@@ -72,6 +72,9 @@ po::options_description describe(const options& d, std::string& listen,
   add(general, "scheduler", with_default(&out.scheduler, d.scheduler),
       "CAF scheduler: sharing (idle threads sleep) or stealing (idle threads "
       "poll)");
+  add(general, "sched-batch", with_default(&out.sched_batch, d.sched_batch),
+      "run the node's threads as SCHED_BATCH, so that threads sharing a core "
+      "hand each other batches instead of preempting (true or false)");
   add(general, "log-level", with_default(&out.log_level, d.log_level),
       "debug, info, warning or error");
   add(general, "sys-ops", with_default(&out.sys_ops, d.sys_ops),

@@ -45,6 +45,13 @@ TEST_CASE("no options give the embedded defaults") {
   CHECK(r.opts->lim.max_message == defaults.lim.max_message);
   CHECK(r.opts->lim.heartbeat_ms == defaults.lim.heartbeat_ms);
   CHECK(r.opts->scheduler == "sharing");
+  CHECK(r.opts->sched_batch);
+}
+
+TEST_CASE("sched-batch false keeps the threads default policy") {
+  auto r = parse_args({"--sched-batch=false"});
+  REQUIRE(r.opts);
+  CHECK_FALSE(r.opts->sched_batch);
 }
 
 TEST_CASE("both --name=value and --name value are accepted") {

@@ -1,6 +1,10 @@
 // The connection layer over real sockets: HELLO/WELCOME, heartbeats,
 // timeouts and the CLOSE codes for bad input.
 
+#include <filesystem>
+#include <sched.h>
+#include <string>
+
 #include <catch2/catch.hpp>
 
 #include "codec/encode.hpp"
@@ -189,4 +193,39 @@ TEST_CASE("CLOSE from the client ends the connection") {
   c->send(codec::close{0, "bye", ""});
   CHECK(c->wait_closed(5s) == std::nullopt);
   CHECK(c->closed());
+}
+
+namespace {
+
+/// The threads of this process whose scheduling policy is SCHED_BATCH.
+int batch_threads() {
+  int n = 0;
+  for (const auto& task :
+       std::filesystem::directory_iterator{"/proc/self/task"}) {
+    auto tid = std::stoi(task.path().filename().string());
+    if (sched_getscheduler(tid) == SCHED_BATCH)
+      ++n;
+  }
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("the node's I/O and actor threads run as SCHED_BATCH unless told "
+          "not to") {
+  int before = batch_threads();
+  {
+    test::test_node n{[](config::options& o) {
+      o.io_threads = 2;
+      o.actor_threads = 2;
+    }};
+    client::io_thread io;
+    auto c = n.join(io); // The threads have started and served a client.
+    // Two I/O threads, two actor workers, and CAF's own (its clock).
+    CHECK(batch_threads() - before >= 4);
+  }
+  test::test_node n{[](config::options& o) { o.sched_batch = false; }};
+  client::io_thread io;
+  auto c = n.join(io);
+  CHECK(batch_threads() == before);
 }
