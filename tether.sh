@@ -11,6 +11,9 @@ PACKAGES=(g++ cmake make ccache
   libcaf-dev libboost-dev libboost-system-dev libboost-program-options-dev
   libmsgpack-cxx-dev libssl-dev nlohmann-json3-dev catch2)
 BUILD_DIR=${TETHER_BUILD_DIR:-build}
+# ccache hashes the compiler's command line, absolute paths included: with
+# paths made relative to the checkout, every clone shares one cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
