@@ -279,6 +279,12 @@ def main():
           "\n  CPU/wall >= 0.9, server < 0.9): their throughput is a lower bound,"
           "\n  their CPU per op still exact: " + ("; ".join(bound) if bound else "none"))
 
+    again = [f"{run['server']} {run['group']} {run['workload']}"
+             for run in runs if run.get("repeated")]
+    print("\nRuns measured twice because the hypervisor stole over 0.2 of a"
+          "\n  phase's wall time (the less disturbed one is shown): "
+          + ("; ".join(again) if again else "none"))
+
     rl = ratios(runs)
     rows = [[r["group"], r["workload"], r["figure"]] +
             [fmt(r.get("tether_over_" + p), "{:.2f}") for p in PEERS] for r in rl]

@@ -130,12 +130,11 @@ stop_server() {
   SPID=""
 }
 
-# measure SERVER GROUP WORKLOAD GENERATOR-ARGS...: one fresh server, one
-# generator run; appends {server, group, workload, result} to the runs.
-measure() {
-  local server=$1 group=$2 workload=$3
-  shift 3
-  say "$group $workload: $server"
+# run_once SERVER GENERATOR-ARGS...: one fresh server, one generator run;
+# prints the generator's JSON result.
+run_once() {
+  local server=$1
+  shift
   wait_quiet
   start_server "$server"
   local result err=$WORK/gen.err
@@ -147,8 +146,56 @@ measure() {
       "$(tail -3 "$err")")
     echo "  the generator failed: $(tail -1 "$err")" >&2
   fi
-  printf '{"server":"%s","group":"%s","workload":"%s","result":%s}\n' \
-    "$server" "$group" "$workload" "$result" >>"$RUNS"
+  echo "$result"
+}
+
+# The largest share of wall time the hypervisor stole in any phase of a
+# result (0 when it says nothing about steal).
+most_stolen() {
+  python3 -c '
+import json, sys
+def walk(x):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if k.endswith("steal_util") and isinstance(v, (int, float)):
+                yield v
+            else:
+                yield from walk(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from walk(v)
+print(max(walk(json.loads(sys.argv[1])), default=0))' "$1"
+}
+
+# Runs the hypervisor disturbed (steal over STEAL_LIMIT of wall time in a
+# phase) are measured once more, at most MAX_REPEATS times in a whole run;
+# the report keeps the less disturbed of the two and says it repeated.
+STEAL_LIMIT=${BENCH_STEAL_LIMIT:-0.2}
+MAX_REPEATS=${BENCH_MAX_REPEATS:-$([[ $QUICK == 1 ]] && echo 3 || echo 8)}
+REPEATS=0
+
+# measure SERVER GROUP WORKLOAD GENERATOR-ARGS...: appends {server, group,
+# workload, result, repeated} to the runs.
+measure() {
+  local server=$1 group=$2 workload=$3
+  shift 3
+  say "$group $workload: $server"
+  local result stolen repeated=false
+  result=$(run_once "$server" "$@")
+  stolen=$(most_stolen "$result")
+  if python3 -c "import sys; sys.exit(not $stolen > $STEAL_LIMIT)" &&
+    ((REPEATS < MAX_REPEATS)); then
+    REPEATS=$((REPEATS + 1))
+    say "  steal was $stolen of wall time: measuring once more"
+    local again
+    again=$(run_once "$server" "$@")
+    if python3 -c "import sys; sys.exit(not $(most_stolen "$again") < $stolen)"; then
+      result=$again
+    fi
+    repeated=true
+  fi
+  printf '{"server":"%s","group":"%s","workload":"%s","repeated":%s,"result":%s}\n' \
+    "$server" "$group" "$workload" "$repeated" "$result" >>"$RUNS"
 }
 
 for_all() { for s in "${ACTIVE[@]}"; do measure "$s" "$@"; done; }
