@@ -1,5 +1,7 @@
 #include "codec/value.hpp"
 
+#include <string_view>
+
 namespace tether::codec {
 
 value value::map(const std::vector<std::pair<std::string, value>>& entries) {
@@ -25,7 +27,10 @@ value lookup(const value& x, const std::string& key) {
       return {};
     for (uint32_t i = 0; i < obj.via.map.size; ++i) {
       const auto& kv = obj.via.map.ptr[i];
-      if (kv.key.type == msgpack::type::STR && kv.key.as<std::string>() == key)
+      // Compared in place: a string made of every key would cost an
+      // allocation per key on every lookup.
+      if (kv.key.type == msgpack::type::STR &&
+          std::string_view{kv.key.via.str.ptr, kv.key.via.str.size} == key)
         return value::of(kv.val);
     }
   } catch (const std::exception&) {

@@ -529,3 +529,21 @@ TEST_CASE("encode_seq writes what a SEQ frame encodes to", "[codec][encode]") {
     CHECK(direct == framed);
   }
 }
+
+TEST_CASE("lookup finds a map's value by its exact key", "[codec][value]") {
+  auto m = value::map({{"name", value::of(std::string{"ada"})},
+                       {"n", value::of(7)},
+                       {"names", value::of(std::vector<int>{1, 2})}});
+  CHECK(lookup(m, "name") == value::of(std::string{"ada"}));
+  CHECK(lookup(m, "n") == value::of(7));
+  CHECK(lookup(m, "names") == value::of(std::vector<int>{1, 2}));
+  // Neither a prefix nor an extension of a key matches it.
+  CHECK(lookup(m, "nam").is_nil());
+  CHECK(lookup(m, "namesx").is_nil());
+  CHECK(lookup(m, "").is_nil());
+  // A key that is not a string ({1: "x"}) is never found, and a non-map
+  // has no keys.
+  CHECK(lookup(value::from_encoded(bytes({0x81, 0x01, 0xa1, 'x'})), "\x01")
+            .is_nil());
+  CHECK(lookup(value::of(42), "name").is_nil());
+}
