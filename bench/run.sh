@@ -5,7 +5,7 @@
 # memory from /proc over exactly the measured phase. Prints a table with
 # the ratios, and writes bench/results/<stamp>.json and <stamp>.png.
 #
-#   bench/run.sh [--quick]     --quick: about a minute; full: under 10
+#   bench/run.sh [--quick]     --quick: 1.5 to 2 minutes; full: under 10
 #
 # Environment: TETHER_BUILD_DIR (default: build), BENCH_SERVERS (default:
 # "tether baseline node-ws socketio"), BENCH_DURATION (seconds per measured
