@@ -183,9 +183,7 @@ transport::error_code runtime::start() {
   for (unsigned i = 0; i < opts_.io_threads; ++i)
     io_threads_.emplace_back([this] {
       if (opts_.sched_batch)
-        if (auto ec = make_thread_batch())
-          TETHER_LOG(warning, "node",
-                     "an I/O thread stays SCHED_OTHER: " << ec.message());
+        make_thread_batch_or_warn("I/O");
       ioc_->run();
     });
   started_ = true;

@@ -16,10 +16,14 @@ std::error_code make_thread_batch() {
   return {};
 }
 
-void batch_thread_hook::thread_started() {
+void make_thread_batch_or_warn(const char* kind) {
   if (auto ec = make_thread_batch())
     TETHER_LOG(warning, "node",
-               "an actor thread stays SCHED_OTHER: " << ec.message());
+               "an " << kind << " thread stays SCHED_OTHER: " << ec.message());
+}
+
+void batch_thread_hook::thread_started() {
+  make_thread_batch_or_warn("actor");
 }
 
 } // namespace tether

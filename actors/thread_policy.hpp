@@ -13,6 +13,10 @@ namespace tether {
 /// switching for every message. Returns why not if the OS refuses.
 std::error_code make_thread_batch();
 
+/// `make_thread_batch`, with a warning naming the `kind` of thread (I/O,
+/// actor) if the OS refuses: the node runs on, only less batched.
+void make_thread_batch_or_warn(const char* kind);
+
 /// Makes every thread of a CAF actor system SCHED_BATCH as it starts.
 class batch_thread_hook : public caf::thread_hook {
  public:

@@ -48,7 +48,7 @@ TEST_CASE("no options give the embedded defaults") {
   CHECK(r.opts->sched_batch);
 }
 
-TEST_CASE("sched-batch false keeps the threads default policy") {
+TEST_CASE("sched-batch can be turned off") {
   auto r = parse_args({"--sched-batch=false"});
   REQUIRE(r.opts);
   CHECK_FALSE(r.opts->sched_batch);
