@@ -33,5 +33,10 @@ using left_atom = caf::atom_constant<caf::atom("left")>;
 using broadcast_atom = caf::atom_constant<caf::atom("broadcast")>;
 using create_atom = caf::atom_constant<caf::atom("create")>;
 using grace_atom = caf::atom_constant<caf::atom("grace")>;
+using stall_atom = caf::atom_constant<caf::atom("stall")>;
+using attached_atom = caf::atom_constant<caf::atom("attached")>;
+using detached_atom = caf::atom_constant<caf::atom("detached")>;
+using released_atom = caf::atom_constant<caf::atom("released")>;
+using end_atom = caf::atom_constant<caf::atom("end")>;
 
 } // namespace tether

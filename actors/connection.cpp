@@ -15,42 +15,10 @@ namespace tether {
 
 namespace {
 
-/// Output is written once this much is encoded, even while busy.
-constexpr size_t max_batch_bytes = 64 * 1024;
-
 /// How long a connection waits for its authenticator.
 constexpr auto answer_timeout = std::chrono::seconds{10};
 
-/// Attaching waits without a timeout: a timeout could fire after the stream
-/// attached, leaving it attached to a connection that does not know it. A
-/// failed supervisor still answers, with an error.
-constexpr auto attach_timeout = caf::infinite;
-
 using std::chrono::milliseconds;
-
-/// Turns transport events into messages to the connection actor; holds the
-/// actor only until the channel is gone, so neither keeps the other alive.
-class connection_bridge : public transport::channel_handler {
- public:
-  explicit connection_bridge(connection_actor actor)
-      : actor_(std::move(actor)) {}
-
-  void on_message(std::string bytes, bool binary) override {
-    caf::anon_send(actor_, inbound_message{std::move(bytes), binary});
-  }
-
-  void on_too_large() override { caf::anon_send(actor_, too_big_atom::value); }
-
-  void on_drained() override { caf::anon_send(actor_, drained_atom::value); }
-
-  void on_closed(const std::string& reason) override {
-    caf::anon_send(actor_, closed_atom::value, reason);
-    actor_ = nullptr;
-  }
-
- private:
-  connection_actor actor_;
-};
 
 codec::value limits_map(const config::limits& x) {
   using codec::value;
@@ -78,32 +46,34 @@ constexpr bool is_any_of_v(std::initializer_list<codec::kind> kinds) {
 
 connection_state::~connection_state() {
   // Also reached when the actor fails: never leave the socket open.
-  if (channel_ && !closing_)
-    channel_->close(nullptr);
+  if (socket_ && !closing_)
+    socket_->close(nullptr);
+  if (socket_)
+    ctx_->bridges->remove(socket_->conn_id());
 }
 
-void connection_state::init(pointer self,
-                            std::shared_ptr<transport::channel> channel,
-                            std::shared_ptr<const connection_context> ctx,
-                            std::string id) {
+void connection_state::init(pointer self, std::shared_ptr<bridge> socket,
+                            std::shared_ptr<const connection_context> ctx) {
   self_ = self;
-  channel_ = std::move(channel);
+  socket_ = std::move(socket);
   ctx_ = std::move(ctx);
-  id_ = std::move(id);
   opened_at_ = last_received_ = last_sent_ = clock::now();
+  out_.init(self, std::shared_ptr<const config::limits>(ctx_, &ctx_->limits));
+  out_.attach(socket_, true);
   hub_.init([this] {
     auto hub = std::make_unique<request_hub>(
-        self_, id_, ctx_->behaviors, ctx_->limits,
-        [this](codec::frame&& f, bool) {
+        self_, socket_->conn_id(), ctx_->behaviors, ctx_->limits,
+        [this](codec::frame&& f) {
           std::visit([this](const auto& x) { emit(x); }, f);
         });
     hub->on_idle = [this] {
-      if (draining_ && !stream_)
-        close_with(codec::close_code::going_away, "the node is shutting down");
+      if (drain_.active() && !line_)
+        close_with(codec::close_code::going_away, drain::closing_text);
     };
     return hub;
   });
-  TETHER_LOG(debug, "connection", id_ << " open from " << channel_->remote());
+  TETHER_LOG(debug, "connection",
+             socket_->conn_id() << " open from " << socket_->remote());
   schedule_tick();
 }
 
@@ -112,7 +82,7 @@ void connection_state::init(pointer self,
 
 void connection_state::on_inbound(inbound_message& msg) {
   last_received_ = clock::now();
-  channel_->message_done();
+  socket_->message_handled();
   if (closing_)
     return;
   if (!msg.binary)
@@ -133,22 +103,22 @@ void connection_state::process(std::vector<codec::frame>& frames) {
       break;
     }
   }
-  forward_to_stream();
+  forward_to_line();
 }
 
 void connection_state::resume_backlog() {
   auto frames = std::move(backlog_);
   backlog_.clear();
   process(frames);
-  flush_if_idle();
+  end_of_handler();
 }
 
-void connection_state::forward_to_stream() {
-  if (to_stream_.empty())
+void connection_state::forward_to_line() {
+  if (to_line_.empty())
     return;
-  if (stream_ && !closing_)
-    self_->send(stream_, client_frames{std::move(to_stream_)});
-  to_stream_.clear();
+  if (line_ && !closing_)
+    self_->send(line_, client_frames{std::move(to_line_)});
+  to_line_.clear();
 }
 
 bool connection_state::handle(codec::frame& f) {
@@ -167,26 +137,26 @@ bool connection_state::handle(codec::frame& f) {
           return true; // Its arrival is what counts.
         } else if constexpr (k == kind::close) {
           TETHER_LOG(debug, "connection",
-                     id_ << " closed by client, code " << x.code);
-          forward_to_stream();
+                     socket_->conn_id()
+                         << " closed by client, code " << x.code);
+          forward_to_line();
           closing_ = true;
           let_go();
-          channel_->close(nullptr);
+          out_.refuse_credit();
+          socket_->close(nullptr);
           return true;
         } else if constexpr (is_any_of_v<type>(
                                  {kind::request, kind::stream,
                                   kind::stream_part, kind::cancel, kind::signal,
                                   kind::reply, kind::error, kind::retry,
                                   kind::result_part, kind::ack})) {
-          if (stream_) {
-            to_stream_.emplace_back(std::move(x));
+          if (line_) {
+            to_line_.emplace_back(std::move(x));
             return true;
           }
           if constexpr (k == kind::request || k == kind::stream) {
-            // A duplicate of an open id is the hub's to ignore, drain or
-            // not: RETRY would say it never ran.
-            if (draining_ && !hub_.is_open(x.id))
-              emit(retry{x.id, 0, "shutdown"});
+            if (drain_.refuses(hub_, x.id))
+              emit(drain::refusal(x.id));
             else
               hub_.get().request(x.id, std::move(x.op), std::move(x.payload),
                                  k == kind::stream);
@@ -197,62 +167,20 @@ bool connection_state::handle(codec::frame& f) {
         } else if constexpr (k == kind::session_open ||
                              k == kind::session_attach ||
                              k == kind::session_resume) {
-          if (stream_) {
-            emit(
-                error{x.id, "exists", "this connection has a session already"});
-            return true;
-          }
-          if (draining_) {
-            // SESSION_* is answered by SESSION or ERROR, never RETRY.
-            emit(error{x.id, "shutdown", "the node is shutting down"});
-            return true;
-          }
-          // SESSION comes from the stream: what this connection sent before
-          // (WELCOME, say) must reach the client first.
-          flush();
-          attach_request req{caf::actor_cast<caf::actor>(self_), channel_, id_,
-                             x.id, claims_};
-          auto id = x.id;
-          auto on_result = [this, id](attach_result& r) {
-            attached(id, r);
-            resume_backlog();
-          };
-          auto on_error = [this, id](caf::error& err) {
-            TETHER_LOG(error, "connection",
-                       id_ << " session request failed: "
-                           << caf::to_string(err));
-            emit(error{id, "internal", "the session service did not answer"});
-            resume_backlog();
-          };
-          if constexpr (k == kind::session_open)
-            self_
-                ->request(ctx_->sessions, answer_timeout, open_atom::value, req,
-                          x.info)
-                .await(on_result, on_error);
-          else if constexpr (k == kind::session_attach)
-            self_
-                ->request(ctx_->sessions, answer_timeout, attach_atom::value,
-                          req, x.session_key)
-                .await(on_result, on_error);
-          else
-            self_
-                ->request(ctx_->sessions, answer_timeout, resume_atom::value,
-                          req, x.stream_token, x.last_seq)
-                .await(on_result, on_error);
-          return false;
+          return handle_session(x);
         } else if constexpr (k == kind::session_close) {
-          if (!stream_) {
+          if (!line_) {
             emit(error{x.id, "no_session", "this connection has no session"});
             return true;
           }
-          forward_to_stream();
-          // Later frames wait until the stream has closed: they belong to
-          // no session then.
+          forward_to_line();
+          // Later frames wait until the line has closed: they belong to no
+          // session then.
           auto done = [this] {
-            stream_ = nullptr;
+            line_ = nullptr;
             resume_backlog();
           };
-          self_->request(stream_, caf::infinite, close_atom::value, x.id)
+          self_->request(line_, caf::infinite, end_atom::value, x.id)
               .await([done](bool) { done(); }, [done](caf::error&) { done(); });
           return false;
         } else {
@@ -264,6 +192,53 @@ bool connection_state::handle(codec::frame& f) {
       f);
 }
 
+template <class Frame> bool connection_state::handle_session(Frame& x) {
+  using namespace codec;
+  constexpr auto k = Frame::kind_v;
+  if (line_) {
+    emit(error{x.id, "exists", "this connection has a session already"});
+    return true;
+  }
+  if (drain_.active()) {
+    // SESSION_* is answered by SESSION or ERROR, never RETRY.
+    emit(error{x.id, "shutdown", drain::closing_text});
+    return true;
+  }
+  // SESSION comes from the line: what this connection sent before (WELCOME,
+  // say) must reach the client first.
+  out_.flush();
+  attach_request req{caf::actor_cast<caf::actor>(self_), socket_->conn_id(),
+                     x.id, claims_};
+  auto id = x.id;
+  auto on_result = [this, id](attach_result& r) {
+    attached(id, r);
+    resume_backlog();
+  };
+  auto on_error = [this, id](caf::error& err) {
+    TETHER_LOG(error, "connection",
+               socket_->conn_id()
+                   << " session request failed: " << caf::to_string(err));
+    emit(error{id, "internal", "the session service did not answer"});
+    resume_backlog();
+  };
+  // No timeout: one could fire after the line attached, leaving it attached
+  // to a connection that does not know it. A failed supervisor still
+  // answers, with an error.
+  if constexpr (k == kind::session_open)
+    self_->request(ctx_->sessions, caf::infinite, open_atom::value, req, x.info)
+        .await(on_result, on_error);
+  else if constexpr (k == kind::session_attach)
+    self_
+        ->request(ctx_->sessions, caf::infinite, attach_atom::value, req,
+                  x.session_key)
+        .await(on_result, on_error);
+  else
+    self_
+        ->request(ctx_->sessions, caf::infinite, resume_atom::value, req,
+                  x.stream_token, x.last_seq)
+        .await(on_result, on_error);
+  return false;
+}
 bool connection_state::handle_hello(codec::hello& x) {
   if (hello_seen_) {
     close_with(codec::close_code::invalid_message, "HELLO sent twice");
@@ -277,7 +252,7 @@ bool connection_state::handle_hello(codec::hello& x) {
   }
   hello_seen_ = true;
   TETHER_LOG(debug, "connection",
-             id_ << " HELLO from agent '" << x.agent << "'");
+             socket_->conn_id() << " HELLO from agent '" << x.agent << "'");
   self_->request(ctx_->authenticator, answer_timeout, auth_atom::value, x.auth)
       .await(
           [this](auth_result& r) {
@@ -286,7 +261,8 @@ bool connection_state::handle_hello(codec::hello& x) {
           },
           [this](caf::error& err) {
             TETHER_LOG(error, "connection",
-                       id_ << " authenticator failed: " << caf::to_string(err));
+                       socket_->conn_id()
+                           << " authenticator failed: " << caf::to_string(err));
             welcome(auth_result{false, {}, "authentication unavailable"});
           });
   return false;
@@ -299,7 +275,7 @@ void connection_state::welcome(const auth_result& result) {
   claims_ = result.claims;
   welcomed_ = true;
   const auto& lim = ctx_->limits;
-  emit(codec::welcome{1, ctx_->node_name, id_, lim.heartbeat_ms,
+  emit(codec::welcome{1, ctx_->node_name, socket_->conn_id(), lim.heartbeat_ms,
                       codec::map_value{limits_map(lim)}});
 }
 
@@ -308,11 +284,10 @@ void connection_state::attached(uint64_t request_id,
   if (!result.error_code.empty())
     return emit(
         codec::error{request_id, result.error_code, result.error_message});
-  stream_ = caf::actor_cast<stream_actor>(result.stream);
-  self_->monitor(stream_);
+  line_ = caf::actor_cast<line_actor>(result.line);
+  self_->monitor(line_);
   if (closing_) // The socket went while the session was being attached.
-    self_->send(stream_, detach_atom::value,
-                caf::actor_cast<caf::actor>(self_));
+    self_->send(line_, detach_atom::value, caf::actor_cast<caf::actor>(self_));
 }
 
 // -- answers and pushes
@@ -329,43 +304,43 @@ caf::result<client_answer> connection_state::on_call(codec::request&& x) {
   return hub_.get().call(std::move(x));
 }
 
-caf::result<bool> connection_state::on_credit() {
-  if (closing_)
-    return false;
-  auto low_water = ctx_->limits.max_outbox_bytes / 4;
-  if (channel_->queued_bytes() + out_.size() < low_water)
-    return true;
-  auto promise = self_->make_response_promise<bool>();
-  credit_waiters_.push_back(promise);
-  if (credit_waiters_.size() == 1)
-    channel_->notify_when_below(low_water);
-  return promise;
+caf::result<uint64_t> connection_state::on_credit() {
+  return out_.credit({});
 }
 
 void connection_state::on_drained() {
-  auto waiters = std::move(credit_waiters_);
-  credit_waiters_.clear();
-  for (auto& w : waiters)
-    w.deliver(!closing_);
+  out_.settle({});
 }
 
-void connection_state::on_detached(bool close, uint64_t code,
-                                   const std::string& message) {
-  stream_ = nullptr;
-  to_stream_.clear();
-  if (close)
-    return close_with(static_cast<codec::close_code>(code), message);
-  if (draining_ && hub_.open_count() == 0)
-    close_with(codec::close_code::going_away, "the node is shutting down");
+void connection_state::on_stall(uint64_t epoch) {
+  if (out_.on_stall(epoch))
+    close_with(codec::close_code::slow_consumer,
+               "slow consumer: " + std::to_string(out_.backlog()) +
+                   " bytes unread for 3 heartbeat intervals");
+}
+
+void connection_state::on_released() {
+  line_ = nullptr;
+  to_line_.clear();
+  if (drain_.active() && hub_.open_count() == 0)
+    close_with(codec::close_code::going_away, drain::closing_text);
+}
+
+void connection_state::on_line_close(uint64_t code,
+                                     const std::string& message) {
+  line_ = nullptr;
+  to_line_.clear();
+  close_with(static_cast<codec::close_code>(code), message);
 }
 
 void connection_state::on_down(const caf::down_msg& msg) {
-  if (!stream_ || msg.source != stream_.address())
+  if (!line_ || msg.source != line_.address())
     return hub_.behavior_down(msg);
-  // The stream failed: carry on without a session, as after SESSION_CLOSED.
+  // The line failed: carry on without a session, as after SESSION_CLOSED.
   TETHER_LOG(error, "connection",
-             id_ << " lost its stream: " << caf::to_string(msg.reason));
-  on_detached(false, 0, {});
+             socket_->conn_id()
+                 << " lost its line: " << caf::to_string(msg.reason));
+  on_released();
 }
 
 // -- lifetime ----------------------------------------------------------------
@@ -378,40 +353,37 @@ void connection_state::on_too_big() {
 
 void connection_state::let_go() {
   hub_.abandon();
-  if (!stream_)
+  if (!line_)
     return;
-  self_->send(stream_, detach_atom::value, caf::actor_cast<caf::actor>(self_));
-  // Streams outlive connections: a monitor left on one would keep this
-  // connection's memory for as long as the stream lives.
-  self_->demonitor(stream_.address());
+  self_->send(line_, detach_atom::value, caf::actor_cast<caf::actor>(self_));
+  // Lines outlive connections: a monitor left on one would keep this
+  // connection's memory for as long as the line lives.
+  self_->demonitor(line_.address());
 }
 
 void connection_state::on_closed(const std::string& reason) {
-  TETHER_LOG(debug, "connection", id_ << " closed: " << reason);
+  TETHER_LOG(debug, "connection", socket_->conn_id() << " closed: " << reason);
   closing_ = true;
   let_go();
-  on_drained();
-  channel_.reset();
+  out_.refuse_credit();
+  out_.detach();
   self_->quit();
 }
 
 void connection_state::on_drain() {
-  if (closing_ || draining_)
+  if (closing_ || drain_.active())
     return;
-  draining_ = true;
-  if (stream_)
-    return self_->send(stream_, drain_atom::value);
-  if (hub_.open_count() == 0)
-    return close_with(codec::close_code::going_away,
-                      "the node is shutting down");
-  self_->delayed_send(self_, milliseconds{ctx_->limits.shutdown_grace_ms},
-                      grace_atom::value);
+  auto idle =
+      drain_.begin(self_, hub_, milliseconds{ctx_->limits.shutdown_grace_ms});
+  if (line_)
+    return self_->send(line_, drain_atom::value);
+  if (idle)
+    close_with(codec::close_code::going_away, drain::closing_text);
 }
 
 void connection_state::on_grace() {
-  if (!closing_ && !stream_)
-    hub_.fail_open("shutdown",
-                   "the node shut down before this request finished");
+  if (!closing_ && !line_)
+    drain_.on_grace(hub_);
 }
 
 void connection_state::close_with(codec::close_code code,
@@ -424,15 +396,11 @@ void connection_state::close_with(codec::close_code code,
           : log::level::info;
   if (log::enabled(level))
     log::write(level, "connection",
-               id_ + " CLOSE " + std::to_string(static_cast<int>(code)) + ": " +
-                   message);
-  codec::encode_one(codec::close{static_cast<uint64_t>(code), message, ""},
-                    out_);
+               socket_->conn_id() + " CLOSE " +
+                   std::to_string(static_cast<int>(code)) + ": " + message);
   closing_ = true;
-  channel_->close(transport::make_shared_bytes(std::move(out_)));
-  out_.clear();
+  out_.close(code, message);
   let_go();
-  on_drained();
 }
 
 // -- writing
@@ -441,27 +409,16 @@ void connection_state::close_with(codec::close_code code,
 template <class Frame> void connection_state::emit(const Frame& x) {
   if (closing_)
     return;
-  codec::encode_one(x, out_);
+  out_.write_frame(x);
   last_sent_ = clock::now();
-  if (out_.size() >= max_batch_bytes)
-    flush();
 }
 
-void connection_state::flush() {
-  if (out_.empty() || closing_)
-    return;
-  channel_->send(transport::make_shared_bytes(std::move(out_)));
-  out_.clear();
-  auto queued = channel_->queued_bytes();
-  if (queued > ctx_->limits.max_outbox_bytes)
+void connection_state::end_of_handler() {
+  out_.end_of_handler();
+  if (!closing_ && out_.overflowing())
     close_with(codec::close_code::slow_consumer,
-               "slow consumer: " + std::to_string(queued) +
+               "slow consumer: " + std::to_string(out_.backlog()) +
                    " bytes queued for a client that does not read");
-}
-
-void connection_state::flush_if_idle() {
-  if (self_->mailbox().empty())
-    flush();
 }
 
 // -- timers ------------------------------------------------------------------
@@ -482,7 +439,7 @@ void connection_state::on_tick() {
                       "silent for 3 heartbeat intervals");
   } else if (now - last_sent_ >= hb) {
     emit(codec::heartbeat{load(), static_cast<uint64_t>(std::time(nullptr))});
-    flush();
+    out_.flush();
   }
   schedule_tick();
 }
@@ -503,7 +460,7 @@ void connection_state::schedule_tick() {
 }
 
 uint64_t connection_state::load() const {
-  double queued = channel_ ? static_cast<double>(channel_->queued_bytes()) : 0;
+  double queued = static_cast<double>(out_.backlog());
   double outbox = std::min(
       1.0, queued / static_cast<double>(ctx_->limits.max_outbox_bytes));
   return static_cast<uint64_t>(std::max(hub_.busy(), outbox) * 65535.0);
@@ -511,86 +468,88 @@ uint64_t connection_state::load() const {
 
 // -- spawning ----------------------------------------------------------------
 
-connection_actor spawn_connection(caf::actor_system& sys,
-                                  std::shared_ptr<transport::channel> channel,
-                                  std::shared_ptr<const connection_context> ctx,
-                                  std::string id) {
-  auto node = ctx->node;
-  spawn_handoff<std::shared_ptr<transport::channel>> handoff{
-      std::move(channel)};
-  auto actor = sys.spawn(
-      [handoff, ctx,
-       id](connection_state::pointer self) -> connection_actor::behavior_type {
-        self->state.init(self, handoff.take(), ctx, id);
-        self->set_down_handler([self](caf::down_msg& msg) {
-          self->state.on_down(msg);
-          self->state.flush_if_idle();
-        });
-        // Handlers end by writing what they produced, unless more work waits
-        // in the mailbox to join the same WebSocket message.
-        return {
-            [self](inbound_message& msg) {
-              self->state.on_inbound(msg);
-              self->state.flush_if_idle();
-            },
-            [self](too_big_atom) { self->state.on_too_big(); },
-            [self](closed_atom, const std::string& reason) {
-              self->state.on_closed(reason);
-            },
-            [self](drained_atom) { self->state.on_drained(); },
-            [self](tick_atom) {
-              self->state.on_tick();
-              self->state.flush_if_idle();
-            },
-            [self](flush_atom) { self->state.flush_if_idle(); },
-            [self](codec::reply& x) {
-              self->state.on_answer(std::move(x));
-              self->state.flush_if_idle();
-            },
-            [self](codec::error& x) {
-              self->state.on_answer(std::move(x));
-              self->state.flush_if_idle();
-            },
-            [self](codec::retry& x) {
-              self->state.on_answer(std::move(x));
-              self->state.flush_if_idle();
-            },
-            [self](codec::result_part& x) {
-              self->state.on_answer(std::move(x));
-              self->state.flush_if_idle();
-            },
-            [self](codec::signal& x) {
-              self->state.on_push(std::move(x));
-              self->state.flush_if_idle();
-            },
-            [self](codec::request& x) {
-              auto result = self->state.on_call(std::move(x));
-              self->state.flush_if_idle();
-              return result;
-            },
-            [self](credit_atom) { return self->state.on_credit(); },
-            [self](drain_atom) {
-              self->state.on_drain();
-              self->state.flush_if_idle();
-            },
-            [self](grace_atom) {
-              self->state.on_grace();
-              self->state.flush_if_idle();
-            },
-            [self](detach_atom, bool close, uint64_t code,
-                   const std::string& message) {
-              self->state.on_detached(close, code, message);
-              self->state.flush_if_idle();
-            },
-        };
-      });
-  caf::anon_send(node, joined_atom::value, actor);
-  return actor;
-}
-
-std::shared_ptr<transport::channel_handler>
-make_connection_handler(connection_actor actor) {
-  return std::make_shared<connection_bridge>(std::move(actor));
+std::shared_ptr<transport::channel_handler> spawn_connection(
+    caf::actor_system& sys, std::shared_ptr<transport::channel> channel,
+    std::shared_ptr<const connection_context> ctx, std::string id) {
+  auto socket =
+      std::make_shared<bridge>(std::move(channel), id, ctx->report_every);
+  ctx->bridges->add(socket);
+  spawn_handoff<std::shared_ptr<bridge>> handoff{std::move(socket)};
+  auto actor = sys.spawn([handoff, ctx](connection_state::pointer self)
+                             -> connection_actor::behavior_type {
+    self->state.init(self, handoff.take(), ctx);
+    // Handlers end by writing what they produced, unless more work waits
+    // in the mailbox to join the same WebSocket message.
+    auto done = [self] { self->state.end_of_handler(); };
+    self->set_down_handler([self, done](caf::down_msg& msg) {
+      self->state.on_down(msg);
+      done();
+    });
+    return {
+        [self, done](inbound_message& msg) {
+          self->state.on_inbound(msg);
+          done();
+        },
+        [self](too_big_atom) { self->state.on_too_big(); },
+        [self](closed_atom, const std::string& reason) {
+          self->state.on_closed(reason);
+        },
+        [self](drained_atom) { self->state.on_drained(); },
+        [self, done](tick_atom) {
+          self->state.on_tick();
+          done();
+        },
+        [self](flush_atom) { self->state.out().on_flush(); },
+        [self, done](stall_atom, uint64_t epoch) {
+          self->state.on_stall(epoch);
+          done();
+        },
+        [self, done](codec::reply& x) {
+          self->state.on_answer(std::move(x));
+          done();
+        },
+        [self, done](codec::error& x) {
+          self->state.on_answer(std::move(x));
+          done();
+        },
+        [self, done](codec::retry& x) {
+          self->state.on_answer(std::move(x));
+          done();
+        },
+        [self, done](codec::result_part& x) {
+          self->state.on_answer(std::move(x));
+          done();
+        },
+        [self, done](codec::signal& x) {
+          self->state.on_push(std::move(x));
+          done();
+        },
+        [self, done](codec::request& x) {
+          auto result = self->state.on_call(std::move(x));
+          done();
+          return result;
+        },
+        [self](credit_atom) { return self->state.on_credit(); },
+        [self, done](drain_atom) {
+          self->state.on_drain();
+          done();
+        },
+        [self, done](grace_atom) {
+          self->state.on_grace();
+          done();
+        },
+        [self, done](released_atom) {
+          self->state.on_released();
+          done();
+        },
+        [self, done](close_atom, uint64_t code, const std::string& message) {
+          self->state.on_line_close(code, message);
+          done();
+        },
+    };
+  });
+  caf::anon_send(ctx->node, joined_atom::value, actor);
+  return std::make_shared<socket_events>(std::move(actor));
 }
 
 } // namespace tether

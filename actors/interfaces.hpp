@@ -34,7 +34,7 @@ using authenticator_actor = caf::typed_actor<
     caf::replies_to<auth_atom, codec::map_value>::with<auth_result>>;
 
 /// The client as behaviors see it: where answers, pushes and calls to the
-/// client go. A connection is one; a session's stream will be another.
+/// client go. A sessionless connection is one; a session's line another.
 using client_actor = caf::typed_actor<
     // Answers of behaviors, sent to the client as the frames they are.
     caf::reacts_to<codec::reply>, caf::reacts_to<codec::error>,
@@ -43,11 +43,26 @@ using client_actor = caf::typed_actor<
     caf::reacts_to<codec::signal>,
     // A behavior asks the client to perform an op; the client's answer.
     caf::replies_to<codec::request>::with<client_answer>,
-    // A behavior asks to send more parts; answered once the outbox has room.
-    caf::replies_to<credit_atom>::with<bool>>;
+    // A paced sender asks how many frames it may send now (0: stop, the
+    // client is gone); answered once they fit the client's outbox.
+    caf::replies_to<credit_atom>::with<uint64_t>>;
 
-/// One client connection: owns the WebSocket and speaks the wire contract.
-using connection_actor = client_actor::extend<
+/// A client actor that writes through an `outlet` (actors/outlet/): the
+/// connection and the session's line. These are the outlet's own messages.
+using outlet_actor = client_actor::extend<
+    // Writes what the last handlers batched as one WebSocket message.
+    caf::reacts_to<flush_atom>,
+    // Timer: credit has waited since progress number `uint64_t`; a client
+    // that made no progress for three heartbeats gets CLOSE 7.
+    caf::reacts_to<stall_atom, uint64_t>,
+    // Stop taking requests, finish the open ones, then CLOSE 5.
+    caf::reacts_to<drain_atom>,
+    // The drain's grace period ran out: open requests fail.
+    caf::reacts_to<grace_atom>>;
+
+/// One client connection: owns the WebSocket (through its `bridge`) and
+/// speaks the wire contract.
+using connection_actor = outlet_actor::extend<
     // A whole WebSocket message read by the transport.
     caf::reacts_to<inbound_message>,
     // The client sent a message over `max_message`.
@@ -58,22 +73,19 @@ using connection_actor = client_actor::extend<
     caf::reacts_to<drained_atom>,
     // Timer: handshake timeout, heartbeats, silence timeout.
     caf::reacts_to<tick_atom>,
-    // Writes what the last handlers produced as one WebSocket message.
-    caf::reacts_to<flush_atom>,
-    // Stop taking requests, finish the open ones, then CLOSE 5.
-    caf::reacts_to<drain_atom>,
-    // The drain's grace period ran out.
-    caf::reacts_to<grace_atom>,
-    // The stream let this connection go: with CLOSE `code` when `close`
-    // (5 drained, 6 replaced, 7 slow consumer), else it stays open with no
-    // session (the session was closed).
-    caf::reacts_to<detach_atom, bool, uint64_t, std::string>>;
+    // The line let this connection go (its session was closed): it stays
+    // open with no session.
+    caf::reacts_to<released_atom>,
+    // The line ends this connection with CLOSE `uint64_t` and its message
+    // (2 invalid ACK, 5 drained, 6 replaced, 7 slow consumer).
+    caf::reacts_to<close_atom, uint64_t, std::string>>;
 
-/// One stream of a session: numbers (SEQ), keeps and replays the frames sent
-/// to one connection of the session, and runs its requests exactly once.
-/// Behaviors answer it as they answer a connection.
-using stream_actor = client_actor::extend<
-    // The frames the attached connection received for the stream.
+/// The line of a session to one of its connections: the contract's
+/// *stream*. Numbers (SEQ), keeps and replays the frames sent to that
+/// connection, and runs its requests exactly once. Behaviors answer it as
+/// they answer a connection.
+using line_actor = outlet_actor::extend<
+    // The frames the attached connection received for the line.
     caf::reacts_to<client_frames>,
     // Attaches a connection; `bool` resume replays the frames after the
     // last `uint64_t` (last_seq) if the middle one is the current token
@@ -82,37 +94,33 @@ using stream_actor = client_actor::extend<
                     uint64_t>::with<attach_result>,
     // The connection is gone (ignored unless it is the attached one).
     caf::reacts_to<detach_atom, caf::actor>,
-    // SESSION_CLOSE on this stream: REPLY {} to that request id, then ask
-    // the session to close.
-    caf::replies_to<close_atom, uint64_t>::with<bool>,
+    // SESSION_CLOSE on this line: REPLY {} to that request id, then ask
+    // the session to close; answered once SESSION_CLOSED is out.
+    caf::replies_to<end_atom, uint64_t>::with<bool>,
     // The session was closed: SESSION_CLOSED, then let the connection go.
     caf::reacts_to<closed_atom>,
     // An encoded frame from elsewhere (a room) to number and send.
     caf::reacts_to<push_atom, transport::shared_bytes>,
-    // The node drains: finish open requests, then CLOSE 5.
-    caf::reacts_to<drain_atom>,
-    // The drain's grace period ran out.
-    caf::reacts_to<grace_atom>,
-    // Timer: a stream detached too long expires.
-    caf::reacts_to<tick_atom>,
-    // Writes the frames the last handlers queued as one WebSocket message.
-    caf::reacts_to<flush_atom>>;
+    // Timer: a line detached for the session TTL expires.
+    caf::reacts_to<tick_atom>>;
 
-/// A session: identity, info and streams. Lives on without connections
+/// A session: identity, info and lines. Lives on without connections
 /// until its TTL has passed since the last one left.
 using session_actor = caf::typed_actor<
-    // SESSION_OPEN or SESSION_ATTACH: a new stream for the connection.
+    // SESSION_OPEN or SESSION_ATTACH: a new line for the connection.
     caf::replies_to<attach_atom, attach_request>::with<attach_result>,
-    // SESSION_RESUME with verified claims: stream, generation, last_seq.
+    // SESSION_RESUME with verified claims: line, generation, last_seq.
     caf::replies_to<resume_atom, attach_request, uint64_t, uint64_t,
                     uint64_t>::with<attach_result>,
-    // Deletes the session: every stream gets SESSION_CLOSED.
+    // Deletes the session: every line gets SESSION_CLOSED.
     caf::reacts_to<close_atom>,
-    // A stream gained (true) or lost (false) its connection.
-    caf::reacts_to<detach_atom, stream_actor, bool>,
+    // A line gained a connection.
+    caf::reacts_to<attached_atom, line_actor>,
+    // A line lost its connection.
+    caf::reacts_to<detached_atom, line_actor>,
     // The supervisor's sweep found the session expired.
     caf::reacts_to<expire_atom>,
-    // An encoded frame (room traffic) for every stream of the session.
+    // An encoded frame (room traffic) for every line of the session.
     caf::reacts_to<push_atom, transport::shared_bytes>>;
 
 /// One room: members in join order, owner, properties. Serves the room.*
@@ -122,7 +130,7 @@ using room_actor = caf::typed_actor<
     caf::reacts_to<invoke_atom, request_context, codec::value>,
     // Timer: the room is deleted if it is still empty (`uint64_t` is the
     // emptiness it was set for).
-    caf::reacts_to<tick_atom, uint64_t>,
+    caf::reacts_to<expire_atom, uint64_t>,
     // Timer: the room type's periodic tick, passed to its logic.
     caf::reacts_to<tick_atom>,
     // The room's logic broadcasts ROOM_MESSAGE `name` to every member, with

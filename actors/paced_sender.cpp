@@ -8,12 +8,8 @@ namespace tether {
 
 namespace {
 
-/// Bytes sent before asking for credit: enough to keep the socket busy.
+/// Bytes sent on one grant at most: enough to keep the socket busy.
 constexpr size_t window_bytes = 256 * 1024;
-
-/// Items sent before asking for credit: well under a stream's frame limit
-/// (`max_outbox_frames`), so that tiny items cannot overflow it either.
-constexpr uint64_t window_items = 256;
 
 struct paced_state {
   static inline const char* name = "tether.paced_sender";
@@ -27,28 +23,30 @@ caf::actor spawn_paced_sender(caf::actor_system& sys, client_actor to,
   return sys.spawn(
       [to, count,
        emit](caf::stateful_actor<paced_state>* self) -> caf::behavior {
-        self->send(self, tick_atom::value);
+        // Credit comes first: the client grants each window out of what its
+        // outbox can take from every sender at once.
+        auto ask = [self, to] {
+          self->request(to, caf::infinite, credit_atom::value)
+              .then(
+                  [self](uint64_t frames) {
+                    if (frames > 0)
+                      self->send(self, tick_atom::value, frames);
+                    else
+                      self->quit();
+                  },
+                  [self](const caf::error&) { self->quit(); });
+        };
+        ask();
         return {
-            [=](tick_atom) {
+            [=](tick_atom, uint64_t frames) {
               auto& st = self->state;
               size_t sent = 0;
-              uint64_t items = 0;
-              while (st.next < count && sent < window_bytes &&
-                     items++ < window_items)
+              for (uint64_t i = 0;
+                   i < frames && st.next < count && sent < window_bytes; ++i)
                 sent += emit(st.next++);
-              if (st.next >= count) {
-                self->quit();
-                return;
-              }
-              self->request(to, caf::infinite, credit_atom::value)
-                  .then(
-                      [self](bool more) {
-                        if (more)
-                          self->send(self, tick_atom::value);
-                        else
-                          self->quit();
-                      },
-                      [self](const caf::error&) { self->quit(); });
+              if (st.next >= count)
+                return self->quit();
+              ask();
             },
         };
       });

@@ -26,19 +26,16 @@ void request_hub::request(uint64_t id, std::string op, codec::value payload,
   if (auto fn = behaviors_->find_inline(op)) {
     if (streamed)
       return emit_(
-          codec::error{id, "invalid", "op '" + op + "' does not take streams"},
-          true);
-    return emit_(answer_inline(*fn, context_for(id, op), payload), true);
+          codec::error{id, "invalid", "op '" + op + "' does not take streams"});
+    return emit_(answer_inline(*fn, context_for(id, op), payload));
   }
   auto handler = behaviors_->find(op);
   if (!handler)
-    return emit_(codec::error{id, "unknown_op", "no op named '" + op + "'"},
-                 true);
+    return emit_(codec::error{id, "unknown_op", "no op named '" + op + "'"});
   if (streamed && open_streams_ >= limits_.max_streams)
-    return emit_(codec::retry{id, limits_.retry_after_ms, "stream_limit"},
-                 true);
+    return emit_(codec::retry{id, limits_.retry_after_ms, "stream_limit"});
   if (!streamed && open_.size() - open_streams_ >= limits_.max_inflight)
-    return emit_(codec::retry{id, limits_.retry_after_ms, "overloaded"}, true);
+    return emit_(codec::retry{id, limits_.retry_after_ms, "overloaded"});
   auto ctx = context_for(id, op);
   if (watched_.insert(handler->address()).second)
     self_->monitor(*handler);
@@ -71,7 +68,7 @@ void request_hub::cancel(uint64_t id) {
   if (i == open_.end())
     return; // Answered already: nothing to withdraw.
   caf::anon_send(i->second.handler, cancel_atom::value, i->second.ctx);
-  emit_(codec::error{id, "cancelled", "cancelled by the client"}, true);
+  emit_(codec::error{id, "cancelled", "cancelled by the client"});
   close(id);
 }
 
@@ -96,7 +93,7 @@ template <class Frame> bool request_hub::pass_on(Frame&& x, bool completes) {
   if (!is_open(x.id))
     return false; // Cancelled or cut off: the client has its answer.
   auto id = x.id;
-  emit_(std::forward<Frame>(x), true);
+  emit_(std::forward<Frame>(x));
   if (completes)
     close(id);
   return true;
@@ -130,7 +127,7 @@ void request_hub::behavior_down(const caf::down_msg& msg) {
                conn_id_ << " op '" << open_[id].ctx.op
                         << "' failed: its behavior stopped ("
                         << caf::to_string(msg.reason) << ")");
-    emit_(codec::error{id, "internal", "the op failed"}, true);
+    emit_(codec::error{id, "internal", "the op failed"});
     close(id);
   }
 }
@@ -142,7 +139,7 @@ void request_hub::fail_open(const std::string& code,
   open_streams_ = 0;
   for (auto& kv : open) {
     caf::anon_send(kv.second.handler, cancel_atom::value, kv.second.ctx);
-    emit_(codec::error{kv.first, code, message}, true);
+    emit_(codec::error{kv.first, code, message});
   }
   if (on_idle)
     on_idle();
@@ -182,7 +179,7 @@ caf::result<client_answer> request_hub::call(codec::request&& x) {
   x.id = next_call_id_++;
   auto promise = self_->make_response_promise<client_answer>();
   calls_.emplace(x.id, promise);
-  emit_(std::move(x), false);
+  emit_(std::move(x));
   return promise;
 }
 

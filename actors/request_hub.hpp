@@ -17,13 +17,12 @@ namespace tether {
 /// The requests between one client and the node, in both directions: the
 /// client's open requests (limits, dispatch to behaviors, cancel, parts) and
 /// the node's requests to the client. A sessionless connection and a
-/// session's stream both own one; they differ only in how frames reach the
+/// session's line both own one; they differ only in how frames reach the
 /// client, which is the `emit` function they pass in.
 class request_hub {
  public:
-  /// Sends one frame to the client; `answer` is true for the answer to a
-  /// client's request (worth flushing at once).
-  using emit_fn = std::function<void(codec::frame&&, bool answer)>;
+  /// Sends one frame to the client.
+  using emit_fn = std::function<void(codec::frame&&)>;
 
   request_hub(caf::local_actor* self, std::string conn_id,
               std::shared_ptr<const behavior_registry> behaviors,
@@ -91,9 +90,8 @@ class request_hub {
   void abandon();
 
   size_t open_count() const { return open_.size(); }
-  size_t open_streams() const { return open_streams_; }
 
-  /// Names the session whose requests these are (a stream's hub).
+  /// Names the session whose requests these are (a line's hub).
   void set_session(std::string id, caf::actor session, codec::value info) {
     session_id_ = std::move(id);
     session_ = std::move(session);

@@ -130,9 +130,11 @@ transport::error_code runtime::start() {
       std::chrono::milliseconds{opts_.lim.handshake_timeout_ms};
   // Beast's pings back up the contract's heartbeat, a little later than it.
   ts.idle_timeout = std::chrono::milliseconds{opts_.lim.heartbeat_ms * 4};
-  auto sctx = std::make_shared<stream_context>();
+  auto bridges = std::make_shared<bridge_table>();
+  auto sctx = std::make_shared<session_context>();
   sctx->node_name = opts_.node_name;
   sctx->limits = opts_.lim;
+  sctx->bridges = bridges;
   try {
     sctx->signer = std::make_shared<const security::stream_token_signer>(
         token_secret(opts_));
@@ -155,15 +157,16 @@ transport::error_code runtime::start() {
   ctx->node = node_;
   ctx->sessions = sessions_;
   ctx->authenticator = authenticator_;
+  ctx->bridges = bridges;
+  ctx->report_every = static_cast<size_t>(ts.max_unhandled / 2);
   auto* sys = system_.get();
   auto prefix = opts_.node_name + "-";
-  auto* counter = &next_conn_;
   listener_ = std::make_shared<transport::listener>(
       *ioc_, ts,
-      [sys, ctx, prefix, counter](std::shared_ptr<transport::channel> ch) {
-        auto id = prefix + std::to_string(counter->fetch_add(1));
-        auto actor = spawn_connection(*sys, ch, ctx, std::move(id));
-        return make_connection_handler(std::move(actor));
+      [sys, ctx, prefix](std::shared_ptr<transport::channel> ch,
+                         uint64_t number) {
+        return spawn_connection(*sys, std::move(ch), ctx,
+                                prefix + std::to_string(number));
       });
   transport::error_code ec;
   // Host names ("localhost") resolve to their first address.

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -44,8 +43,8 @@ class runtime {
   /// before `start`.
   void add_behavior(const std::string& op, behavior_actor handler);
 
-  /// Binds `op` to a function run inline by the connection (or stream) the
-  /// request arrived at, saving two actor hops. Only for quick functions
+  /// Binds `op` to a function run inline by the connection (or session line)
+  /// the request arrived at, saving two actor hops. Only for quick functions
   /// that never block. Only before `start`.
   void add_inline_behavior(const std::string& op, request_function fn);
 
@@ -96,7 +95,6 @@ class runtime {
       work_;
   std::shared_ptr<transport::listener> listener_;
   std::vector<std::thread> io_threads_;
-  std::atomic<uint64_t> next_conn_{1};
   uint16_t port_ = 0;
   bool started_ = false;
   bool stopped_ = false;

@@ -1,8 +1,8 @@
 #pragma once
 
-// Messages between connections, streams, sessions and their supervisor.
-// They hold handles and shared buffers and never leave the node, so they
-// are allowed as unsafe (unserializable) message types.
+// Messages between connections, lines, sessions and their supervisor.
+// Frames and shared buffers are not serialized yet, so these are allowed as
+// unsafe message types; no socket or channel travels in any of them.
 
 #include <memory>
 #include <string>
@@ -16,18 +16,18 @@
 
 namespace tether {
 
-/// The frames a client sent for its stream, in order: one WebSocket
+/// The frames a client sent for its line, in order: one WebSocket
 /// message's worth in one actor message.
 struct client_frames {
   std::vector<codec::frame> frames;
 };
 
-/// A connection that asks to be attached to a stream, and the id of the
+/// A connection that asks to be attached to a line, and the id of the
 /// SESSION_* frame that asked.
 struct attach_request {
   /// The connection actor (a `connection_actor`).
   caf::actor connection;
-  std::shared_ptr<transport::channel> channel;
+  /// The connection's id: its bridge in the node's `bridge_table`.
   std::string conn_id;
   uint64_t request_id = 0;
   /// Verified claims of the connection's authentication (a map or nil).
@@ -38,9 +38,14 @@ struct attach_request {
 struct attach_result {
   std::string error_code;
   std::string error_message;
-  /// The stream now attached (a `stream_actor`), when no error.
-  caf::actor stream;
+  /// The line now attached (a `line_actor`), when no error.
+  caf::actor line;
 };
+
+/// An attach refused with ERROR `code`.
+inline attach_result attach_refused(std::string code, std::string message) {
+  return attach_result{std::move(code), std::move(message), nullptr};
+}
 
 } // namespace tether
 

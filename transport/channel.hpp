@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -13,8 +14,11 @@ inline shared_bytes make_shared_bytes(std::string bytes) {
   return std::make_shared<const std::string>(std::move(bytes));
 }
 
-/// One open WebSocket as its owner sees it. Every member may be called from
-/// any thread: the channel hands the work to its own I/O strand.
+/// One open WebSocket as its owner sees it. `send`, `close`,
+/// `messages_handled` and `notify_when_below` may be called from any thread:
+/// each posts its work to the socket's own executor, where all of the
+/// socket's state lives. The one value read from other threads is
+/// `retired_bytes`, which only the socket's thread changes.
 class channel {
  public:
   virtual ~channel() = default;
@@ -26,15 +30,18 @@ class channel {
   /// WebSocket and the socket. Reading stops at once.
   virtual void close(shared_bytes last) = 0;
 
-  /// Bytes queued but not written yet: the backlog of a slow reader.
-  virtual size_t queued_bytes() const = 0;
+  /// Bytes of sent messages the socket is done with (written, or dropped
+  /// because it closed), since it opened. A writer that counts what it sent
+  /// knows its backlog as the difference.
+  virtual uint64_t retired_bytes() const = 0;
 
-  /// Says one delivered message was handled. The channel pauses reading while
-  /// too many delivered messages are unhandled, so a fast sender cannot grow
-  /// its owner's mailbox without bound.
-  virtual void message_done() = 0;
+  /// Says `n` more delivered messages were handled. The channel pauses
+  /// reading while too many delivered messages are unhandled, so a fast
+  /// sender cannot grow its owner's mailbox without bound.
+  virtual void messages_handled(size_t n) = 0;
 
-  /// Asks for one `on_drained` call once fewer than `bytes` are queued.
+  /// Asks for one `on_drained` call once fewer than `bytes` wait in the
+  /// socket's write queue.
   virtual void notify_when_below(size_t bytes) = 0;
 
   /// The peer's address, for logs.

@@ -15,9 +15,9 @@ std::string path_of(beast::string_view target) {
 } // namespace
 
 http_session::http_session(tcp::socket&& socket, const settings& cfg,
-                           handler_factory make_handler)
+                           handler_factory make_handler, uint64_t number)
     : stream_(std::move(socket)), cfg_(cfg),
-      make_handler_(std::move(make_handler)) {}
+      make_handler_(std::move(make_handler)), number_(number) {}
 
 void http_session::run() {
   parser_.emplace();
@@ -39,7 +39,7 @@ void http_session::on_read(error_code ec, size_t) {
       return respond(http::status::not_found,
                      "no WebSocket endpoint here; use " + cfg_.ws_path + "\n");
     std::make_shared<websocket_session>(stream_.release_socket(), cfg_)
-        ->run(std::move(req), make_handler_);
+        ->run(std::move(req), make_handler_, number_);
     return;
   }
   if (path == "/health")

@@ -51,7 +51,8 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
     return;
   if (!ec) {
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<http_session>(std::move(socket), cfg_, make_handler_)
+    std::make_shared<http_session>(std::move(socket), cfg_, make_handler_,
+                                   ++accepted_)
         ->run();
   }
   // Errors such as "too many open files" must not stop the accept loop.

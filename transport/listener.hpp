@@ -38,6 +38,9 @@ class listener : public std::enable_shared_from_this<listener> {
   tcp::acceptor acceptor_;
   settings cfg_;
   handler_factory make_handler_;
+  /// Sockets accepted so far: numbers them. The accept loop is one chain
+  /// of handlers, so only one thread at a time touches it.
+  uint64_t accepted_ = 0;
 };
 
 } // namespace tether::transport

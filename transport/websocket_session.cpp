@@ -22,7 +22,7 @@ websocket_session::websocket_session(tcp::socket&& socket, const settings& cfg)
 websocket_session::~websocket_session() = default;
 
 void websocket_session::run(http::request<http::string_body> req,
-                            handler_factory make_handler) {
+                            handler_factory make_handler, uint64_t number) {
   websocket::stream_base::timeout timeouts;
   timeouts.handshake_timeout = cfg_.upgrade_timeout;
   timeouts.idle_timeout = cfg_.idle_timeout;
@@ -38,14 +38,16 @@ void websocket_session::run(http::request<http::string_body> req,
   ws_.auto_fragment(false);
   ws_.binary(true);
   ws_.async_accept(
-      req, [self = shared_from_this(), make_handler = std::move(make_handler)](
-               error_code ec) { self->on_accept(ec, make_handler); });
+      req,
+      [self = shared_from_this(), make_handler = std::move(make_handler),
+       number](error_code ec) { self->on_accept(ec, make_handler, number); });
 }
 
-void websocket_session::on_accept(error_code ec, handler_factory make_handler) {
+void websocket_session::on_accept(error_code ec, handler_factory make_handler,
+                                  uint64_t number) {
   if (ec)
     return finish("upgrade failed: " + ec.message());
-  handler_ = make_handler(shared_from_this());
+  handler_ = make_handler(shared_from_this(), number);
   do_read();
 }
 
@@ -84,24 +86,24 @@ void websocket_session::on_read(error_code ec, size_t n) {
     buffer_.shrink_to_fit();
   if (handler_)
     handler_->on_message(std::move(message), ws_.got_binary());
-  if (unhandled_.fetch_add(1) + 1 < cfg_.max_unhandled)
+  if (++unhandled_ < cfg_.max_unhandled)
     return do_read();
-  // Too much unhandled: pause, unless `message_done` raced us to it.
-  read_paused_.store(true);
-  if (unhandled_.load() < cfg_.max_unhandled && read_paused_.exchange(false))
-    do_read();
+  read_paused_ = true; // Until `messages_handled` says enough were.
 }
 
-void websocket_session::message_done() {
-  if (unhandled_.fetch_sub(1) - 1 < cfg_.max_unhandled &&
-      read_paused_.exchange(false))
-    net::post(ws_.get_executor(),
-              [self = shared_from_this()] { self->do_read(); });
+void websocket_session::messages_handled(size_t n) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), n] {
+    self->unhandled_ -= static_cast<int>(n);
+    if (self->read_paused_ && self->unhandled_ < self->cfg_.max_unhandled) {
+      self->read_paused_ = false;
+      self->do_read();
+    }
+  });
 }
 
 void websocket_session::notify_when_below(size_t bytes) {
   net::post(ws_.get_executor(), [self = shared_from_this(), bytes] {
-    if (self->queued_bytes_.load() < bytes) {
+    if (self->queued_bytes_ < bytes) {
       if (self->handler_)
         self->handler_->on_drained();
       return;
@@ -111,18 +113,21 @@ void websocket_session::notify_when_below(size_t bytes) {
 }
 
 void websocket_session::send(shared_bytes message) {
-  queued_bytes_ += message->size();
   net::post(ws_.get_executor(),
             [self = shared_from_this(), message = std::move(message)] {
-              if (self->closing_) {
-                self->queued_bytes_ -= message->size();
-                return;
-              }
+              if (self->closing_)
+                return self->retire(message->size());
               self->enqueue(message);
             });
 }
 
+void websocket_session::retire(size_t bytes) {
+  retired_bytes_.store(retired_bytes_.load(std::memory_order_relaxed) + bytes,
+                       std::memory_order_relaxed);
+}
+
 void websocket_session::enqueue(shared_bytes message) {
+  queued_bytes_ += message->size();
   if (writing_)
     return queue_.push_back(std::move(message));
   writing_ = std::move(message);
@@ -136,11 +141,14 @@ void websocket_session::do_write() {
 }
 
 void websocket_session::on_write(error_code ec, size_t) {
+  if (finished_)
+    return; // `finish` retired what was queued.
   if (ec)
     return finish("write failed: " + ec.message());
   queued_bytes_ -= writing_->size();
+  retire(writing_->size());
   writing_.reset();
-  if (drained_mark_ > 0 && queued_bytes_.load() < drained_mark_) {
+  if (drained_mark_ > 0 && queued_bytes_ < drained_mark_) {
     drained_mark_ = 0;
     if (handler_)
       handler_->on_drained();
@@ -155,12 +163,13 @@ void websocket_session::on_write(error_code ec, size_t) {
 }
 
 void websocket_session::close(shared_bytes last) {
-  if (last)
-    queued_bytes_ += last->size();
   net::post(ws_.get_executor(),
             [self = shared_from_this(), last = std::move(last)] {
-              if (self->closing_ || self->finished_)
+              if (self->closing_ || self->finished_) {
+                if (last)
+                  self->retire(last->size());
                 return;
+              }
               self->closing_ = true;
               self->close_timer_.expires_after(self->cfg_.close_timeout);
               self->close_timer_.async_wait([self](error_code ec) {
@@ -186,6 +195,11 @@ void websocket_session::finish(const std::string& reason) {
   finished_ = true;
   closing_ = true;
   close_timer_.cancel();
+  // What was never written is dropped. The message being written stays
+  // alive until its write returns.
+  retire(queued_bytes_);
+  queued_bytes_ = 0;
+  queue_.clear();
   if (auto handler = std::move(handler_))
     handler->on_closed(reason);
   error_code ignored;

@@ -5,8 +5,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/behaviors/payload_fields.hpp"
 #include "actors/log.hpp"
+#include "codec/payload_fields.hpp"
 #include "security/jwt.hpp"
 
 namespace tether {
@@ -40,7 +40,7 @@ authenticator_actor spawn_jwt_authenticator(caf::actor_system& sys,
   return lift_authenticator(
       sys, [secret, allow_anonymous](const codec::value& auth) {
         std::string token;
-        if (!get_string(auth, "token", token)) {
+        if (!codec::get_string(auth, "token", token)) {
           if (allow_anonymous && auth == codec::value::empty_map())
             return auth_result{true, {}, {}};
           return auth_result{false, {}, "auth needs {token: JWT}"};

@@ -6,9 +6,9 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/behaviors/payload_fields.hpp"
 #include "actors/function_behavior.hpp"
 #include "actors/paced_sender.hpp"
+#include "codec/payload_fields.hpp"
 
 namespace tether {
 
@@ -97,8 +97,8 @@ stream_behavior(behavior_actor::stateful_pointer<stream_state> self,
         responder r{ctx};
         uint64_t count = 0;
         uint64_t size = 0;
-        if (!get_uint(payload, "count", count) ||
-            !get_uint(payload, "size", size) || count == 0)
+        if (!codec::get_uint(payload, "count", count) ||
+            !codec::get_uint(payload, "size", size) || count == 0)
           return r.fail("invalid", "expected {count: uint >= 1, size: uint}");
         if (size > max_part)
           return r.fail("invalid", "size may be at most " +
@@ -147,7 +147,8 @@ sink_behavior(behavior_actor::stateful_pointer<sink_state> self) {
       },
       [self](open_atom, const request_context& ctx,
              const codec::value& payload) {
-        self->state.open[key_of(ctx)] = sink_totals{1, payload_bytes(payload)};
+        self->state.open[key_of(ctx)] =
+            sink_totals{1, codec::payload_bytes(payload)};
       },
       [self](part_atom, const request_context& ctx, const codec::value& payload,
              bool last) {
@@ -155,7 +156,7 @@ sink_behavior(behavior_actor::stateful_pointer<sink_state> self) {
         if (i == self->state.open.end())
           return;
         i->second.parts += 1;
-        i->second.bytes += payload_bytes(payload);
+        i->second.bytes += codec::payload_bytes(payload);
         if (!last)
           return;
         using codec::value;
@@ -179,8 +180,8 @@ behavior_actor::behavior_type push_behavior(behavior_actor::pointer self) {
     responder r{ctx};
     std::string name;
     uint64_t count = 0;
-    if (!get_string(payload, "name", name) ||
-        !get_uint(payload, "count", count))
+    if (!codec::get_string(payload, "name", name) ||
+        !codec::get_uint(payload, "count", count))
       return r.fail("invalid",
                     "expected {name: str, payload: any, count: uint}");
     auto body = codec::lookup(payload, "payload");

@@ -5,10 +5,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/behaviors/payload_fields.hpp"
 #include "actors/log.hpp"
 #include "actors/responder.hpp"
 #include "codec/encode.hpp"
+#include "codec/payload_fields.hpp"
 
 namespace tether {
 
@@ -93,7 +93,7 @@ void remove_member(pointer self, const std::string& id, bool left) {
   if (st.members.empty()) {
     st.owner.clear(); // The next to join owns the room.
     auto ttl = std::chrono::seconds{st.setup.ttl_s};
-    self->delayed_send(self, ttl, tick_atom::value, ++st.emptiness);
+    self->delayed_send(self, ttl, expire_atom::value, ++st.emptiness);
     return;
   }
   if (st.owner == id) {
@@ -192,7 +192,7 @@ void kick(pointer self, const request_context& ctx, const value& payload,
   if (self->state.owner != ctx.session_id)
     return r.fail("not_owner", "only the owner may kick");
   std::string target;
-  if (!get_string(payload, "member", target))
+  if (!codec::get_string(payload, "member", target))
     return r.fail("invalid", "expected {room, member: str}");
   if (!is_member(self, target))
     return r.fail("not_member", "'" + target + "' is not a member");
@@ -205,10 +205,10 @@ void invite(pointer self, const request_context& ctx, const value& payload,
             const responder& r) {
   auto& st = self->state;
   std::vector<std::string> invitees;
-  if (!get_strings(payload, "members", invitees))
+  if (!codec::get_strings(payload, "members", invitees))
     return r.fail("invalid", "expected {room, members: [str], ttl_s, payload}");
   uint64_t ttl = st.setup.limits.invite_ttl_s;
-  get_uint(payload, "ttl_s", ttl);
+  codec::get_uint(payload, "ttl_s", ttl);
   auto expires = static_cast<uint64_t>(std::time(nullptr)) + ttl;
   auto frame =
       codec::signal{"room.invited",
@@ -235,18 +235,18 @@ void invite(pointer self, const request_context& ctx, const value& payload,
 void message(pointer self, const request_context& ctx, const value& payload,
              const responder& r, bool broadcast) {
   std::string name;
-  if (!get_string(payload, "name", name))
+  if (!codec::get_string(payload, "name", name))
     return r.fail("invalid", "expected a name (str)");
   codec::room_message frame{self->state.setup.id, ctx.session_id, name,
                             codec::lookup(payload, "payload")};
   std::vector<const room_member*> to;
   if (broadcast) {
     bool exclude_self = false;
-    get_bool(payload, "exclude_self", exclude_self);
+    codec::get_bool(payload, "exclude_self", exclude_self);
     to = everyone(self, exclude_self ? ctx.session_id : std::string{});
   } else {
     std::vector<std::string> names;
-    if (!get_strings(payload, "to", names))
+    if (!codec::get_strings(payload, "to", names))
       return r.fail("invalid", "expected to: [str]");
     for (const auto& m : self->state.members)
       if (std::find(names.begin(), names.end(), m.id) != names.end())
@@ -259,7 +259,7 @@ void message(pointer self, const request_context& ctx, const value& payload,
 void props_get(pointer self, const value& payload, const responder& r) {
   auto& props = self->state.props;
   std::vector<std::string> keys;
-  if (!get_strings(payload, "keys", keys))
+  if (!codec::get_strings(payload, "keys", keys))
     return r.reply(value::map({{"props", props_map(props)}}));
   std::map<std::string, value> some;
   for (const auto& k : keys)
@@ -276,14 +276,14 @@ void props_changed(pointer self, entries changed) {
 
 void props_set(pointer self, const value& payload, const responder& r) {
   entries given;
-  if (!map_entries(codec::lookup(payload, "props"), given))
+  if (!codec::map_entries(codec::lookup(payload, "props"), given))
     return r.fail("invalid", "expected props: map");
   for (const auto& kv : given)
-    if (!is_plain(kv.second))
+    if (!codec::is_plain(kv.second))
       return r.fail("invalid",
                     "property '" + kv.first + "' is not a plain value");
   bool if_absent = false;
-  get_bool(payload, "if_absent", if_absent);
+  codec::get_bool(payload, "if_absent", if_absent);
   entries changed;
   std::vector<std::string> set;
   for (const auto& kv : given) {
@@ -299,11 +299,11 @@ void props_set(pointer self, const value& payload, const responder& r) {
 
 void props_cas(pointer self, const value& payload, const responder& r) {
   std::string key;
-  if (!get_string(payload, "key", key))
+  if (!codec::get_string(payload, "key", key))
     return r.fail("invalid", "expected {room, key, expect, value}");
   auto expect = codec::lookup(payload, "expect");
   auto next = codec::lookup(payload, "value");
-  if (!is_plain(next))
+  if (!codec::is_plain(next))
     return r.fail("invalid", "value is not a plain value");
   auto& props = self->state.props;
   auto i = props.find(key);
@@ -319,9 +319,10 @@ void props_cas(pointer self, const value& payload, const responder& r) {
 void props_incr(pointer self, const value& payload, const responder& r) {
   std::string key;
   int64_t by = 1;
-  if (!get_string(payload, "key", key))
+  if (!codec::get_string(payload, "key", key))
     return r.fail("invalid", "expected {room, key, by: int}");
-  if (!codec::lookup(payload, "by").is_nil() && !get_int(payload, "by", by))
+  if (!codec::lookup(payload, "by").is_nil() &&
+      !codec::get_int(payload, "by", by))
     return r.fail("invalid", "by must be an integer");
   auto& props = self->state.props;
   int64_t current = 0;
@@ -357,7 +358,7 @@ room_actor spawn_room(caf::actor_system& sys, room_setup setup) {
       add_member(self, setup.creator);
     else // Made by the node: empty until someone joins.
       self->delayed_send(self, std::chrono::seconds{setup.ttl_s},
-                         tick_atom::value, st.emptiness);
+                         expire_atom::value, st.emptiness);
     if (setup.logic.logic && setup.logic.tick.count() > 0)
       self->delayed_send(self, setup.logic.tick, tick_atom::value);
     // The service stops its rooms when it stops.
@@ -416,7 +417,7 @@ room_actor spawn_room(caf::actor_system& sys, room_setup setup) {
                   codec::room_message{self->state.setup.id, "", name, payload},
                   everyone(self));
         },
-        [self](tick_atom, uint64_t emptiness) {
+        [self](expire_atom, uint64_t emptiness) {
           auto& st = self->state;
           if (st.members.empty() && emptiness == st.emptiness) {
             TETHER_LOG(debug, "rooms",

@@ -3,10 +3,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/behaviors/payload_fields.hpp"
 #include "actors/function_behavior.hpp"
 #include "actors/responder.hpp"
 #include "actors/stop_children.hpp"
+#include "codec/payload_fields.hpp"
 #include "security/crypto.hpp"
 
 namespace tether {
@@ -43,17 +43,17 @@ room_setup base_setup(pointer self, const std::string& type) {
 std::string read_options(pointer self, const value& payload,
                          room_setup& setup) {
   auto ceiling = self->state.limits.room_max_members;
-  get_uint(payload, "max_members", setup.max_members);
-  get_uint(payload, "ttl_s", setup.ttl_s);
-  get_bool(payload, "presence", setup.presence);
+  codec::get_uint(payload, "max_members", setup.max_members);
+  codec::get_uint(payload, "ttl_s", setup.ttl_s);
+  codec::get_bool(payload, "presence", setup.presence);
   if (setup.max_members == 0 || setup.max_members > ceiling)
     return "max_members must be 1 to " + std::to_string(ceiling);
   auto props = codec::lookup(payload, "props");
   std::vector<std::pair<std::string, value>> given;
-  if (!props.is_nil() && !map_entries(props, given))
+  if (!props.is_nil() && !codec::map_entries(props, given))
     return "props must be a map";
   for (const auto& kv : given) {
-    if (!is_plain(kv.second))
+    if (!codec::is_plain(kv.second))
       return "property '" + kv.first + "' is not a plain value";
     if (!kv.second.is_nil())
       setup.props[kv.first] = kv.second;
@@ -100,7 +100,7 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
             return r.fail("no_session", "room ops need a session");
           if (ctx.op == "room.create") {
             std::string type;
-            get_string(payload, "type", type);
+            codec::get_string(payload, "type", type);
             auto setup = base_setup(self, type);
             if (auto problem = read_options(self, payload, setup);
                 !problem.empty())
@@ -111,7 +111,7 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
             return r.reply(value::map({{"room", value::of(id)}}));
           }
           std::string id;
-          if (!get_string(payload, "room", id))
+          if (!codec::get_string(payload, "room", id))
             return r.fail("invalid", "expected room: str");
           auto i = self->state.rooms.find(id);
           if (i == self->state.rooms.end())

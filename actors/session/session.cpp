@@ -11,41 +11,37 @@ namespace {
 
 using pointer = session_actor::stateful_pointer<session_state>;
 
-attach_result refuse(std::string code, std::string message) {
-  return attach_result{std::move(code), std::move(message), nullptr};
-}
-
-/// Records whether `stream` has a connection and tells the supervisor when
+/// Records whether `line` has a connection and tells the supervisor when
 /// the session turns idle or busy.
-void set_attached(pointer self, const caf::actor_addr& stream, bool attached) {
+void set_attached(pointer self, const caf::actor_addr& line, bool attached) {
   auto& st = self->state;
   bool was_idle = st.attached.empty();
   if (attached)
-    st.attached.insert(stream);
+    st.attached.insert(line);
   else
-    st.attached.erase(stream);
+    st.attached.erase(line);
   bool idle = st.attached.empty();
   if (idle != was_idle && !st.closed)
     self->send(st.supervisor, idle_atom::value, session_actor{self}, idle);
 }
 
-caf::result<attach_result> delegate_attach(pointer self, stream_actor stream,
+caf::result<attach_result> delegate_attach(pointer self, line_actor line,
                                            attach_request& req, bool resume,
                                            uint64_t generation,
                                            uint64_t last_seq) {
-  // A new stream is counted at once, so that concurrent attaches respect
-  // the limit. A resume is counted once the stream took it: a refused one
+  // A new line is counted at once, so that concurrent attaches respect
+  // the limit. A resume is counted once the line took it: a refused one
   // (a stale token, say) must not touch the session's idle time.
   if (!resume)
-    set_attached(self, stream.address(), true);
-  return self->delegate(stream, attach_atom::value, std::move(req), resume,
+    set_attached(self, line.address(), true);
+  return self->delegate(line, attach_atom::value, std::move(req), resume,
                         generation, last_seq);
 }
 
 } // namespace
 
 session_actor spawn_session(caf::actor_system& sys,
-                            std::shared_ptr<const stream_context> ctx,
+                            std::shared_ptr<const session_context> ctx,
                             session_supervisor_actor supervisor,
                             session_identity identity) {
   return sys.spawn([ctx, supervisor,
@@ -54,13 +50,13 @@ session_actor spawn_session(caf::actor_system& sys,
     st.identity = identity;
     st.ctx = ctx;
     st.supervisor = supervisor;
-    // The supervisor stops its sessions when it stops; streams watch
+    // The supervisor stops its sessions when it stops; lines watch
     // their session and end with it.
     self->set_down_handler([self](caf::down_msg& msg) {
       auto& st = self->state;
-      for (auto i = st.streams.begin(); i != st.streams.end(); ++i) {
+      for (auto i = st.lines.begin(); i != st.lines.end(); ++i) {
         if (i->second.address() == msg.source) {
-          st.streams.erase(i);
+          st.lines.erase(i);
           break;
         }
       }
@@ -70,31 +66,33 @@ session_actor spawn_session(caf::actor_system& sys,
         [self](attach_atom, attach_request& req) -> caf::result<attach_result> {
           auto& st = self->state;
           if (st.closed)
-            return refuse("session_not_found", "no session for this key");
+            return attach_refused("session_not_found",
+                                  "no session for this key");
           if (st.attached.size() >= st.ctx->limits.max_connections)
-            return refuse("max_connections",
-                          "the session has " +
-                              std::to_string(st.attached.size()) +
-                              " connections, the most allowed");
-          stream_identity sid{session_actor{self}, st.identity.id,
-                              st.identity.key, st.identity.info,
-                              st.next_stream++};
-          auto stream = spawn_stream(self->system(), st.ctx, sid);
-          self->monitor(stream);
-          st.streams.emplace(sid.number, stream);
-          return delegate_attach(self, stream, req, false, 0, 0);
+            return attach_refused("max_connections",
+                                  "the session has " +
+                                      std::to_string(st.attached.size()) +
+                                      " connections, the most allowed");
+          line_identity sid{session_actor{self}, st.identity.id,
+                            st.identity.key, st.identity.info, st.next_line++};
+          auto line = spawn_line(self->system(), st.ctx, sid);
+          self->monitor(line);
+          st.lines.emplace(sid.number, line);
+          return delegate_attach(self, line, req, false, 0, 0);
         },
         [self](resume_atom, attach_request& req, uint64_t number,
                uint64_t generation,
                uint64_t last_seq) -> caf::result<attach_result> {
           auto& st = self->state;
-          auto i = st.streams.find(number);
-          if (st.closed || i == st.streams.end())
-            return refuse("stream_not_found", "no stream for this token");
+          auto i = st.lines.find(number);
+          if (st.closed || i == st.lines.end())
+            return attach_refused("stream_not_found",
+                                  "no stream for this token");
           if (st.attached.count(i->second.address()) == 0 &&
               st.attached.size() >= st.ctx->limits.max_connections)
-            return refuse("max_connections",
-                          "the session has the most connections allowed");
+            return attach_refused(
+                "max_connections",
+                "the session has the most connections allowed");
           return delegate_attach(self, i->second, req, true, generation,
                                  last_seq);
         },
@@ -104,15 +102,18 @@ session_actor spawn_session(caf::actor_system& sys,
             return;
           st.closed = true;
           TETHER_LOG(debug, "session", st.identity.id << " closed");
-          for (auto& kv : st.streams)
+          for (auto& kv : st.lines)
             self->send(kv.second, closed_atom::value);
           self->quit();
         },
-        [self](detach_atom, stream_actor stream, bool attached) {
-          set_attached(self, stream.address(), attached);
+        [self](attached_atom, line_actor line) {
+          set_attached(self, line.address(), true);
+        },
+        [self](detached_atom, line_actor line) {
+          set_attached(self, line.address(), false);
         },
         [self](push_atom, transport::shared_bytes bytes) {
-          for (auto& kv : self->state.streams)
+          for (auto& kv : self->state.lines)
             self->send(kv.second, push_atom::value, bytes);
         },
         [self](expire_atom) {
@@ -120,7 +121,7 @@ session_actor spawn_session(caf::actor_system& sys,
           if (!st.attached.empty())
             return; // A connection came back since the sweep looked.
           TETHER_LOG(debug, "session", st.identity.id << " expired");
-          for (auto& kv : st.streams)
+          for (auto& kv : st.lines)
             self->send_exit(kv.second, caf::exit_reason::user_shutdown);
           self->quit();
         },

@@ -6,7 +6,7 @@
 #include <unordered_set>
 
 #include "actors/interfaces.hpp"
-#include "actors/session/stream.hpp"
+#include "actors/session/line.hpp"
 
 namespace tether {
 
@@ -17,24 +17,24 @@ struct session_identity {
   codec::map_value info;
 };
 
-/// The state of one session actor: its streams and which of them have a
+/// The state of one session actor: its lines and which of them have a
 /// connection. The session is idle (its TTL runs) while none has.
 struct session_state {
   static inline const char* name = "tether.session";
 
   session_identity identity;
-  std::shared_ptr<const stream_context> ctx;
+  std::shared_ptr<const session_context> ctx;
   session_supervisor_actor supervisor;
-  /// Streams by number, and which of them have a connection.
-  std::map<uint64_t, stream_actor> streams;
+  /// Lines by number, and which of them have a connection.
+  std::map<uint64_t, line_actor> lines;
   std::unordered_set<caf::actor_addr> attached;
-  uint64_t next_stream = 1;
+  uint64_t next_line = 1;
   bool closed = false;
 };
 
 /// Spawns a session; it tells `supervisor` when it becomes idle or busy.
 session_actor spawn_session(caf::actor_system& sys,
-                            std::shared_ptr<const stream_context> ctx,
+                            std::shared_ptr<const session_context> ctx,
                             session_supervisor_actor supervisor,
                             session_identity identity);
 

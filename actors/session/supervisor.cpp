@@ -8,6 +8,7 @@
 #include "actors/log.hpp"
 #include "actors/session/session.hpp"
 #include "actors/stop_children.hpp"
+#include "codec/claims.hpp"
 #include "security/crypto.hpp"
 
 namespace tether {
@@ -16,10 +17,6 @@ namespace {
 
 using pointer =
     session_supervisor_actor::stateful_pointer<session_supervisor_state>;
-
-attach_result refuse(std::string code, std::string message) {
-  return attach_result{std::move(code), std::move(message), nullptr};
-}
 
 /// The sweep runs a few times per TTL, so expiry is late by a quarter TTL at
 /// most, and at least every second.
@@ -42,43 +39,9 @@ find(pointer self,
 
 } // namespace
 
-codec::map_value merge_claims(const codec::value& info,
-                              const codec::value& claims) {
-  std::vector<std::pair<std::string, codec::value>> entries;
-  auto add_all = [&entries](const codec::value& map, bool override) {
-    try {
-      auto handle = map.unpack();
-      const auto& obj = handle.get();
-      if (obj.type != msgpack::type::MAP)
-        return;
-      for (uint32_t i = 0; i < obj.via.map.size; ++i) {
-        const auto& kv = obj.via.map.ptr[i];
-        if (kv.key.type != msgpack::type::STR)
-          continue;
-        auto key = kv.key.as<std::string>();
-        auto val = codec::value::of(kv.val);
-        bool found = false;
-        for (auto& e : entries)
-          if (e.first == key) {
-            found = true;
-            if (override)
-              e.second = val;
-          }
-        if (!found)
-          entries.emplace_back(key, val);
-      }
-    } catch (const std::exception&) {
-      // Not a map: contributes nothing.
-    }
-  };
-  add_all(info, false);
-  add_all(claims, true);
-  return codec::map_value{codec::value::map(entries)};
-}
-
 session_supervisor_actor
 spawn_session_supervisor(caf::actor_system& sys,
-                         std::shared_ptr<const stream_context> ctx) {
+                         std::shared_ptr<const session_context> ctx) {
   return sys.spawn([ctx](pointer self)
                        -> session_supervisor_actor::behavior_type {
     self->state.ctx = ctx;
@@ -109,7 +72,7 @@ spawn_session_supervisor(caf::actor_system& sys,
           identity.id = st.ctx->node_name + "." +
                         security::base64url_encode(security::random_bytes(12));
           identity.key = security::base64url_encode(security::random_bytes(32));
-          identity.info = merge_claims(info, req.claims);
+          identity.info = codec::merge_claims(info, req.claims);
           auto session = spawn_session(
               self->system(), st.ctx, session_supervisor_actor{self}, identity);
           self->monitor(session);
@@ -126,7 +89,8 @@ spawn_session_supervisor(caf::actor_system& sys,
                const std::string& key) -> caf::result<attach_result> {
           auto session = find(self, self->state.by_key, key);
           if (!session)
-            return refuse("session_not_found", "no session for this key");
+            return attach_refused("session_not_found",
+                                  "no session for this key");
           return self->delegate(*session, attach_atom::value, std::move(req));
         },
         [self](resume_atom, attach_request& req, const std::string& token,
@@ -138,7 +102,8 @@ spawn_session_supervisor(caf::actor_system& sys,
           if (claims && claims->node == st.ctx->node_name)
             session = find(self, st.by_id, claims->session_id);
           if (!session)
-            return refuse("stream_not_found", "no stream for this token");
+            return attach_refused("stream_not_found",
+                                  "no stream for this token");
           return self->delegate(*session, resume_atom::value, std::move(req),
                                 claims->stream, claims->generation, last_seq);
         },

@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "actors/interfaces.hpp"
-#include "actors/session/stream.hpp"
+#include "actors/session/line.hpp"
 
 namespace tether {
 
@@ -23,7 +23,7 @@ struct session_supervisor_state {
     session_actor actor;
   };
 
-  std::shared_ptr<const stream_context> ctx;
+  std::shared_ptr<const session_context> ctx;
   std::unordered_map<std::string, caf::actor_addr> by_id;
   std::unordered_map<std::string, caf::actor_addr> by_key;
   std::unordered_map<caf::actor_addr, entry> sessions;
@@ -33,10 +33,6 @@ struct session_supervisor_state {
 /// Spawns the session supervisor of a node.
 session_supervisor_actor
 spawn_session_supervisor(caf::actor_system& sys,
-                         std::shared_ptr<const stream_context> ctx);
-
-/// `info` with the verified claims merged in (claims win), as a map.
-codec::map_value merge_claims(const codec::value& info,
-                              const codec::value& claims);
+                         std::shared_ptr<const session_context> ctx);
 
 } // namespace tether

@@ -100,6 +100,8 @@ TEST_CASE("sys.stream larger than the outbox arrives whole") {
                               {"size", value::of(512 * 1024)}}));
   REQUIRE(a.what == client::answer::kind::parts);
   CHECK(a.parts.size() == 64);
+  // A CLOSE 7 right after the last part would wait unread in the inbox.
+  CHECK_FALSE(c->next(std::chrono::milliseconds{300}).has_value());
   CHECK_FALSE(c->closed());
 }
 
@@ -164,8 +166,8 @@ TEST_CASE("several frames in one message are all answered in batches") {
     ids.insert(r.id);
   }
   CHECK(ids.size() == 50);
-  // The answers were written in fewer messages than frames.
-  CHECK(c->messages_received() - before < 50);
+  // sys.echo runs inline: the answers to one message share one message.
+  CHECK(c->messages_received() - before <= 2);
 }
 
 TEST_CASE("pipelining 10000 requests on one connection") {

@@ -1,36 +1,35 @@
-#include "actors/behaviors/payload_fields.hpp"
+#include "codec/payload_fields.hpp"
 
-namespace tether {
+namespace tether::codec {
 
-bool get_uint(const codec::value& map, const std::string& key, uint64_t& out) {
-  auto x = codec::lookup(map, key);
+bool get_uint(const value& map, const std::string& key, uint64_t& out) {
+  auto x = lookup(map, key);
   return !x.is_nil() && x.convert_to(out);
 }
 
-bool get_string(const codec::value& map, const std::string& key,
-                std::string& out) {
-  auto x = codec::lookup(map, key);
+bool get_string(const value& map, const std::string& key, std::string& out) {
+  auto x = lookup(map, key);
   return !x.is_nil() && x.convert_to(out);
 }
 
-bool get_bool(const codec::value& map, const std::string& key, bool& out) {
-  auto x = codec::lookup(map, key);
+bool get_bool(const value& map, const std::string& key, bool& out) {
+  auto x = lookup(map, key);
   return !x.is_nil() && x.convert_to(out);
 }
 
-bool get_int(const codec::value& map, const std::string& key, int64_t& out) {
-  auto x = codec::lookup(map, key);
+bool get_int(const value& map, const std::string& key, int64_t& out) {
+  auto x = lookup(map, key);
   return !x.is_nil() && x.convert_to(out);
 }
 
-bool get_strings(const codec::value& map, const std::string& key,
+bool get_strings(const value& map, const std::string& key,
                  std::vector<std::string>& out) {
-  auto x = codec::lookup(map, key);
+  auto x = lookup(map, key);
   return !x.is_nil() && x.convert_to(out);
 }
 
-bool map_entries(const codec::value& x,
-                 std::vector<std::pair<std::string, codec::value>>& out) {
+bool map_entries(const value& x,
+                 std::vector<std::pair<std::string, value>>& out) {
   try {
     auto handle = x.unpack();
     const auto& obj = handle.get();
@@ -40,7 +39,7 @@ bool map_entries(const codec::value& x,
       const auto& kv = obj.via.map.ptr[i];
       if (kv.key.type != msgpack::type::STR)
         return false;
-      out.emplace_back(kv.key.as<std::string>(), codec::value::of(kv.val));
+      out.emplace_back(kv.key.as<std::string>(), value::of(kv.val));
     }
     return true;
   } catch (const std::exception&) {
@@ -48,7 +47,7 @@ bool map_entries(const codec::value& x,
   }
 }
 
-bool is_plain(const codec::value& x) {
+bool is_plain(const value& x) {
   if (x.encoded().empty())
     return false;
   auto b = static_cast<uint8_t>(x.encoded()[0]);
@@ -58,7 +57,7 @@ bool is_plain(const codec::value& x) {
          (b >= 0xd9 && b <= 0xdb) || b >= 0xe0;
 }
 
-size_t payload_bytes(const codec::value& x) {
+size_t payload_bytes(const value& x) {
   try {
     auto handle = x.unpack();
     const auto& obj = handle.get();
@@ -72,4 +71,4 @@ size_t payload_bytes(const codec::value& x) {
   return x.encoded().size();
 }
 
-} // namespace tether
+} // namespace tether::codec

@@ -1,0 +1,424 @@
+#include "actors/session/line.hpp"
+
+#include <ctime>
+#include <utility>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/log.hpp"
+#include "codec/encode.hpp"
+
+namespace tether {
+
+namespace {
+
+uint64_t unix_now() {
+  return static_cast<uint64_t>(std::time(nullptr));
+}
+
+} // namespace
+
+void line_state::init(pointer self, std::shared_ptr<const session_context> ctx,
+                      line_identity id) {
+  self_ = self;
+  ctx_ = std::move(ctx);
+  id_ = std::move(id);
+  detached_since_ = clock::now();
+  out_.init(self, std::shared_ptr<const config::limits>(ctx_, &ctx_->limits));
+  hub_.init([this] {
+    auto hub = std::make_unique<request_hub>(
+        self_, name_of(), ctx_->behaviors, ctx_->limits,
+        [this](codec::frame&& f) { emit(f); });
+    hub->set_session(id_.session_id, caf::actor_cast<caf::actor>(id_.session),
+                     id_.info);
+    hub->on_idle = [this] {
+      if (drain_.active())
+        release_connection(true, codec::close_code::going_away,
+                           drain::closing_text);
+    };
+    return hub;
+  });
+  self->monitor(id_.session);
+}
+
+std::string line_state::name_of() const {
+  return id_.session_id + "/" + std::to_string(id_.number);
+}
+
+// -- from the connection
+// --------------------------------------------------------
+
+void line_state::on_frames(client_frames& x) {
+  for (auto& f : x.frames) {
+    bool go_on = std::visit(
+        [this](auto& y) {
+          using type = std::decay_t<decltype(y)>;
+          if constexpr (std::is_same_v<type, codec::request> ||
+                        std::is_same_v<type, codec::stream>) {
+            constexpr bool streamed = std::is_same_v<type, codec::stream>;
+            // Exactly once: a running or answered id is not run again; its
+            // one answer is (or was) sent on this line. Checked before the
+            // drain: RETRY would say it never ran.
+            if (hub_.is_open(y.id) || answered_.count(y.id) > 0)
+              return true;
+            if (drain_.refuses(hub_, y.id))
+              emit(drain::refusal(y.id));
+            else
+              hub_.get().request(y.id, std::move(y.op), std::move(y.payload),
+                                 streamed);
+          } else if constexpr (std::is_same_v<type, codec::ack>) {
+            return acknowledge(y.seq);
+          } else {
+            hub_.get().take(y);
+          }
+          return true;
+        },
+        f);
+    if (!go_on)
+      return;
+  }
+}
+
+caf::result<attach_result> line_state::on_attach(attach_request& req,
+                                                 bool resume,
+                                                 uint64_t generation,
+                                                 uint64_t last_seq) {
+  if (resume) {
+    auto refused = [&](std::string code, std::string message) {
+      // The session may have counted this line as attached: correct that.
+      if (connection_)
+        self_->send(id_.session, attached_atom::value, line_actor{self_});
+      else
+        self_->send(id_.session, detached_atom::value, line_actor{self_});
+      return attach_refused(std::move(code), std::move(message));
+    };
+    // Whatever the reason, an unusable token gets the same answer.
+    if (generation != generation_)
+      return refused("stream_not_found", "no stream for this token");
+    if (broken_ || last_seq < acked_)
+      return refused("resume_gap", "frames after last_seq are no longer kept");
+    if (last_seq >= next_seq_)
+      return refused("resume_gap", "last_seq is ahead of the stream");
+  }
+  if (connection_ && connection_ != req.connection)
+    release_connection(true, codec::close_code::replaced,
+                       "another connection resumed this stream");
+  connection_ = req.connection;
+  // The socket stays on this node: the line finds it by connection id. A
+  // connection gone meanwhile has none; its detach follows.
+  if (auto b = ctx_->bridges->find(req.conn_id))
+    out_.attach(std::move(b), false);
+  // A connection that fails without saying so is detached all the same.
+  self_->monitor(connection_);
+  ++generation_;
+  security::stream_claims claims;
+  claims.node = ctx_->node_name;
+  claims.session_id = id_.session_id;
+  claims.stream = id_.number;
+  claims.generation = generation_;
+  claims.expires = unix_now() + ctx_->limits.token_ttl_s;
+  auto token = ctx_->signer->sign(claims);
+  codec::session reply{req.request_id,
+                       id_.session_id,
+                       id_.session_key,
+                       token,
+                       resume ? last_seq : next_seq_ - 1,
+                       resume,
+                       id_.info};
+  out_.write_frame(reply);
+  if (resume) {
+    acknowledge(last_seq);
+    outbox_.for_each(
+        [this](const kept_frame& kept) { out_.write(kept.bytes); });
+  }
+  out_.flush();
+  self_->send(id_.session, attached_atom::value, line_actor{self_});
+  TETHER_LOG(debug, "line",
+             name_of() << (resume ? " resumed by " : " attached to ")
+                       << req.conn_id);
+  return attach_result{{}, {}, caf::actor_cast<caf::actor>(self_)};
+}
+
+void line_state::on_detach(const caf::actor& connection) {
+  if (!connection_ || connection != connection_)
+    return; // A connection this line already let go.
+  self_->demonitor(connection_);
+  connection_ = nullptr;
+  out_.detach(); // What it held is kept in the outbox, for a resume.
+  detached_since_ = clock::now();
+  self_->send(id_.session, detached_atom::value, line_actor{self_});
+  self_->delayed_send(self_, std::chrono::seconds{ctx_->limits.session_ttl_s},
+                      tick_atom::value);
+}
+
+caf::result<bool> line_state::on_session_close(uint64_t request_id) {
+  emit(codec::reply{request_id, codec::value::empty_map()});
+  self_->send(id_.session, close_atom::value);
+  // Answered once SESSION_CLOSED is out: the connection waits for that.
+  auto promise = self_->make_response_promise<bool>();
+  close_waiters_.push_back(promise);
+  return promise;
+}
+
+// -- from behaviors and the session -------------------------------------------
+
+void line_state::on_push(codec::signal&& x) {
+  emit(x);
+}
+
+void line_state::on_push(transport::shared_bytes encoded) {
+  keep_and_send(*encoded, true);
+}
+
+caf::result<client_answer> line_state::on_call(codec::request&& x) {
+  return hub_.get().call(std::move(x));
+}
+
+caf::result<uint64_t> line_state::on_credit() {
+  if (broken_)
+    return uint64_t{0}; // Whatever is sent now is dropped: stop the sender.
+  return out_.credit(kept());
+}
+
+void line_state::on_stall(uint64_t epoch) {
+  if (out_.on_stall(epoch) && connection_)
+    release_connection(true, codec::close_code::slow_consumer,
+                       "slow consumer: no ACK for 3 heartbeat intervals, " +
+                           std::to_string(outbox_.size()) +
+                           " frames unacknowledged");
+}
+
+void line_state::on_session_closed() {
+  // Every open request gets its one answer before the line goes.
+  hub_.fail_open("cancelled", "the session was closed");
+  emit(codec::session_closed{"closed"});
+  hub_.abandon();
+  release_connection(false, codec::close_code::normal, {});
+  for (auto& p : std::exchange(close_waiters_, {}))
+    p.deliver(true);
+  out_.refuse_credit();
+  self_->quit();
+}
+
+void line_state::on_drain() {
+  if (drain_.begin(self_, hub_,
+                   std::chrono::milliseconds{ctx_->limits.shutdown_grace_ms}))
+    release_connection(true, codec::close_code::going_away,
+                       drain::closing_text);
+}
+
+void line_state::on_grace() {
+  drain_.on_grace(hub_);
+}
+
+void line_state::on_tick() {
+  auto ttl = std::chrono::seconds{ctx_->limits.session_ttl_s};
+  if (!connection_ && clock::now() - detached_since_ >= ttl) {
+    TETHER_LOG(debug, "line", name_of() << " expired");
+    hub_.abandon();
+    out_.refuse_credit();
+    self_->quit();
+  }
+}
+
+void line_state::on_down(const caf::down_msg& msg) {
+  if (connection_ && msg.source == connection_.address())
+    return on_detach(connection_);
+  if (msg.source != id_.session.address())
+    return hub_.behavior_down(msg);
+  // The session is gone without closing its lines (it failed).
+  emit(codec::session_closed{"ended"});
+  hub_.abandon();
+  release_connection(false, codec::close_code::normal, {});
+  out_.refuse_credit();
+  self_->quit();
+}
+
+// -- the outbox
+// -----------------------------------------------------------------
+
+void line_state::emit(const codec::frame& x) {
+  // The final answer to a request: remembered until acknowledged, so that a
+  // re-sent request is not run again.
+  bool refusal = false;
+  std::visit(
+      [this, &refusal](const auto& y) {
+        using type = std::decay_t<decltype(y)>;
+        if constexpr (std::is_same_v<type, codec::reply> ||
+                      std::is_same_v<type, codec::error>) {
+          answered_[y.id] = next_seq_;
+        } else if constexpr (std::is_same_v<type, codec::result_part>) {
+          if (y.last)
+            answered_[y.id] = next_seq_;
+        } else if constexpr (std::is_same_v<type, codec::retry>) {
+          refusal = true;
+        }
+      },
+      x);
+  // Refusals answer requests over the client's limits at once, as many as
+  // one inbound message holds, before the client can acknowledge any: they
+  // count against the outbox's bytes (which one message cannot fill), not
+  // its frames, or a burst of them would close a client that reads.
+  keep_and_send(codec::encode(x), !refusal);
+}
+
+void line_state::keep_and_send(std::string_view inner, bool counted) {
+  if (broken_)
+    return;
+  const auto& lim = ctx_->limits;
+  auto seq = next_seq_++;
+  std::string bytes;
+  codec::encode_seq(seq, inner, bytes);
+  // A client that acknowledges what it never read still fills its socket.
+  bool over = (counted && counted_frames_ + 1 > lim.max_outbox_frames) ||
+              outbox_bytes_ + bytes.size() > lim.max_outbox_bytes ||
+              out_.overflowing();
+  if (over && !connection_) {
+    // Nobody reads and nothing more fits: this frame is lost, so the line
+    // can no longer be resumed without a gap. Free what it kept.
+    TETHER_LOG(info, "line",
+               name_of() << " overflowed while detached: frames dropped");
+    broken_ = true;
+    outbox_.clear();
+    outbox_bytes_ = 0;
+    counted_frames_ = 0;
+    answered_.clear();
+    out_.refuse_credit();
+    return;
+  }
+  auto shared = transport::make_shared_bytes(std::move(bytes));
+  outbox_bytes_ += shared->size();
+  counted_frames_ += counted ? 1 : 0;
+  outbox_.push_back({seq, shared, counted});
+  out_.write(std::move(shared));
+  if (over)
+    release_connection(true, codec::close_code::slow_consumer,
+                       "slow consumer: " + std::to_string(outbox_.size()) +
+                           " frames unacknowledged (" +
+                           std::to_string(outbox_bytes_) + " bytes)");
+}
+
+bool line_state::acknowledge(uint64_t seq) {
+  if (seq >= next_seq_) {
+    // Acknowledging what was never sent would let frames go unread.
+    release_connection(true, codec::close_code::invalid_message,
+                       "ACK of seq " + std::to_string(seq) +
+                           ", beyond the last frame sent (" +
+                           std::to_string(next_seq_ - 1) + ")");
+    return false;
+  }
+  if (seq <= acked_)
+    return true; // Old news: an ACK never takes one back.
+  acked_ = seq;
+  while (!outbox_.empty() && outbox_.front().seq <= seq) {
+    outbox_bytes_ -= outbox_.front().bytes->size();
+    counted_frames_ -= outbox_.front().counted ? 1 : 0;
+    outbox_.pop_front();
+  }
+  for (auto i = answered_.begin(); i != answered_.end();) {
+    if (i->second <= seq)
+      i = answered_.erase(i);
+    else
+      ++i;
+  }
+  out_.settle(kept());
+  return true;
+}
+
+void line_state::release_connection(bool close, codec::close_code code,
+                                    const std::string& message) {
+  if (!connection_)
+    return;
+  // What waits reaches the socket before the connection's CLOSE.
+  out_.flush();
+  auto conn = caf::actor_cast<connection_actor>(connection_);
+  if (close)
+    self_->send(conn, close_atom::value, static_cast<uint64_t>(code), message);
+  else
+    self_->send(conn, released_atom::value);
+  on_detach(connection_);
+}
+
+// -- spawning ----------------------------------------------------------------
+
+line_actor spawn_line(caf::actor_system& sys,
+                      std::shared_ptr<const session_context> ctx,
+                      line_identity id) {
+  return sys.spawn(
+      [ctx, id](line_state::pointer self) -> line_actor::behavior_type {
+        self->state.init(self, ctx, id);
+        self->set_down_handler([self](caf::down_msg& msg) {
+          self->state.on_down(msg);
+          self->state.out().end_of_handler();
+        });
+        // Handlers end by writing what they produced, unless more work waits
+        // in the mailbox to join the same WebSocket message.
+        auto done = [self] { self->state.out().end_of_handler(); };
+        return {
+            [self, done](codec::reply& x) {
+              self->state.on_answer(std::move(x));
+              done();
+            },
+            [self, done](codec::error& x) {
+              self->state.on_answer(std::move(x));
+              done();
+            },
+            [self, done](codec::retry& x) {
+              self->state.on_answer(std::move(x));
+              done();
+            },
+            [self, done](codec::result_part& x) {
+              self->state.on_answer(std::move(x));
+              done();
+            },
+            [self, done](codec::signal& x) {
+              self->state.on_push(std::move(x));
+              done();
+            },
+            [self, done](codec::request& x) {
+              auto result = self->state.on_call(std::move(x));
+              done();
+              return result;
+            },
+            [self](credit_atom) { return self->state.on_credit(); },
+            [self](flush_atom) { self->state.out().on_flush(); },
+            [self, done](stall_atom, uint64_t epoch) {
+              self->state.on_stall(epoch);
+              done();
+            },
+            [self, done](drain_atom) {
+              self->state.on_drain();
+              done();
+            },
+            [self, done](grace_atom) {
+              self->state.on_grace();
+              done();
+            },
+            [self, done](client_frames& x) {
+              self->state.on_frames(x);
+              done();
+            },
+            [self](attach_atom, attach_request& req, bool resume, uint64_t gen,
+                   uint64_t last_seq) {
+              return self->state.on_attach(req, resume, gen, last_seq);
+            },
+            [self](detach_atom, const caf::actor& conn) {
+              self->state.on_detach(conn);
+            },
+            [self, done](end_atom, uint64_t request_id) {
+              auto result = self->state.on_session_close(request_id);
+              done();
+              return result;
+            },
+            [self](closed_atom) { self->state.on_session_closed(); },
+            [self, done](push_atom, transport::shared_bytes bytes) {
+              self->state.on_push(std::move(bytes));
+              done();
+            },
+            [self](tick_atom) { self->state.on_tick(); },
+        };
+      });
+}
+
+} // namespace tether
