@@ -304,8 +304,8 @@ caf::result<client_answer> connection_state::on_call(codec::request&& x) {
   return hub_.get().call(std::move(x));
 }
 
-caf::result<uint64_t> connection_state::on_credit() {
-  return out_.credit({});
+caf::result<uint64_t> connection_state::on_credit(uint64_t wanted) {
+  return out_.credit(wanted, {});
 }
 
 void connection_state::on_drained() {
@@ -529,7 +529,9 @@ std::shared_ptr<transport::channel_handler> spawn_connection(
           done();
           return result;
         },
-        [self](credit_atom) { return self->state.on_credit(); },
+        [self](credit_atom, uint64_t wanted) {
+          return self->state.on_credit(wanted);
+        },
         [self, done](drain_atom) {
           self->state.on_drain();
           done();

@@ -60,7 +60,7 @@ class connection_state {
   }
   void on_push(codec::signal&& x);
   caf::result<client_answer> on_call(codec::request&& x);
-  caf::result<uint64_t> on_credit();
+  caf::result<uint64_t> on_credit(uint64_t wanted);
   void on_drained();
   void on_stall(uint64_t epoch);
   void on_drain();

@@ -43,9 +43,10 @@ using client_actor = caf::typed_actor<
     caf::reacts_to<codec::signal>,
     // A behavior asks the client to perform an op; the client's answer.
     caf::replies_to<codec::request>::with<client_answer>,
-    // A paced sender asks how many frames it may send now (0: stop, the
-    // client is gone); answered once they fit the client's outbox.
-    caf::replies_to<credit_atom>::with<uint64_t>>;
+    // A paced sender that has `uint64_t` frames left asks how many it may
+    // send now (0: stop, the client is gone); answered once they fit the
+    // client's outbox.
+    caf::replies_to<credit_atom, uint64_t>::with<uint64_t>>;
 
 /// A client actor that writes through an `outlet` (actors/outlet/): the
 /// connection and the session's line. These are the outlet's own messages.

@@ -25,8 +25,9 @@ caf::actor spawn_paced_sender(caf::actor_system& sys, client_actor to,
        emit](caf::stateful_actor<paced_state>* self) -> caf::behavior {
         // Credit comes first: the client grants each window out of what its
         // outbox can take from every sender at once.
-        auto ask = [self, to] {
-          self->request(to, caf::infinite, credit_atom::value)
+        auto ask = [self, to, count] {
+          self->request(to, caf::infinite, credit_atom::value,
+                        count - self->state.next)
               .then(
                   [self](uint64_t frames) {
                     if (frames > 0)

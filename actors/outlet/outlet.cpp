@@ -125,7 +125,7 @@ uint64_t outlet::backlog() const {
 
 // -- credit -------------------------------------------------------------------
 
-uint64_t outlet::grant(kept_load kept) {
+uint64_t outlet::grant(uint64_t wanted, kept_load kept) {
   const auto& lim = *limits_;
   auto frame_budget = std::max<uint64_t>(1, lim.max_outbox_frames / 4);
   auto byte_budget = lim.max_outbox_bytes / 4;
@@ -133,20 +133,20 @@ uint64_t outlet::grant(kept_load kept) {
   if (used >= frame_budget || kept.bytes >= byte_budget ||
       backlog() >= byte_budget)
     return 0;
-  auto n = std::min(max_grant, frame_budget - used);
+  auto n = std::min({wanted, max_grant, frame_budget - used});
   reserved_ += n;
   return n;
 }
 
-caf::result<uint64_t> outlet::credit(kept_load kept) {
-  if (closed_)
+caf::result<uint64_t> outlet::credit(uint64_t wanted, kept_load kept) {
+  if (closed_ || wanted == 0)
     return uint64_t{0};
   // Waiting senders go first: a newcomer must not starve them.
   if (waiters_.empty())
-    if (auto n = grant(kept))
+    if (auto n = grant(wanted, kept))
       return n;
   auto promise = self_->make_response_promise<uint64_t>();
-  waiters_.push_back(promise);
+  waiters_.emplace_back(promise, wanted);
   if (waiters_.size() == 1) {
     if (notify_ && bridge_)
       bridge_->notify_when_below(limits_->max_outbox_bytes / 4);
@@ -157,12 +157,18 @@ caf::result<uint64_t> outlet::credit(kept_load kept) {
 
 void outlet::settle(kept_load kept) {
   ++epoch_;
+  // Grants a stopped sender left unused would block credit for good: once
+  // nothing is kept, what is still reserved is at most one window each.
+  if (kept.frames == 0)
+    reserved_ = 0;
   size_t served = 0;
   while (served < waiters_.size()) {
-    auto n = grant(kept);
+    auto& w = waiters_[served];
+    auto n = grant(w.second, kept);
     if (n == 0)
       break;
-    waiters_[served++].deliver(n);
+    w.first.deliver(n);
+    ++served;
   }
   waiters_.erase(waiters_.begin(), waiters_.begin() + served);
   if (waiters_.empty())
@@ -174,7 +180,7 @@ void outlet::settle(kept_load kept) {
 
 void outlet::refuse_credit() {
   for (auto& w : std::exchange(waiters_, {}))
-    w.deliver(uint64_t{0});
+    w.first.deliver(uint64_t{0});
   reserved_ = 0;
 }
 

@@ -101,9 +101,10 @@ class outlet {
 
   // -- credit -----------------------------------------------------------------
 
-  /// A paced sender asks how many frames it may send now: at once if they
-  /// fit the budget, else once they do; 0 tells it to stop.
-  caf::result<uint64_t> credit(kept_load kept);
+  /// A paced sender with `wanted` frames left asks how many it may send
+  /// now: at once if they fit the budget, else once they do; 0 tells it to
+  /// stop.
+  caf::result<uint64_t> credit(uint64_t wanted, kept_load kept);
 
   /// Something was acknowledged or drained: grants what fits now, and the
   /// stall clock starts again.
@@ -121,7 +122,7 @@ class outlet {
   void spill_single();
   void wrote_frame();
   /// What may be granted now, reserved for the sender (0: nothing fits).
-  uint64_t grant(kept_load kept);
+  uint64_t grant(uint64_t wanted, kept_load kept);
   void arm_stall_timer();
 
   caf::scheduled_actor* self_ = nullptr;
@@ -135,7 +136,9 @@ class outlet {
   bool closed_ = false;
   /// Frames granted to senders and not yet written.
   uint64_t reserved_ = 0;
-  std::vector<caf::typed_response_promise<uint64_t>> waiters_;
+  /// Senders waiting for credit, with the frames they want.
+  std::vector<std::pair<caf::typed_response_promise<uint64_t>, uint64_t>>
+      waiters_;
   /// Counts progress; a stall timer remembers the value it was armed at.
   uint64_t epoch_ = 0;
   bool stall_timer_ = false;

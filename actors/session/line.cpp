@@ -175,10 +175,10 @@ caf::result<client_answer> line_state::on_call(codec::request&& x) {
   return hub_.get().call(std::move(x));
 }
 
-caf::result<uint64_t> line_state::on_credit() {
+caf::result<uint64_t> line_state::on_credit(uint64_t wanted) {
   if (broken_)
     return uint64_t{0}; // Whatever is sent now is dropped: stop the sender.
-  return out_.credit(kept());
+  return out_.credit(wanted, kept());
 }
 
 void line_state::on_stall(uint64_t epoch) {
@@ -381,7 +381,9 @@ line_actor spawn_line(caf::actor_system& sys,
               done();
               return result;
             },
-            [self](credit_atom) { return self->state.on_credit(); },
+            [self](credit_atom, uint64_t wanted) {
+              return self->state.on_credit(wanted);
+            },
             [self](flush_atom) { self->state.out().on_flush(); },
             [self, done](stall_atom, uint64_t epoch) {
               self->state.on_stall(epoch);

@@ -57,7 +57,7 @@ class line_state {
   void on_push(codec::signal&& x);
   void on_push(transport::shared_bytes encoded);
   caf::result<client_answer> on_call(codec::request&& x);
-  caf::result<uint64_t> on_credit();
+  caf::result<uint64_t> on_credit(uint64_t wanted);
   void on_stall(uint64_t epoch);
   void on_session_closed();
   void on_drain();
