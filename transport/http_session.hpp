@@ -1,35 +1,64 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "transport/beast.hpp"
+#include "transport/handler_factory.hpp"
 #include "transport/settings.hpp"
-#include "transport/websocket_session.hpp"
 
 namespace tether::transport {
 
 /// Reads one HTTP request: upgrades it to a WebSocket on the configured path,
 /// answers `/health`, and refuses anything else with a plain status.
-class http_session : public std::enable_shared_from_this<http_session> {
+///
+/// `NextLayer` is the stream the request arrives on (`tcp::socket` in the
+/// node, Beast's `test::stream` in tests); the upgraded `websocket_session`
+/// takes it over. The member functions live in `http_session.ipp`, compiled
+/// once per next layer by explicit instantiation.
+template <class NextLayer>
+class http_session
+    : public std::enable_shared_from_this<http_session<NextLayer>> {
  public:
-  /// `number`: the socket's number in accept order, for its handler.
-  http_session(tcp::socket&& socket, const settings& cfg,
-               handler_factory make_handler, uint64_t number);
+  // -- constructors -----------------------------------------------------------
 
+  /// Takes over `stream`, the connection the listener numbered `number` and
+  /// whose peer is `remote`.
+  http_session(NextLayer&& stream, const settings& cfg,
+               handler_factory make_handler, uint64_t number,
+               std::string remote);
+
+  http_session(const http_session&) = delete;
+  http_session& operator=(const http_session&) = delete;
+
+  // -- running ----------------------------------------------------------------
+
+  /// Reads the request, within `settings::upgrade_timeout`.
   void run();
 
  private:
+  void on_timeout(error_code ec);
   void on_read(error_code ec, size_t n);
   void respond(http::status status, std::string body);
+  void on_respond(error_code ec, size_t n);
+  void close();
 
-  beast::tcp_stream stream_;
+  NextLayer stream_;
   settings cfg_;
   handler_factory make_handler_;
   uint64_t number_;
+  std::string remote_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
+  /// Bounds the whole HTTP exchange, read and answer; a plain timer on the
+  /// stream's executor works over any next layer, unlike
+  /// `beast::tcp_stream`'s. The WebSocket stream has its own after upgrade.
+  net::steady_timer timer_;
 };
+
+extern template class http_session<tcp::socket>;
 
 } // namespace tether::transport

@@ -1,8 +1,23 @@
 #include "transport/listener.hpp"
 
+#include <string>
+
 #include "transport/http_session.hpp"
 
 namespace tether::transport {
+
+namespace {
+
+/// "address:port" of the peer, for logs; read before the socket moves into a
+/// session, as a TLS stream later will not expose it as plainly.
+std::string remote_of(const tcp::socket& socket) {
+  error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  return ec ? std::string{"unknown"}
+            : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+} // namespace
 
 listener::listener(net::io_context& ioc, settings cfg,
                    handler_factory make_handler)
@@ -51,8 +66,9 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
     return;
   if (!ec) {
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<http_session>(std::move(socket), cfg_, make_handler_,
-                                   ++accepted_)
+    auto remote = remote_of(socket);
+    std::make_shared<http_session<tcp::socket>>(
+        std::move(socket), cfg_, make_handler_, ++accepted_, std::move(remote))
         ->run();
   }
   // Errors such as "too many open files" must not stop the accept loop.

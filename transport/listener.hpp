@@ -1,16 +1,16 @@
 #pragma once
 
-#include <functional>
+#include <cstdint>
 #include <memory>
-#include <string>
 
 #include "transport/beast.hpp"
+#include "transport/handler_factory.hpp"
 #include "transport/settings.hpp"
-#include "transport/websocket_session.hpp"
 
 namespace tether::transport {
 
-/// Accepts TCP connections and hands each to an `http_session`.
+/// Accepts TCP connections, numbers them in accept order and hands each to
+/// an `http_session`.
 class listener : public std::enable_shared_from_this<listener> {
  public:
   listener(net::io_context& ioc, settings cfg, handler_factory make_handler);
@@ -38,8 +38,9 @@ class listener : public std::enable_shared_from_this<listener> {
   tcp::acceptor acceptor_;
   settings cfg_;
   handler_factory make_handler_;
-  /// Sockets accepted so far: numbers them. The accept loop is one chain
-  /// of handlers, so only one thread at a time touches it.
+  /// Sockets accepted so far; the last one's number. A plain integer: the
+  /// accept loop is one chain of handlers on the acceptor's strand, so only
+  /// one thread at a time touches it.
   uint64_t accepted_ = 0;
 };
 

@@ -2,39 +2,49 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 
+#include "containers/lazy_queue.hpp"
 #include "transport/beast.hpp"
 #include "transport/channel.hpp"
-#include "transport/lazy_queue.hpp"
+#include "transport/handler_factory.hpp"
 #include "transport/settings.hpp"
 
 namespace tether::transport {
 
-class websocket_session;
-
-/// Makes the handler for a freshly upgraded WebSocket (spawns its actor);
-/// the number counts the node's sockets in accept order, from 1.
-using handler_factory = std::function<std::shared_ptr<channel_handler>(
-    std::shared_ptr<channel>, uint64_t number)>;
-
 /// The server side of one WebSocket: reads whole messages up to the size
 /// limit and hands them to its handler; writes queued messages one at a time.
-/// All its state lives on its executor (a strand with several I/O threads);
-/// the one figure other threads read, `retired_bytes_`, only it changes.
+///
+/// `NextLayer` is the stream under the WebSocket: `tcp::socket` in the node,
+/// Beast's `test::stream` in tests (see `transport/test_stream.hpp`). The
+/// member functions live in `websocket_session.ipp` and are compiled once per
+/// next layer, by explicit instantiation.
+///
+/// All state lives on the stream's executor (a strand when several threads
+/// run the I/O context), as in Beast's chat-multi: the calls of `channel`
+/// only post there. The one exception is `retired_bytes_`, which only the
+/// executor writes and any thread may read.
+template <class NextLayer>
 class websocket_session
     : public channel,
-      public std::enable_shared_from_this<websocket_session> {
+      public std::enable_shared_from_this<websocket_session<NextLayer>> {
  public:
-  websocket_session(tcp::socket&& socket, const settings& cfg);
+  // -- constructors -----------------------------------------------------------
+
+  /// Takes over `stream`, which has just read an upgrade request. `remote`
+  /// names the peer in logs.
+  websocket_session(NextLayer&& stream, const settings& cfg,
+                    std::string remote);
   ~websocket_session() override;
 
   websocket_session(const websocket_session&) = delete;
   websocket_session& operator=(const websocket_session&) = delete;
 
-  /// Completes the upgrade `req` and starts reading.
+  // -- running ----------------------------------------------------------------
+
+  /// Completes the upgrade `req`, then makes the handler with
+  /// `make_handler(channel, number)` and starts reading.
   void run(http::request<http::string_body> req, handler_factory make_handler,
            uint64_t number);
 
@@ -50,32 +60,38 @@ class websocket_session
   const std::string& remote() const override { return remote_; }
 
  private:
-  void on_accept(error_code ec, handler_factory make_handler, uint64_t number);
+  void on_accept(error_code ec, const handler_factory& make_handler,
+                 uint64_t number);
   void do_read();
   void on_read(error_code ec, size_t n);
+  void on_handled(size_t n);
+  void on_send(shared_bytes message);
+  void on_close(shared_bytes last);
   void enqueue(shared_bytes message);
   void do_write();
   void on_write(error_code ec, size_t n);
   void do_close();
   void finish(const std::string& reason);
-  /// The socket is done with `bytes` of sent messages.
-  void retire(size_t bytes);
+  void retire(const std::string& message);
 
-  /// A plain socket: the WebSocket stream's own timer runs the handshake and
-  /// idle timeouts, so `beast::tcp_stream`'s two timers would be dead weight.
-  websocket::stream<tcp::socket> ws_;
+  /// The WebSocket stream's own timer runs the handshake and idle timeouts,
+  /// so the next layer needs none (no `beast::tcp_stream`).
+  websocket::stream<NextLayer> ws_;
   settings cfg_;
   std::string remote_;
   beast::flat_buffer buffer_;
-  /// The message being written, and those waiting behind it.
+  /// The message being written (set exactly while a write is in flight), and
+  /// those waiting behind it.
   shared_bytes writing_;
-  lazy_queue<shared_bytes> queue_;
-  /// Bytes written or dropped: changed here only, read by the writers.
-  std::atomic<uint64_t> retired_bytes_{0};
-  /// Bytes in `writing_` and `queue_`.
+  containers::lazy_queue<shared_bytes> queue_;
+  /// Bytes of `writing_` and `queue_`: what `notify_when_below` compares.
   size_t queued_bytes_ = 0;
-  /// Messages handed to the handler and not yet said to be handled.
-  int unhandled_ = 0;
+  /// Bytes of sent messages written or dropped. Atomic only so that other
+  /// threads may read it; the executor is its one writer.
+  std::atomic<uint64_t> retired_bytes_{0};
+  /// Messages delivered to the handler and not yet reported handled.
+  size_t unhandled_ = 0;
+  /// Reading waits for `messages_handled`: no read is in flight.
   bool read_paused_ = false;
   std::shared_ptr<channel_handler> handler_;
   net::steady_timer close_timer_;
@@ -83,5 +99,7 @@ class websocket_session
   bool closing_ = false;
   bool finished_ = false;
 };
+
+extern template class websocket_session<tcp::socket>;
 
 } // namespace tether::transport

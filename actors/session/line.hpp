@@ -10,7 +10,7 @@
 #include "actors/outlet/drain.hpp"
 #include "actors/outlet/outlet.hpp"
 #include "actors/session/session_context.hpp"
-#include "transport/lazy_queue.hpp"
+#include "containers/lazy_queue.hpp"
 
 namespace tether {
 
@@ -96,7 +96,7 @@ class line_state {
   uint64_t generation_ = 0;
   clock::time_point detached_since_;
   /// The numbered frames not yet acknowledged, oldest first.
-  transport::lazy_queue<kept_frame> outbox_;
+  containers::lazy_queue<kept_frame> outbox_;
   size_t outbox_bytes_ = 0;
   /// Kept frames counted against `max_outbox_frames`.
   size_t counted_frames_ = 0;

@@ -4,7 +4,7 @@
 #include <memory>
 #include <utility>
 
-namespace tether::transport {
+namespace tether::containers {
 
 /// A FIFO that holds no memory while empty. libstdc++'s std::deque
 /// allocates about 600 bytes as soon as it is constructed; an idle
@@ -51,4 +51,4 @@ template <class T> class lazy_queue {
   std::unique_ptr<std::deque<T>> items_;
 };
 
-} // namespace tether::transport
+} // namespace tether::containers

@@ -1,0 +1,88 @@
+// The HTTP side of a connection, over Beast's in-memory stream: the plain
+// answers, the request size limit, and the upgrade that makes a handler.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "tests/transport/loopback.hpp"
+
+using namespace tether;
+using transport::http::status;
+
+namespace {
+
+std::string get(const std::string& target, const std::string& extra = "") {
+  return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extra + "\r\n";
+}
+
+/// The headers of a WebSocket upgrade (RFC 6455's sample key).
+const std::string upgrade_headers =
+    "Upgrade: websocket\r\n"
+    "Connection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    "Sec-WebSocket-Version: 13\r\n";
+
+/// Sends `request` to a fresh server and checks that it answers with a
+/// plain `expected`, then ends the stream, and makes no handler. Returns the
+/// body.
+std::string plain_answer(const std::string& request, status expected) {
+  test::loopback peer;
+  auto res = peer.exchange(request);
+  CHECK(res.result() == expected);
+  CHECK(peer.server_closed());
+  CHECK(peer.handlers_made == 0);
+  return res.body();
+}
+
+} // namespace
+
+TEST_CASE("GET /health answers 200 ok and closes") {
+  CHECK(plain_answer(get("/health"), status::ok) == "ok\n");
+}
+
+TEST_CASE("an unknown path answers 404") {
+  plain_answer(get("/nothing-here?x=1"), status::not_found);
+}
+
+TEST_CASE("an upgrade on another path than the WebSocket's answers 404") {
+  plain_answer(get("/other", upgrade_headers), status::not_found);
+}
+
+TEST_CASE("the WebSocket path without an upgrade answers 426") {
+  plain_answer(get("/ws"), status::upgrade_required);
+}
+
+TEST_CASE("an upgrade makes one handler with the connection's number") {
+  test::loopback peer;
+  auto res = peer.exchange(get("/ws?v=1", upgrade_headers));
+  CHECK(res.result() == status::switching_protocols);
+  CHECK(peer.handlers_made == 1);
+  CHECK(peer.number_seen == test::loopback::number);
+  REQUIRE(peer.channel);
+  CHECK(peer.channel->remote() == "test");
+  CHECK_FALSE(peer.server_closed());
+}
+
+TEST_CASE("a request whose headers pass 16 KiB is refused without a "
+          "handler") {
+  // Just under the limit upgrades, so it is the size that refuses the other.
+  auto padded = [](size_t n) {
+    return get("/ws",
+               upgrade_headers + "X-Padding: " + std::string(n, 'p') + "\r\n");
+  };
+  SECTION("15 KiB of headers upgrade") {
+    test::loopback peer;
+    auto res = peer.exchange(padded(15 * 1024));
+    CHECK(res.result() == status::switching_protocols);
+    CHECK(peer.handlers_made == 1);
+  }
+  SECTION("17 KiB of headers are refused") {
+    test::loopback peer;
+    peer.write_raw(padded(17 * 1024));
+    peer.run();
+    CHECK(peer.client.str().find("101") == std::string::npos);
+    CHECK(peer.server_closed());
+    CHECK(peer.handlers_made == 0);
+  }
+}

@@ -1,0 +1,104 @@
+#pragma once
+
+// The member functions of `http_session`, included only where a next layer
+// is instantiated (http_session.cpp, test_stream.cpp).
+
+#include "transport/http_session.hpp"
+
+#include "transport/websocket_session.hpp"
+
+namespace tether::transport {
+
+namespace http_session_detail {
+
+/// Upgrade requests are small; anything larger is not a client of ours.
+constexpr size_t max_request_bytes = 16 * 1024;
+
+inline std::string path_of(beast::string_view target) {
+  auto query = target.find('?');
+  return std::string{target.substr(0, query)};
+}
+
+} // namespace http_session_detail
+
+template <class NextLayer>
+http_session<NextLayer>::http_session(NextLayer&& stream, const settings& cfg,
+                                      handler_factory make_handler,
+                                      uint64_t number, std::string remote)
+    : stream_(std::move(stream)), cfg_(cfg),
+      make_handler_(std::move(make_handler)), number_(number),
+      remote_(std::move(remote)), timer_(stream_.get_executor()) {}
+
+template <class NextLayer> void http_session<NextLayer>::run() {
+  using http_session_detail::max_request_bytes;
+  timer_.expires_after(cfg_.upgrade_timeout);
+  timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
+                                              this->shared_from_this()));
+  parser_.emplace();
+  parser_->header_limit(max_request_bytes);
+  parser_->body_limit(max_request_bytes);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&http_session::on_read,
+                                             this->shared_from_this()));
+}
+
+template <class NextLayer>
+void http_session<NextLayer>::on_timeout(error_code ec) {
+  // Closing aborts the read or write in flight, whose handler then ends the
+  // session. A timer that fired just as the exchange ended finds the stream
+  // closed or handed over: closing it again does nothing.
+  if (!ec)
+    close();
+}
+
+template <class NextLayer>
+void http_session<NextLayer>::on_read(error_code ec, size_t) {
+  using http_session_detail::path_of;
+  if (ec)
+    return close(); // Timed out, too large, malformed or gone: no answer.
+  auto req = parser_->release();
+  auto path = path_of(req.target());
+  if (websocket::is_upgrade(req)) {
+    if (path != cfg_.ws_path)
+      return respond(http::status::not_found,
+                     "no WebSocket endpoint here; use " + cfg_.ws_path + "\n");
+    timer_.cancel();
+    std::make_shared<websocket_session<NextLayer>>(std::move(stream_), cfg_,
+                                                   std::move(remote_))
+        ->run(std::move(req), make_handler_, number_);
+    return;
+  }
+  if (path == "/health")
+    return respond(http::status::ok, "ok\n");
+  if (path == cfg_.ws_path)
+    return respond(http::status::upgrade_required,
+                   "this endpoint speaks WebSocket only\n");
+  respond(http::status::not_found, "not found\n");
+}
+
+template <class NextLayer>
+void http_session<NextLayer>::respond(http::status status, std::string body) {
+  response_ = std::make_shared<http::response<http::string_body>>(status, 11);
+  response_->set(http::field::server, "tether-node");
+  response_->set(http::field::content_type, "text/plain");
+  response_->keep_alive(false);
+  response_->body() = std::move(body);
+  response_->prepare_payload();
+  http::async_write(stream_, *response_,
+                    beast::bind_front_handler(&http_session::on_respond,
+                                              this->shared_from_this()));
+}
+
+template <class NextLayer>
+void http_session<NextLayer>::on_respond(error_code, size_t) {
+  // One request per connection (`keep_alive(false)`): the peer reads the
+  // answer, then the end of the stream.
+  close();
+}
+
+template <class NextLayer> void http_session<NextLayer>::close() {
+  timer_.cancel();
+  beast::close_socket(beast::get_lowest_layer(stream_));
+}
+
+} // namespace tether::transport
