@@ -697,3 +697,21 @@ TEST_CASE("sessions that come and go leave no memory behind") {
   INFO(growth << " bytes more after 2000 sessions came and went");
   CHECK(growth < 2000 * 1024);
 }
+
+TEST_CASE("the answers to one message share one message on a session too") {
+  // sys.echo runs inline in the line: its 50 answers to one message are
+  // written when the line's handler ends, as one WebSocket message.
+  test::test_node n;
+  client::io_thread io;
+  codec::session s;
+  auto c = with_session(n, io, s, 64);
+  auto before = c->messages_received();
+  std::vector<codec::frame> batch;
+  for (uint64_t id = 1; id <= 50; ++id)
+    batch.emplace_back(codec::request{id, "sys.echo", value::of(id)});
+  c->send(batch);
+  for (uint64_t id = 1; id <= 50; ++id)
+    CHECK(test::expect<codec::reply>(*c).id == id);
+  CHECK(c->messages_received() - before <= 2);
+  CHECK(c->last_seq() == 50);
+}
