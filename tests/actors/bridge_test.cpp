@@ -39,8 +39,8 @@ TEST_CASE("handled messages are told to the socket in groups") {
 
 TEST_CASE("the bridge table finds a connection's bridge while it lives") {
   bridge_table table;
-  auto b = std::make_shared<bridge>(
-      std::make_shared<test::recording_channel>(), "n-7", 32);
+  auto b = std::make_shared<bridge>(std::make_shared<test::recording_channel>(),
+                                    "n-7", 32);
   table.add(b);
   CHECK(table.find("n-7") == b);
   CHECK(table.find("n-8") == nullptr);
