@@ -7,6 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/log.hpp"
+#include "actors/outlet/outlet_behavior.hpp"
 #include "actors/spawn_handoff.hpp"
 #include "codec/decode.hpp"
 #include "codec/encode.hpp"
@@ -478,14 +479,9 @@ std::shared_ptr<transport::channel_handler> spawn_connection(
   auto actor = sys.spawn([handoff, ctx](connection_state::pointer self)
                              -> connection_actor::behavior_type {
     self->state.init(self, handoff.take(), ctx);
-    // Handlers end by writing what they produced, unless more work waits
-    // in the mailbox to join the same WebSocket message.
     auto done = [self] { self->state.end_of_handler(); };
-    self->set_down_handler([self, done](caf::down_msg& msg) {
-      self->state.on_down(msg);
-      done();
-    });
-    return {
+    return outlet_behavior<connection_actor>(
+        self,
         [self, done](inbound_message& msg) {
           self->state.on_inbound(msg);
           done();
@@ -499,47 +495,6 @@ std::shared_ptr<transport::channel_handler> spawn_connection(
           self->state.on_tick();
           done();
         },
-        [self](flush_atom) { self->state.out().on_flush(); },
-        [self, done](stall_atom, uint64_t epoch) {
-          self->state.on_stall(epoch);
-          done();
-        },
-        [self, done](codec::reply& x) {
-          self->state.on_answer(std::move(x));
-          done();
-        },
-        [self, done](codec::error& x) {
-          self->state.on_answer(std::move(x));
-          done();
-        },
-        [self, done](codec::retry& x) {
-          self->state.on_answer(std::move(x));
-          done();
-        },
-        [self, done](codec::result_part& x) {
-          self->state.on_answer(std::move(x));
-          done();
-        },
-        [self, done](codec::signal& x) {
-          self->state.on_push(std::move(x));
-          done();
-        },
-        [self, done](codec::request& x) {
-          auto result = self->state.on_call(std::move(x));
-          done();
-          return result;
-        },
-        [self](credit_atom, uint64_t wanted) {
-          return self->state.on_credit(wanted);
-        },
-        [self, done](drain_atom) {
-          self->state.on_drain();
-          done();
-        },
-        [self, done](grace_atom) {
-          self->state.on_grace();
-          done();
-        },
         [self, done](released_atom) {
           self->state.on_released();
           done();
@@ -547,8 +502,7 @@ std::shared_ptr<transport::channel_handler> spawn_connection(
         [self, done](close_atom, uint64_t code, const std::string& message) {
           self->state.on_line_close(code, message);
           done();
-        },
-    };
+        });
   });
   caf::anon_send(ctx->node, joined_atom::value, actor);
   return std::make_shared<socket_events>(std::move(actor));

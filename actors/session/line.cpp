@@ -7,6 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/log.hpp"
+#include "actors/outlet/outlet_behavior.hpp"
 #include "codec/encode.hpp"
 
 namespace tether {
@@ -348,55 +349,9 @@ line_actor spawn_line(caf::actor_system& sys,
   return sys.spawn(
       [ctx, id](line_state::pointer self) -> line_actor::behavior_type {
         self->state.init(self, ctx, id);
-        self->set_down_handler([self](caf::down_msg& msg) {
-          self->state.on_down(msg);
-          self->state.out().end_of_handler();
-        });
-        // Handlers end by writing what they produced, unless more work waits
-        // in the mailbox to join the same WebSocket message.
-        auto done = [self] { self->state.out().end_of_handler(); };
-        return {
-            [self, done](codec::reply& x) {
-              self->state.on_answer(std::move(x));
-              done();
-            },
-            [self, done](codec::error& x) {
-              self->state.on_answer(std::move(x));
-              done();
-            },
-            [self, done](codec::retry& x) {
-              self->state.on_answer(std::move(x));
-              done();
-            },
-            [self, done](codec::result_part& x) {
-              self->state.on_answer(std::move(x));
-              done();
-            },
-            [self, done](codec::signal& x) {
-              self->state.on_push(std::move(x));
-              done();
-            },
-            [self, done](codec::request& x) {
-              auto result = self->state.on_call(std::move(x));
-              done();
-              return result;
-            },
-            [self](credit_atom, uint64_t wanted) {
-              return self->state.on_credit(wanted);
-            },
-            [self](flush_atom) { self->state.out().on_flush(); },
-            [self, done](stall_atom, uint64_t epoch) {
-              self->state.on_stall(epoch);
-              done();
-            },
-            [self, done](drain_atom) {
-              self->state.on_drain();
-              done();
-            },
-            [self, done](grace_atom) {
-              self->state.on_grace();
-              done();
-            },
+        auto done = [self] { self->state.end_of_handler(); };
+        return outlet_behavior<line_actor>(
+            self,
             [self, done](client_frames& x) {
               self->state.on_frames(x);
               done();
@@ -418,8 +373,7 @@ line_actor spawn_line(caf::actor_system& sys,
               self->state.on_push(std::move(bytes));
               done();
             },
-            [self](tick_atom) { self->state.on_tick(); },
-        };
+            [self](tick_atom) { self->state.on_tick(); });
       });
 }
 

@@ -66,6 +66,8 @@ class line_state {
   void on_down(const caf::down_msg& msg);
 
   outlet& out() { return out_; }
+  /// Ends every handler: writes what it produced (see `outlet`).
+  void end_of_handler() { out_.end_of_handler(); }
 
  private:
   struct kept_frame {

@@ -28,22 +28,6 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-/// A connection with a fresh session; ACKs every `ack_every` frames and when
-/// idle (0: only when the test says so).
-std::shared_ptr<client::client> with_session(const test::test_node& n,
-                                             client::io_thread& io,
-                                             codec::session& out,
-                                             uint64_t ack_every) {
-  auto c = n.join(io);
-  c->auto_ack(ack_every);
-  std::string error;
-  auto s = c->open_session({}, &error);
-  if (!s)
-    FAIL("SESSION_OPEN failed: " << error);
-  out = *s;
-  return c;
-}
-
 std::chrono::milliseconds left_until(clock_type::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - clock_type::now());
@@ -197,7 +181,7 @@ TEST_CASE("An ACK above the highest seq sent is a protocol error", "[outlet]") {
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto c1 = with_session(n, io, s, 0);
+  auto c1 = test::with_session(n, io, s, 0);
   for (uint64_t id = 1; id <= 5; ++id)
     echo(*c1, id, id);
   c1->send(codec::ack{std::numeric_limits<uint64_t>::max()});
@@ -227,7 +211,7 @@ TEST_CASE("An ACK never un-acknowledges and frames after it are kept",
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto c1 = with_session(n, io, s, 0);
+  auto c1 = test::with_session(n, io, s, 0);
   for (uint64_t id = 1; id <= 5; ++id)
     echo(*c1, id, id);
   c1->send(codec::ack{3});
@@ -304,7 +288,7 @@ TEST_CASE("Refusals do not close a reading client", "[outlet]") {
   }};
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s, 64);
+  auto c = test::with_session(n, io, s, 64);
   std::vector<codec::frame> batch;
   batch.reserve(requests);
   for (uint64_t id = 1; id <= requests; ++id)
@@ -364,7 +348,7 @@ TEST_CASE("Many paced results at once do not overflow a reading client",
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s, 64);
+  auto c = test::with_session(n, io, s, 64);
   std::vector<codec::frame> batch;
   for (uint64_t id = 1; id <= requests; ++id)
     batch.emplace_back(
@@ -407,7 +391,7 @@ TEST_CASE("A paced op ends with CLOSE 7 for a client that reads but never ACKs",
   test::test_node n{[](config::options& o) { o.lim.heartbeat_ms = 300; }};
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s, 0); // never acknowledges
+  auto c = test::with_session(n, io, s, 0); // never acknowledges
   c->send(codec::request{1, "sys.push",
                          test::map_of({{"name", value::of(std::string{"t"})},
                                        {"payload", value::of(1)},

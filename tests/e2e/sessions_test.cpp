@@ -47,21 +47,6 @@ uint64_t session_count(client::client& c) {
   return test::field<uint64_t>(f.get().payload, "sessions");
 }
 
-/// A connection with a fresh session; auto-ACK as given.
-std::shared_ptr<client::client> with_session(const test::test_node& n,
-                                             client::io_thread& io,
-                                             codec::session& out,
-                                             uint64_t ack_every = 0) {
-  auto c = n.join(io);
-  c->auto_ack(ack_every);
-  std::string error;
-  auto s = c->open_session({}, &error);
-  if (!s)
-    FAIL("SESSION_OPEN failed: " << error);
-  out = *s;
-  return c;
-}
-
 /// The frame's identity for comparing sequences: kind and id or name.
 std::string label(const codec::frame& f) {
   return std::visit(
@@ -104,7 +89,7 @@ TEST_CASE("frames on a stream travel in SEQ numbered without gaps") {
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s);
+  auto c = test::with_session(n, io, s);
   for (int i = 0; i < 5; ++i) {
     auto f = c->call("sys.echo", value::of(i));
     REQUIRE(f.wait_for(5s) == std::future_status::ready);
@@ -127,7 +112,7 @@ TEST_CASE("a session's connections have their own streams") {
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto a = with_session(n, io, s);
+  auto a = test::with_session(n, io, s);
   auto b = n.join(io);
   auto bs = b->attach_session(s.session_key);
   REQUIRE(bs);
@@ -162,7 +147,7 @@ TEST_CASE("more than max_connections attached get ERROR max_connections") {
   test::test_node n{[](config::options& o) { o.lim.max_connections = 2; }};
   client::io_thread io;
   codec::session s;
-  auto a = with_session(n, io, s);
+  auto a = test::with_session(n, io, s);
   auto b = n.join(io);
   REQUIRE(b->attach_session(s.session_key));
   auto c = n.join(io);
@@ -181,7 +166,7 @@ TEST_CASE("a connection with a session cannot open another") {
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s);
+  auto c = test::with_session(n, io, s);
   std::string error;
   CHECK_FALSE(c->open_session({}, &error));
   CHECK(error == "exists");
@@ -211,7 +196,7 @@ TEST_CASE("resume after a drop at every point loses and repeats nothing") {
       counter.runs.clear();
     }
     codec::session s;
-    auto c1 = with_session(n, io, s);
+    auto c1 = test::with_session(n, io, s);
     std::vector<codec::frame> script;
     for (int i = 1; i <= requests; ++i)
       script.emplace_back(
@@ -282,7 +267,7 @@ TEST_CASE(
                     }};
   client::io_thread io;
   codec::session s;
-  auto c1 = with_session(n, io, s);
+  auto c1 = test::with_session(n, io, s);
   c1->send(codec::request{5, "slow", value::of(300)});
   c1->send(codec::request{5, "slow", value::of(300)}); // duplicate: ignored
   CHECK_FALSE(c1->next(100ms).has_value());
@@ -301,7 +286,7 @@ TEST_CASE("an answered id is not run again until it is acknowledged") {
   test::test_node n{{}, [&counter](runtime& rt) { counter.add_to(rt); }};
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s);
+  auto c = test::with_session(n, io, s);
   c->send(codec::request{1, "count", value::of(1)});
   CHECK(test::expect<codec::reply>(*c).id == 1);
   c->send(codec::request{1, "count", value::of(1)}); // not acknowledged yet
@@ -318,7 +303,7 @@ TEST_CASE(
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto c1 = with_session(n, io, s);
+  auto c1 = test::with_session(n, io, s);
   c1->abort();
   auto c2 = n.join(io);
   auto r2 = c2->resume_session(s.stream_token, 0);
@@ -339,7 +324,7 @@ TEST_CASE("tampered and truncated and expired and foreign tokens get "
       [&secret](config::options& o) { o.secret = security::to_hex(secret); }};
   client::io_thread io;
   codec::session s;
-  auto holder = with_session(n, io, s);
+  auto holder = test::with_session(n, io, s);
   auto token = s.stream_token;
   std::vector<std::string> bad;
   auto flipped = token;
@@ -383,7 +368,7 @@ TEST_CASE("a resume while the old connection is open closes it with CLOSE 6") {
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto old = with_session(n, io, s);
+  auto old = test::with_session(n, io, s);
   auto c = n.join(io);
   REQUIRE(c->resume_session(s.stream_token, 0));
   CHECK(test::close_code_of(*old) == 6);
@@ -396,7 +381,7 @@ TEST_CASE("SESSION_CLOSE deletes the session and every stream hears it") {
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto a = with_session(n, io, s);
+  auto a = test::with_session(n, io, s);
   auto b = n.join(io);
   auto bs = b->attach_session(s.session_key);
   REQUIRE(bs);
@@ -428,7 +413,7 @@ TEST_CASE("a session without connections expires after its TTL") {
   test::test_node n{[](config::options& o) { o.lim.session_ttl_s = 1; }};
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s);
+  auto c = test::with_session(n, io, s);
   auto watcher = n.join(io);
   CHECK(session_count(*watcher) == 1);
   c->abort();
@@ -447,7 +432,7 @@ TEST_CASE("requests open when the session closes are answered cancelled") {
                     }};
   client::io_thread io;
   codec::session s;
-  auto a = with_session(n, io, s);
+  auto a = test::with_session(n, io, s);
   auto b = n.join(io);
   REQUIRE(b->attach_session(s.session_key));
   a->send(codec::request{1, "slow", value::of(2000)});
@@ -469,7 +454,7 @@ TEST_CASE("a session with a connection does not expire") {
   test::test_node n{[](config::options& o) { o.lim.session_ttl_s = 1; }};
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s);
+  auto c = test::with_session(n, io, s);
   std::this_thread::sleep_for(1500ms); // longer than the TTL, on purpose
   CHECK(session_count(*c) == 1);
 }
@@ -484,7 +469,7 @@ TEST_CASE("after many sessions expire no session actors remain") {
     std::vector<std::shared_ptr<client::client>> clients;
     for (int i = 0; i < 100; ++i) {
       codec::session s;
-      clients.push_back(with_session(n, io, s));
+      clients.push_back(test::with_session(n, io, s));
     }
     CHECK(session_count(*watcher) == 100);
     CHECK(registry.running() > baseline + 200); // sessions and streams
@@ -504,7 +489,7 @@ TEST_CASE("a client that does not acknowledge is closed with CLOSE 7 and can "
   }};
   client::io_thread io;
   codec::session s;
-  auto c1 = with_session(n, io, s, 0);
+  auto c1 = test::with_session(n, io, s, 0);
   // Exactly 21 answers: the 21st passes the bound and closes, none is lost.
   std::vector<codec::frame> batch;
   for (uint64_t id = 1; id <= 21; ++id)
@@ -537,7 +522,7 @@ TEST_CASE("a resume after frames were dropped gets resume_gap") {
                     }};
   client::io_thread io;
   codec::session s;
-  auto c1 = with_session(n, io, s, 0);
+  auto c1 = test::with_session(n, io, s, 0);
   std::vector<codec::frame> batch;
   for (uint64_t id = 1; id <= 30; ++id)
     batch.emplace_back(codec::request{id, "slow", value::of(200)});
@@ -558,7 +543,7 @@ TEST_CASE("bursts of pushes share WebSocket messages") {
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s, 64);
+  auto c = test::with_session(n, io, s, 64);
   auto before = c->messages_received();
   c->send(codec::request{1, "sys.push",
                          test::map_of({{"name", value::of(std::string{"b"})},
@@ -639,7 +624,7 @@ TEST_CASE("a long push of tiny frames to a client that acknowledges is never "
   test::test_node n{[](config::options& o) { o.lim.max_outbox_frames = 1000; }};
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s, 64);
+  auto c = test::with_session(n, io, s, 64);
   c->send(codec::request{1, "sys.push",
                          test::map_of({{"name", value::of(std::string{"t"})},
                                        {"payload", value::of(1)},
@@ -668,7 +653,7 @@ TEST_CASE("sessions that come and go leave no memory behind") {
   auto cycle = [&](int times) {
     for (int i = 0; i < times; ++i) {
       codec::session s;
-      auto c = with_session(n, io, s);
+      auto c = test::with_session(n, io, s);
       // sys.push is a behavior actor: the stream watches it.
       c->send(
           codec::request{1, "sys.push",
@@ -704,7 +689,7 @@ TEST_CASE("the answers to one message share one message on a session too") {
   test::test_node n;
   client::io_thread io;
   codec::session s;
-  auto c = with_session(n, io, s, 64);
+  auto c = test::with_session(n, io, s, 64);
   auto before = c->messages_received();
   std::vector<codec::frame> batch;
   for (uint64_t id = 1; id <= 50; ++id)

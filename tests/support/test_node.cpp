@@ -65,6 +65,20 @@ codec::value map_of(std::vector<std::pair<std::string, codec::value>> kv) {
   return codec::value::map(kv);
 }
 
+std::shared_ptr<client::client> with_session(const test_node& n,
+                                             client::io_thread& io,
+                                             codec::session& out,
+                                             uint64_t ack_every) {
+  auto c = n.join(io);
+  c->auto_ack(ack_every);
+  std::string error;
+  auto s = c->open_session({}, &error);
+  if (!s)
+    FAIL("SESSION_OPEN failed: " << error);
+  out = *s;
+  return c;
+}
+
 } // namespace tether::test
 
 namespace tether::test {

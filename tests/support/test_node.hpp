@@ -35,6 +35,14 @@ class test_node {
   std::unique_ptr<runtime> rt_;
 };
 
+/// A connection to `n` with a fresh session, written to `out`; ACKs every
+/// `ack_every` frames and when idle (0: only when the test says so). The
+/// test fails if the session cannot be opened.
+std::shared_ptr<client::client> with_session(const test_node& n,
+                                             client::io_thread& io,
+                                             codec::session& out,
+                                             uint64_t ack_every = 0);
+
 /// Options for tests: quiet logs, the defaults otherwise.
 config::options test_options();
 
