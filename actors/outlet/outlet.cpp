@@ -31,7 +31,6 @@ void outlet::init(caf::scheduled_actor* self,
 void outlet::attach(std::shared_ptr<bridge> b, bool notify) {
   bridge_ = std::move(b);
   notify_ = notify;
-  closed_ = false;
 }
 
 void outlet::detach() {
@@ -46,17 +45,14 @@ void outlet::detach() {
 void outlet::write(transport::shared_bytes frame) {
   if (closed_ || !bridge_)
     return;
-  if (!single_ && batch_.empty()) {
-    single_ = std::move(frame);
-  } else {
-    spill_single();
-    if (batch_.size() + frame->size() > limits_->batch_max_bytes)
-      flush();
-    if (batch_.empty() && !single_)
-      single_ = std::move(frame);
-    else
-      batch_ += *frame;
-  }
+  spill_single();
+  if (!batch_.empty() &&
+      batch_.size() + frame->size() > limits_->batch_max_bytes)
+    flush();
+  if (batch_.empty())
+    single_ = std::move(frame); // Alone so far: held, not copied.
+  else
+    batch_ += *frame;
   wrote_frame();
 }
 
