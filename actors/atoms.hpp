@@ -38,5 +38,9 @@ using attached_atom = caf::atom_constant<caf::atom("attached")>;
 using detached_atom = caf::atom_constant<caf::atom("detached")>;
 using released_atom = caf::atom_constant<caf::atom("released")>;
 using end_atom = caf::atom_constant<caf::atom("end")>;
+using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
+using write_atom = caf::atom_constant<caf::atom("write")>;
+using restore_atom = caf::atom_constant<caf::atom("restore")>;
 
 } // namespace tether

@@ -4,6 +4,7 @@
 // reading the architecture. Each handler has a one-line comment.
 
 #include <string>
+#include <vector>
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -11,6 +12,7 @@
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
 #include "actors/session_messages.hpp"
+#include "actors/store/store_messages.hpp"
 #include "codec/frames.hpp"
 
 namespace tether {
@@ -103,7 +105,10 @@ using line_actor = outlet_actor::extend<
     // An encoded frame from elsewhere (a room) to number and send.
     caf::reacts_to<push_atom, transport::shared_bytes>,
     // Timer: a line detached for the session TTL expires.
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    // Timer: a line that numbered nothing since seq `uint64_t` gives the
+    // store back the seqs it reserved.
+    caf::reacts_to<settle_atom, uint64_t>>;
 
 /// A session: identity, info and lines. Lives on without connections
 /// until its TTL has passed since the last one left.
@@ -177,9 +182,36 @@ using session_supervisor_actor = caf::typed_actor<
     caf::reacts_to<idle_atom, session_actor, bool>,
     // The session actor of a public session id (invalid if none).
     caf::replies_to<get_atom, std::string>::with<caf::actor>,
+    // The session actors of these ids, in order (invalid where none).
+    caf::replies_to<get_atom,
+                    std::vector<std::string>>::with<std::vector<caf::actor>>,
     // How many sessions live, for `sys.info`.
     caf::replies_to<stats_atom>::with<uint64_t>,
     // Timer: the TTL sweep.
+    caf::reacts_to<tick_atom>>;
+
+/// The store's own thread: the only code that touches the store file.
+/// Applies one batch at a time.
+using store_writer_actor = caf::typed_actor<
+    // Commits the batch in one transaction: true, or the store's error.
+    caf::replies_to<write_atom, store_batch>::with<bool>,
+    // The node stops: marks the file closed cleanly.
+    caf::replies_to<flush_atom>::with<bool>>;
+
+/// Takes every change of the node's sessions and rooms and commits them in
+/// groups through its writer, so that no actor of the message path waits
+/// for the disk (actors/store/).
+using store_actor = caf::typed_actor<
+    // A change to save; changes are applied in the order they were sent.
+    caf::reacts_to<store::change>,
+    // A line's raised `seq_limit` (a put_line): answered once committed,
+    // or once the store failed (the node serves on without it).
+    caf::replies_to<reserve_atom, store::change>::with<bool>,
+    // Commits what waits and marks the store clean: the node stops.
+    caf::replies_to<flush_atom>::with<bool>,
+    // Figures for `sys.info`.
+    caf::replies_to<stats_atom>::with<store_stats>,
+    // Timer: the group commit is due.
     caf::reacts_to<tick_atom>>;
 
 /// The node: knows its connections, reports statistics, runs the drain.

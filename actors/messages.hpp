@@ -86,4 +86,23 @@ template <class Inspector> auto inspect(Inspector& f, node_stats& x) {
            x.connections, x.sessions, x.rooms);
 }
 
+/// What `sys.info` reports about the store.
+struct store_stats {
+  /// False with `--store=none`.
+  bool enabled = false;
+  /// The last commit failed (disk full, I/O error): the node serves on,
+  /// but what changed since is not saved yet.
+  bool failing = false;
+  uint64_t failures = 0;
+  uint64_t commits = 0;
+  /// Changes committed, and waiting for the next commit.
+  uint64_t changes = 0;
+  uint64_t pending = 0;
+};
+
+template <class Inspector> auto inspect(Inspector& f, store_stats& x) {
+  return f(caf::meta::type_name("store_stats"), x.enabled, x.failing,
+           x.failures, x.commits, x.changes, x.pending);
+}
+
 } // namespace tether

@@ -14,6 +14,7 @@
 #include "actors/node.hpp"
 #include "actors/rooms/room_service.hpp"
 #include "actors/session/supervisor.hpp"
+#include "actors/store/node_store.hpp"
 #include "actors/thread_policy.hpp"
 #include "security/crypto.hpp"
 #include "security/stream_token.hpp"
@@ -59,7 +60,54 @@ std::string token_secret(const config::options& opts) {
   return *secret;
 }
 
+/// The rooms of the store with the sessions of their members, looked up
+/// once the sessions are back.
+std::vector<room_restore>
+with_members(caf::actor_system& sys, const session_supervisor_actor& sessions,
+             std::vector<records::room_record> rooms) {
+  std::vector<std::string> ids;
+  for (const auto& r : rooms)
+    for (const auto& m : r.members)
+      ids.push_back(m.id);
+  std::vector<caf::actor> found;
+  if (!ids.empty()) {
+    caf::scoped_actor self{sys};
+    self->request(sessions, caf::infinite, get_atom::value, ids)
+        .receive([&](std::vector<caf::actor>& x) { found = std::move(x); },
+                 [](const caf::error&) {});
+  }
+  std::vector<room_restore> result;
+  size_t next = 0;
+  for (auto& r : rooms) {
+    room_restore x;
+    for (size_t i = 0; i < r.members.size(); ++i, ++next)
+      x.sessions.push_back(next < found.size() ? found[next] : caf::actor{});
+    x.record = std::move(r);
+    result.push_back(std::move(x));
+  }
+  return result;
+}
+
+class start_category_impl : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "tether.start"; }
+  std::string message(int x) const override {
+    switch (static_cast<start_errc>(x)) {
+    case start_errc::store_unusable:
+      return "the store cannot be used";
+    case start_errc::secret_unusable:
+      return "the token secret cannot be used";
+    }
+    return "unknown";
+  }
+};
+
 } // namespace
+
+const boost::system::error_category& start_category() noexcept {
+  static start_category_impl instance;
+  return instance;
+}
 
 runtime::runtime(config::options opts)
     : opts_(std::move(opts)), caf_cfg_(make_caf_config(opts_)),
@@ -94,6 +142,9 @@ runtime::~runtime() {
   caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sessions_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(rooms_, caf::exit_reason::user_shutdown);
+  if (store_)
+    caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
+  store_ = nullptr;
   caf::anon_send_exit(authenticator_, caf::exit_reason::user_shutdown);
   for (auto& kv : room_types_)
     caf::anon_send_exit(kv.second.logic, caf::exit_reason::user_shutdown);
@@ -140,14 +191,28 @@ transport::error_code runtime::start() {
         token_secret(opts_));
   } catch (const std::exception& e) {
     TETHER_LOG(error, "node", e.what());
-    return transport::net::error::make_error_code(
-        transport::net::error::access_denied);
+    return make_error_code(start_errc::secret_unusable);
   }
-  sessions_ = spawn_session_supervisor(*system_, sctx);
-  rooms_ = spawn_room_service(*system_, opts_.lim, sessions_, room_types_);
+  auto opened = open_node_store(*system_, opts_);
+  if (!opened) {
+    TETHER_LOG(error, "store", error_text(opened.error()));
+    return make_error_code(start_errc::store_unusable);
+  }
+  store_ = opened->actor;
+  sctx->store = store_link{store_};
+  auto& snap = opened->snapshot;
+  auto restore = std::make_shared<session_restore>();
+  restore->sessions = std::move(snap.sessions);
+  restore->clean = snap.clean;
+  restore->lost_at_ms = snap.last_commit_ms;
+  sessions_ = spawn_session_supervisor(*system_, sctx, std::move(restore));
+  rooms_ = spawn_room_service(
+      *system_, opts_.lim, sessions_, room_types_, store_link{store_},
+      with_members(*system_, sessions_, std::move(snap.rooms)));
   add_room_behaviors(registry_, rooms_);
   if (opts_.sys_ops)
-    add_sys_behaviors(*system_, registry_, node_, sessions_, rooms_, opts_.lim);
+    add_sys_behaviors(*system_, registry_, node_, sessions_, rooms_, opts_.lim,
+                      store_);
   auto behaviors = std::make_shared<const behavior_registry>(registry_);
   sctx->behaviors = behaviors;
   auto ctx = std::make_shared<connection_context>();
@@ -221,6 +286,17 @@ void runtime::shutdown() {
                  [](const caf::error& err) {
                    TETHER_LOG(warning, "node",
                               "drain incomplete: " << caf::to_string(err));
+                 });
+  }
+  if (store_) {
+    // Everything the drain changed is saved before the node stops.
+    caf::scoped_actor self{*system_};
+    self->request(store_, std::chrono::seconds{30}, flush_atom::value)
+        .receive([](bool) {},
+                 [](const caf::error& err) {
+                   TETHER_LOG(
+                       error, "store",
+                       "not flushed at shutdown: " << caf::to_string(err));
                  });
   }
   work_.reset();

@@ -22,6 +22,21 @@ namespace transport {
 class listener;
 } // namespace transport
 
+/// Why a node could not start, besides a socket error: these call for
+/// exit code 2 (a configuration or file the node refuses to use).
+enum class start_errc {
+  /// The store file is not Tether's, is newer, or is in use (see the log).
+  store_unusable = 1,
+  /// The token secret could not be read or made.
+  secret_unusable,
+};
+
+const boost::system::error_category& start_category() noexcept;
+
+inline transport::error_code make_error_code(start_errc x) noexcept {
+  return {static_cast<int>(x), start_category()};
+}
+
 /// A whole node in one object: the actor system, the socket threads, the
 /// listener and the behaviors. `tether-node`, the examples and the tests all
 /// run a node through it.
@@ -63,7 +78,9 @@ class runtime {
   /// The session supervisor (after `start`), e.g. to count sessions.
   session_supervisor_actor sessions() const noexcept { return sessions_; }
 
-  /// Binds the listening socket and starts serving; the error says why not.
+  /// Opens the store, restores what it holds, binds the listening socket and
+  /// starts serving; the error says why not (`start_category()` for the
+  /// store and the secret: the log says more).
   transport::error_code start();
 
   /// The port actually bound (after `start`).
@@ -87,6 +104,8 @@ class runtime {
   node_actor node_;
   session_supervisor_actor sessions_;
   room_service_actor rooms_;
+  /// Invalid with `--store=none`.
+  store_actor store_;
   std::map<std::string, room_type> room_types_;
   authenticator_actor authenticator_;
   std::unique_ptr<transport::net::io_context> ioc_;

@@ -81,7 +81,13 @@ po::options_description describe(const options& d, std::string& listen,
       "bind the built-in sys.* ops (true or false)");
   add(general, "data-dir",
       with_default(&out.data_dir, d.data_dir)->value_name("DIR"),
-      "where the node keeps its files (the token secret)");
+      "where the node keeps its files (the token secret, the store)");
+  add(general, "store", po::value<std::string>(&out.store)->value_name("PATH"),
+      "the store's file, which keeps sessions and rooms across restarts "
+      "(default: DIR/store.db; none: no store)");
+  add(general, "store-flush-ms",
+      with_default(&out.store_flush_ms, d.store_flush_ms),
+      "the longest a change waits for its commit: what a crash may lose");
   add(general, "secret", po::value<std::string>(&out.secret)->value_name("HEX"),
       "stream token secret, 64 hex digits, shared by a cluster (default: "
       "made once and kept in DIR/secret, readable by the owner only)");
@@ -178,6 +184,8 @@ std::string check(const options& x) {
     return "--auth must be anonymous or jwt";
   if (x.auth == "jwt" && x.jwt_secret.empty())
     return "--auth=jwt needs --jwt-secret";
+  if (x.store_flush_ms == 0 || x.store_flush_ms > 60000)
+    return "--store-flush-ms must be 1 to 60000";
   if (!x.secret.empty() && x.secret.size() != 64)
     return "--secret must be 64 hex digits";
   if (x.log_level != "debug" && x.log_level != "info" &&

@@ -38,8 +38,20 @@ struct options {
   std::string log_level = "info";
   /// Whether the built-in `sys.*` ops are bound.
   bool sys_ops = true;
-  /// Where the node keeps its files (the token secret).
+  /// Where the node keeps its files (the token secret, the store).
   std::string data_dir = ".tether-data";
+  /// The store's file: empty for `<data_dir>/store.db`, "none" for no
+  /// store (nothing survives a restart).
+  std::string store;
+  /// The longest a change waits for its commit, in ms: what a crash may
+  /// lose.
+  uint64_t store_flush_ms = 10;
+  /// The store's file in force (empty: none).
+  std::string store_path() const {
+    if (store == "none")
+      return {};
+    return store.empty() ? data_dir + "/store.db" : store;
+  }
   /// The token secret as 64 hex digits; empty: read or made in data_dir.
   /// Nodes of one cluster share it.
   std::string secret;

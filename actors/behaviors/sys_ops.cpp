@@ -29,13 +29,31 @@ struct info_state {
   node_actor node;
   session_supervisor_actor sessions;
   room_service_actor rooms;
+  /// Invalid without a store.
+  store_actor store;
 };
+
+/// "ok", "failing", or "none" without a store.
+std::string store_health(const store_stats& x) {
+  if (!x.enabled)
+    return "none";
+  return x.failing ? "failing" : "ok";
+}
+
+/// Asks the store for its figures (none without one), then calls `then`.
+template <class Self, class Then, class Fail>
+void with_store_stats(Self* self, Then then, Fail fail) {
+  if (!self->state.store)
+    return then(store_stats{});
+  self->request(self->state.store, std::chrono::seconds{5}, stats_atom::value)
+      .then(then, fail);
+}
 
 behavior_actor::behavior_type
 info_behavior(behavior_actor::stateful_pointer<info_state> self,
               node_actor node, session_supervisor_actor sessions,
-              room_service_actor rooms) {
-  self->state = info_state{node, sessions, rooms};
+              room_service_actor rooms, store_actor store) {
+  self->state = info_state{node, sessions, rooms, store};
   return requests_only([self](invoke_atom, const request_context& ctx,
                               const codec::value&) {
     responder r{ctx};
@@ -53,16 +71,25 @@ info_behavior(behavior_actor::stateful_pointer<info_state> self,
                         self->request(self->state.rooms, timeout,
                                       stats_atom::value)
                             .then(
-                                [r, x, sessions](uint64_t rooms) {
-                                  using codec::value;
-                                  r.reply(value::map(
-                                      {{"node", value::of(x.node)},
-                                       {"version", value::of(uint64_t{1})},
-                                       {"uptime_s", value::of(x.uptime_s)},
-                                       {"connections",
-                                        value::of(x.connections)},
-                                       {"sessions", value::of(sessions)},
-                                       {"rooms", value::of(rooms)}}));
+                                [self, r, fail, x, sessions](uint64_t rooms) {
+                                  with_store_stats(
+                                      self,
+                                      [r, x, sessions, rooms](store_stats s) {
+                                        using codec::value;
+                                        r.reply(value::map(
+                                            {{"node", value::of(x.node)},
+                                             {"version",
+                                              value::of(uint64_t{1})},
+                                             {"uptime_s",
+                                              value::of(x.uptime_s)},
+                                             {"connections",
+                                              value::of(x.connections)},
+                                             {"sessions", value::of(sessions)},
+                                             {"rooms", value::of(rooms)},
+                                             {"store",
+                                              value::of(store_health(s))}}));
+                                      },
+                                      fail);
                                 },
                                 fail);
                       },
@@ -199,13 +226,15 @@ behavior_actor::behavior_type push_behavior(behavior_actor::pointer self) {
 
 void add_sys_behaviors(caf::actor_system& sys, behavior_registry& registry,
                        node_actor node, session_supervisor_actor sessions,
-                       room_service_actor rooms, const config::limits& limits) {
+                       room_service_actor rooms, const config::limits& limits,
+                       store_actor store) {
   // Inline: an echo is cheaper than the two actor hops it would take.
   registry.add_inline("sys.echo",
                       [](const request_context&, const codec::value& payload) {
                         return op_result{payload};
                       });
-  registry.add("sys.info", sys.spawn(info_behavior, node, sessions, rooms));
+  registry.add("sys.info",
+               sys.spawn(info_behavior, node, sessions, rooms, store));
   // A part must fit in one message with its frame around it.
   auto max_part = limits.max_message > 64 ? limits.max_message - 64 : 0;
   registry.add("sys.stream", sys.spawn(stream_behavior, max_part));

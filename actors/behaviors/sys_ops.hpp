@@ -10,6 +10,7 @@ namespace tether {
 /// and `sys.push`, through the same API as the user's own behaviors.
 void add_sys_behaviors(caf::actor_system& sys, behavior_registry& registry,
                        node_actor node, session_supervisor_actor sessions,
-                       room_service_actor rooms, const config::limits& limits);
+                       room_service_actor rooms, const config::limits& limits,
+                       store_actor store = {});
 
 } // namespace tether

@@ -1,6 +1,7 @@
 #include "actors/rooms/room.hpp"
 
 #include <ctime>
+#include <optional>
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -9,6 +10,7 @@
 #include "actors/responder.hpp"
 #include "codec/encode.hpp"
 #include "codec/payload_fields.hpp"
+#include "store/batch.hpp"
 
 namespace tether {
 
@@ -68,10 +70,36 @@ void event(pointer self, const std::string& name, entries fields,
   deliver(self, codec::signal{name, value::map(fields)}, to);
 }
 
-void add_member(pointer self, room_member m) {
+/// Saves the room's own fields (owner, emptiness, settings).
+void save_room(pointer self) {
+  auto& st = self->state;
+  st.setup.store.save(self,
+                      store::put_room{st.setup.id, st.setup.type, st.owner,
+                                      st.setup.max_members, st.setup.ttl_s,
+                                      st.setup.presence, st.empty_since_ms});
+}
+
+void forget_room(pointer self) {
+  self->state.setup.store.save(self, store::drop_room{self->state.setup.id});
+}
+
+void add_member(pointer self, room_member m, uint64_t position = 0) {
+  auto& st = self->state;
   self->monitor(m.session);
-  self->state.member_index.insert(m.id);
-  self->state.members.push_back(std::move(m));
+  if (position == 0) { // A new member, not a restored one.
+    position = st.next_position;
+    st.setup.store.save(
+        self, store::add_member{st.setup.id, records::room_member_record{
+                                                 m.id, m.info, position}});
+  }
+  st.next_position = std::max(st.next_position, position + 1);
+  st.member_index.insert(m.id);
+  st.members.push_back(std::move(m));
+}
+
+/// The room's empty-TTL starts: `left` of it remain.
+void start_emptiness(pointer self, std::chrono::milliseconds left) {
+  self->delayed_send(self, left, expire_atom::value, ++self->state.emptiness);
 }
 
 /// Removes a member; `left` tells the others with `room.left`. Hands the
@@ -85,6 +113,7 @@ void remove_member(pointer self, const std::string& id, bool left) {
   self->demonitor(i->session);
   st.members.erase(i);
   st.member_index.erase(id);
+  st.setup.store.save(self, store::remove_member{st.setup.id, id});
   if (st.setup.logic.logic)
     self->send(st.setup.logic.logic, left_atom::value, room_actor{self},
                st.setup.id, id);
@@ -92,12 +121,14 @@ void remove_member(pointer self, const std::string& id, bool left) {
     event(self, "room.left", {{"member", value::of(id)}}, everyone(self));
   if (st.members.empty()) {
     st.owner.clear(); // The next to join owns the room.
-    auto ttl = std::chrono::seconds{st.setup.ttl_s};
-    self->delayed_send(self, ttl, expire_atom::value, ++st.emptiness);
+    st.empty_since_ms = store::unix_ms();
+    save_room(self);
+    start_emptiness(self, std::chrono::seconds{st.setup.ttl_s});
     return;
   }
   if (st.owner == id) {
     st.owner = st.members.front().id;
+    save_room(self);
     event(self, "room.owner", {{"owner", value::of(st.owner)}}, everyone(self));
   }
 }
@@ -112,11 +143,13 @@ bool set_prop(pointer self, const std::string& key, const value& v) {
     if (i == props.end())
       return false;
     props.erase(i);
-    return true;
+  } else {
+    if (i != props.end() && same_value(i->second, v))
+      return false;
+    props[key] = v;
   }
-  if (i != props.end() && same_value(i->second, v))
-    return false;
-  props[key] = v;
+  self->state.setup.store.save(self,
+                               store::set_prop{self->state.setup.id, key, v});
   return true;
 }
 
@@ -140,8 +173,11 @@ void admit(pointer self, const request_context& ctx, const responder& r) {
                                      " members, its maximum");
     add_member(self, {ctx.session_id, ctx.session, ctx.session_info});
     ++st.emptiness; // Cancels a pending TTL.
-    if (st.owner.empty())
+    if (st.owner.empty()) {
       st.owner = ctx.session_id;
+      st.empty_since_ms = 0;
+      save_room(self);
+    }
     if (st.setup.presence)
       event(self, "room.joined",
             {{"member", value::of(ctx.session_id)}, {"info", ctx.session_info}},
@@ -333,7 +369,7 @@ void props_incr(pointer self, const value& payload, const responder& r) {
   if (__builtin_add_overflow(current, by, &sum))
     return r.fail("invalid", "'" + key + "' would overflow");
   auto next = value::of(sum);
-  props[key] = next;
+  set_prop(self, key, next);
   r.reply(value::map({{"value", next}}));
   props_changed(self, {{key, next}});
 }
@@ -343,22 +379,70 @@ void remove_room(pointer self, const responder& r) {
     return r.fail("not_owner", "only the owner may delete the room");
   event(self, "room.deleted", {}, everyone(self));
   r.reply(value::empty_map());
+  forget_room(self);
   self->quit();
 }
 
-} // namespace
+/// A new room: saved whole, with its creator as first member.
+void start_new(pointer self, const room_setup& setup) {
+  auto& st = self->state;
+  st.owner = setup.creator.id;
+  if (setup.creator.id.empty()) // Made by the node: empty until one joins.
+    st.empty_since_ms = store::unix_ms();
+  save_room(self);
+  for (const auto& kv : setup.props)
+    set_prop(self, kv.first, kv.second);
+  if (!setup.creator.id.empty())
+    add_member(self, setup.creator);
+  else
+    start_emptiness(self, std::chrono::seconds{setup.ttl_s});
+}
 
-room_actor spawn_room(caf::actor_system& sys, room_setup setup) {
-  return sys.spawn([setup](pointer self) -> room_actor::behavior_type {
+/// A room from the store: members whose session is gone are dropped, and
+/// an empty room's TTL continues from when it became empty.
+void start_restored(pointer self, const room_restore& restored) {
+  auto& st = self->state;
+  const auto& r = restored.record;
+  st.props = r.props;
+  st.owner = r.owner;
+  st.empty_since_ms = r.empty_since_ms;
+  for (size_t i = 0; i < r.members.size(); ++i) {
+    const auto& m = r.members[i];
+    if (i < restored.sessions.size() && restored.sessions[i])
+      add_member(self, {m.id, restored.sessions[i], m.info}, m.position);
+    else
+      st.setup.store.save(self, store::remove_member{r.id, m.id});
+  }
+  if (!st.members.empty() && !st.member_index.count(st.owner))
+    st.owner = st.members.front().id;
+  if (st.members.empty()) {
+    st.owner.clear();
+    if (st.empty_since_ms == 0)
+      st.empty_since_ms = store::unix_ms();
+  } else {
+    st.empty_since_ms = 0;
+  }
+  save_room(self);
+  if (st.members.empty()) {
+    auto now = store::unix_ms();
+    auto gone = now > st.empty_since_ms ? now - st.empty_since_ms : 0;
+    auto ttl = st.setup.ttl_s * 1000;
+    start_emptiness(self,
+                    std::chrono::milliseconds{ttl > gone ? ttl - gone : 0});
+  }
+}
+
+room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
+                            std::optional<room_restore> restored) {
+  return sys.spawn([setup,
+                    restored](pointer self) -> room_actor::behavior_type {
     auto& st = self->state;
     st.setup = setup;
-    st.props = setup.props;
-    st.owner = setup.creator.id;
-    if (!setup.creator.id.empty())
-      add_member(self, setup.creator);
-    else // Made by the node: empty until someone joins.
-      self->delayed_send(self, std::chrono::seconds{setup.ttl_s},
-                         expire_atom::value, st.emptiness);
+    if (restored) {
+      start_restored(self, *restored);
+    } else {
+      start_new(self, setup);
+    }
     if (setup.logic.logic && setup.logic.tick.count() > 0)
       self->delayed_send(self, setup.logic.tick, tick_atom::value);
     // The service stops its rooms when it stops.
@@ -423,11 +507,23 @@ room_actor spawn_room(caf::actor_system& sys, room_setup setup) {
             TETHER_LOG(debug, "rooms",
                        st.setup.id << " deleted: empty for " << st.setup.ttl_s
                                    << " s");
+            forget_room(self);
             self->quit();
           }
         },
     };
   });
+}
+
+} // namespace
+
+room_actor spawn_room(caf::actor_system& sys, room_setup setup) {
+  return spawn_room_actor(sys, std::move(setup), std::nullopt);
+}
+
+room_actor restore_room(caf::actor_system& sys, room_setup setup,
+                        room_restore restored) {
+  return spawn_room_actor(sys, std::move(setup), std::move(restored));
 }
 
 } // namespace tether

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/store/store_link.hpp"
 #include "config/limits.hpp"
+#include "records/records.hpp"
 
 namespace tether {
 
@@ -42,6 +44,8 @@ struct room_setup {
   caf::actor service;
   /// The logic of the room's type, if it has one.
   room_type logic;
+  /// Where the room saves what it changes.
+  store_link store;
 };
 
 /// The state of one room actor, the single writer of everything in it.
@@ -57,10 +61,27 @@ struct room_state {
   std::unordered_set<std::string> member_index;
   /// Counts the times the room became empty, to match its TTL timer.
   uint64_t emptiness = 0;
+  /// Unix ms since when the room is empty (0 while it has members).
+  uint64_t empty_since_ms = 0;
+  /// The join-order position the next member gets.
+  uint64_t next_position = 1;
+};
+
+/// A room brought back from the store: its record, and the session of
+/// each of its members (in the record's order; invalid for a session that
+/// is gone, which then is no member any more).
+struct room_restore {
+  records::room_record record;
+  std::vector<caf::actor> sessions;
 };
 
 /// Spawns a room; its creator (if it has one) is its first member and
 /// owner.
 room_actor spawn_room(caf::actor_system& sys, room_setup setup);
+
+/// Spawns a room from its record; `setup` gives what the node supplies
+/// (limits, services, logic, store).
+room_actor restore_room(caf::actor_system& sys, room_setup setup,
+                        room_restore restored);
 
 } // namespace tether

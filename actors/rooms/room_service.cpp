@@ -30,6 +30,7 @@ room_setup base_setup(pointer self, const std::string& type) {
   setup.type = type;
   setup.limits = st.limits;
   setup.sessions = st.sessions;
+  setup.store = st.store;
   setup.service = caf::actor_cast<caf::actor>(self);
   setup.max_members = st.limits.room_max_members;
   setup.ttl_s = st.limits.room_ttl_s;
@@ -61,13 +62,29 @@ std::string read_options(pointer self, const value& payload,
   return {};
 }
 
-std::string launch(pointer self, room_setup setup) {
-  auto id = setup.id;
-  auto room = spawn_room(self->system(), std::move(setup));
+void add_room(pointer self, const std::string& id, room_actor room) {
   self->monitor(room);
   self->state.rooms.emplace(id, room);
   self->state.ids.emplace(room.address(), id);
+}
+
+std::string launch(pointer self, room_setup setup) {
+  auto id = setup.id;
+  add_room(self, id, spawn_room(self->system(), std::move(setup)));
   return id;
+}
+
+/// Brings back a room of the store, with the node's settings for its type.
+void relaunch(pointer self, room_restore restored) {
+  const auto& r = restored.record;
+  auto setup = base_setup(self, r.type);
+  setup.id = r.id;
+  setup.max_members = r.max_members;
+  setup.ttl_s = r.ttl_s;
+  setup.presence = r.presence;
+  auto id = r.id;
+  add_room(self, id,
+           restore_room(self->system(), std::move(setup), std::move(restored)));
 }
 
 } // namespace
@@ -75,12 +92,17 @@ std::string launch(pointer self, room_setup setup) {
 room_service_actor spawn_room_service(caf::actor_system& sys,
                                       const config::limits& limits,
                                       session_supervisor_actor sessions,
-                                      std::map<std::string, room_type> types) {
-  return sys.spawn([limits, sessions,
-                    types](pointer self) -> room_service_actor::behavior_type {
+                                      std::map<std::string, room_type> types,
+                                      store_link store,
+                                      std::vector<room_restore> restored) {
+  return sys.spawn([limits, sessions, types, store, restored](
+                       pointer self) -> room_service_actor::behavior_type {
     self->state.limits = limits;
     self->state.sessions = sessions;
     self->state.types = types;
+    self->state.store = store;
+    for (auto& r : restored)
+      relaunch(self, r);
     stop_children_on_exit(self, [self](auto stop) {
       for (auto& kv : self->state.rooms)
         stop(kv.second);

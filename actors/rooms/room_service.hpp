@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "actors/behavior_registry.hpp"
 #include "actors/interfaces.hpp"
@@ -21,15 +22,18 @@ struct room_service_state {
   config::limits limits;
   session_supervisor_actor sessions;
   std::map<std::string, room_type> types;
+  store_link store;
   std::unordered_map<std::string, room_actor> rooms;
   std::unordered_map<caf::actor_addr, std::string> ids;
 };
 
-/// Spawns the rooms service.
+/// Spawns the rooms service with the rooms of `restored` (from the store).
 room_service_actor spawn_room_service(caf::actor_system& sys,
                                       const config::limits& limits,
                                       session_supervisor_actor sessions,
-                                      std::map<std::string, room_type> types);
+                                      std::map<std::string, room_type> types,
+                                      store_link store = {},
+                                      std::vector<room_restore> restored = {});
 
 /// Binds every room.* op to `service`.
 void add_room_behaviors(behavior_registry& registry,

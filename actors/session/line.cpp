@@ -9,6 +9,7 @@
 #include "actors/log.hpp"
 #include "actors/outlet/outlet_behavior.hpp"
 #include "codec/encode.hpp"
+#include "store/batch.hpp"
 
 namespace tether {
 
@@ -21,11 +22,14 @@ uint64_t unix_now() {
 } // namespace
 
 void line_state::init(pointer self, std::shared_ptr<const session_context> ctx,
-                      line_identity id) {
+                      line_identity id, line_origin origin) {
   self_ = self;
   ctx_ = std::move(ctx);
   id_ = std::move(id);
   detached_since_ = clock::now();
+  detached_since_ms_ = store::unix_ms();
+  if (ctx_->store.enabled())
+    seq_limit_ = next_seq_;
   out_.init(self, std::shared_ptr<const config::limits>(ctx_, &ctx_->limits));
   hub_.init([this] {
     auto hub = std::make_unique<request_hub>(
@@ -41,6 +45,156 @@ void line_state::init(pointer self, std::shared_ptr<const session_context> ctx,
     return hub;
   });
   self->monitor(id_.session);
+  if (origin.record)
+    restore(origin);
+  else
+    save();
+}
+
+void line_state::restore(const line_origin& origin) {
+  const auto& r = *origin.record;
+  generation_ = r.generation;
+  acked_ = r.acked;
+  next_seq_ = r.next_seq;
+  broken_ = r.broken;
+  detached_since_ms_ =
+      r.detached_since_ms != 0 ? r.detached_since_ms : origin.lost_at_ms;
+  auto now_ms = store::unix_ms();
+  auto away = std::chrono::milliseconds{
+      now_ms > detached_since_ms_ ? now_ms - detached_since_ms_ : 0};
+  detached_since_ = clock::now() - away;
+  for (const auto& k : r.kept) {
+    auto bytes = transport::make_shared_bytes(k.bytes);
+    outbox_bytes_ += bytes->size();
+    counted_frames_ += k.counted ? 1 : 0;
+    outbox_.push_back({k.seq, std::move(bytes), k.counted});
+    if (k.answers)
+      answered_[k.request_id] = k.seq;
+  }
+  if (!origin.clean) {
+    after_crash_ = true;
+    // Frames below the reserved limit may have reached the client and
+    // not the store: a resume of this line can only be told so.
+    if (r.seq_limit > next_seq_) {
+      next_seq_ = r.seq_limit;
+      break_line();
+    }
+  }
+  if (ctx_->store.enabled())
+    seq_limit_ = next_seq_;
+  save();
+  auto ttl = std::chrono::seconds{ctx_->limits.session_ttl_s};
+  auto left = ttl > away ? ttl - away : decltype(ttl - away){0};
+  self_->delayed_send(self_, left, tick_atom::value);
+}
+
+records::line_record line_state::record() const {
+  records::line_record r;
+  r.number = id_.number;
+  r.generation = generation_;
+  r.next_seq = next_seq_;
+  r.acked = acked_;
+  r.seq_limit = seq_limit_ == UINT64_MAX ? next_seq_ : seq_limit_;
+  r.broken = broken_;
+  r.detached_since_ms = connection_ ? 0 : detached_since_ms_;
+  std::unordered_map<uint64_t, uint64_t> answer_of; // seq -> request id
+  for (const auto& kv : answered_)
+    answer_of.emplace(kv.second, kv.first);
+  outbox_.for_each([&](const kept_frame& k) {
+    records::kept_frame f{k.seq, k.counted, false, 0, *k.bytes};
+    if (auto i = answer_of.find(k.seq); i != answer_of.end()) {
+      f.answers = true;
+      f.request_id = i->second;
+    }
+    r.kept.push_back(std::move(f));
+  });
+  return r;
+}
+
+store::put_line line_state::saved_fields() const {
+  store::put_line x;
+  x.session = id_.session_id;
+  x.number = id_.number;
+  x.generation = generation_;
+  x.acked = acked_;
+  x.seq_limit = seq_limit_ == UINT64_MAX ? next_seq_ : seq_limit_;
+  x.broken = broken_;
+  x.detached_since_ms = connection_ ? 0 : detached_since_ms_;
+  return x;
+}
+
+void line_state::save() const {
+  ctx_->store.save(self_, saved_fields());
+}
+
+void line_state::reserve() {
+  if (reserving_ || !ctx_->store.enabled() ||
+      next_seq_ + ctx_->seq_block / 2 <= seq_limit_)
+    return;
+  reserving_ = true;
+  auto change = saved_fields();
+  auto limit = next_seq_ + ctx_->seq_block;
+  change.seq_limit = limit;
+  auto done = [this, limit] {
+    reserving_ = false;
+    raise_limit(limit);
+  };
+  self_
+      ->request(ctx_->store.actor(), std::chrono::seconds{30},
+                reserve_atom::value, store::change{std::move(change)})
+      .then([done](bool) { done(); },
+            [this, done](const caf::error& err) {
+              TETHER_LOG(warning, "line",
+                         name_of() << ": the store did not reserve seqs ("
+                                   << caf::to_string(err) << ")");
+              done();
+            });
+}
+
+void line_state::raise_limit(uint64_t limit) {
+  auto from = seq_limit_;
+  if (limit <= from)
+    return;
+  seq_limit_ = limit;
+  if (connection_) {
+    // The frames that waited for the reservation go now, in order.
+    outbox_.for_each([this, from, limit](const kept_frame& k) {
+      if (k.seq >= from && k.seq < limit)
+        out_.write(k.bytes);
+    });
+    out_.flush();
+  }
+  arm_settle();
+  reserve();
+}
+
+void line_state::arm_settle() {
+  if (settle_armed_)
+    return;
+  settle_armed_ = true;
+  self_->delayed_send(self_, ctx_->store_settle, settle_atom::value, next_seq_);
+}
+
+void line_state::on_settle(uint64_t epoch) {
+  settle_armed_ = false;
+  if (reserving_ || seq_limit_ <= next_seq_)
+    return;
+  if (epoch != next_seq_)
+    return arm_settle(); // Still numbering: look again later.
+  // Quiet: what the store knows of this line is now exact.
+  seq_limit_ = next_seq_;
+  save();
+}
+
+void line_state::break_line() {
+  broken_ = true;
+  outbox_.clear();
+  outbox_bytes_ = 0;
+  counted_frames_ = 0;
+  answered_.clear();
+  out_.refuse_credit();
+  ctx_->store.save(self_, store::drop_frames{id_.session_id, id_.number});
+  save();
 }
 
 std::string line_state::name_of() const {
@@ -94,6 +248,10 @@ caf::result<attach_result> line_state::on_attach(attach_request& req,
         self_->send(id_.session, detached_atom::value, line_actor{self_});
       return attach_refused(std::move(code), std::move(message));
     };
+    // A token newer than the store knows was made in the last moments
+    // before a crash: its frames cannot all be known.
+    if (after_crash_ && generation > generation_)
+      return refused("resume_gap", "the node lost this stream's last frames");
     // Whatever the reason, an unusable token gets the same answer.
     if (generation != generation_)
       return refused("stream_not_found", "no stream for this token");
@@ -128,12 +286,17 @@ caf::result<attach_result> line_state::on_attach(attach_request& req,
                        resume,
                        id_.info};
   out_.write_frame(reply);
+  detached_since_ms_ = 0;
+  save();
   if (resume) {
     acknowledge(last_seq);
-    outbox_.for_each(
-        [this](const kept_frame& kept) { out_.write(kept.bytes); });
+    outbox_.for_each([this](const kept_frame& kept) {
+      if (kept.seq < seq_limit_)
+        out_.write(kept.bytes);
+    });
   }
   out_.flush();
+  reserve();
   self_->send(id_.session, attached_atom::value, line_actor{self_});
   TETHER_LOG(debug, "line",
              name_of() << (resume ? " resumed by " : " attached to ")
@@ -148,6 +311,8 @@ void line_state::on_detach(const caf::actor& connection) {
   connection_ = nullptr;
   out_.detach(); // What it held is kept in the outbox, for a resume.
   detached_since_ = clock::now();
+  detached_since_ms_ = store::unix_ms();
+  save();
   self_->send(id_.session, detached_atom::value, line_actor{self_});
   self_->delayed_send(self_, std::chrono::seconds{ctx_->limits.session_ttl_s},
                       tick_atom::value);
@@ -217,6 +382,7 @@ void line_state::on_tick() {
   auto ttl = std::chrono::seconds{ctx_->limits.session_ttl_s};
   if (!connection_ && clock::now() - detached_since_ >= ttl) {
     TETHER_LOG(debug, "line", name_of() << " expired");
+    ctx_->store.save(self_, store::drop_line{id_.session_id, id_.number});
     hub_.abandon();
     out_.refuse_credit();
     self_->quit();
@@ -243,28 +409,34 @@ void line_state::emit(const codec::frame& x) {
   // The final answer to a request: remembered until acknowledged, so that a
   // re-sent request is not run again.
   bool refusal = false;
+  bool final = false;
+  uint64_t answers = 0;
   std::visit(
-      [this, &refusal](const auto& y) {
+      [&](const auto& y) {
         using type = std::decay_t<decltype(y)>;
         if constexpr (std::is_same_v<type, codec::reply> ||
                       std::is_same_v<type, codec::error>) {
-          answered_[y.id] = next_seq_;
+          final = true;
+          answers = y.id;
         } else if constexpr (std::is_same_v<type, codec::result_part>) {
-          if (y.last)
-            answered_[y.id] = next_seq_;
+          final = y.last;
+          answers = y.id;
         } else if constexpr (std::is_same_v<type, codec::retry>) {
           refusal = true;
         }
       },
       x);
+  if (final && !broken_)
+    answered_[answers] = next_seq_;
   // Refusals answer requests over the client's limits at once, as many as
   // one inbound message holds, before the client can acknowledge any: they
   // count against the outbox's bytes (which one message cannot fill), not
   // its frames, or a burst of them would close a client that reads.
-  keep_and_send(codec::encode(x), !refusal);
+  keep_and_send(codec::encode(x), !refusal, final, answers);
 }
 
-void line_state::keep_and_send(std::string_view inner, bool counted) {
+void line_state::keep_and_send(std::string_view inner, bool counted, bool final,
+                               uint64_t answers) {
   if (broken_)
     return;
   const auto& lim = ctx_->limits;
@@ -280,19 +452,19 @@ void line_state::keep_and_send(std::string_view inner, bool counted) {
     // can no longer be resumed without a gap. Free what it kept.
     TETHER_LOG(info, "line",
                name_of() << " overflowed while detached: frames dropped");
-    broken_ = true;
-    outbox_.clear();
-    outbox_bytes_ = 0;
-    counted_frames_ = 0;
-    answered_.clear();
-    out_.refuse_credit();
+    break_line();
     return;
   }
   auto shared = transport::make_shared_bytes(std::move(bytes));
   outbox_bytes_ += shared->size();
   counted_frames_ += counted ? 1 : 0;
   outbox_.push_back({seq, shared, counted});
-  out_.write(std::move(shared));
+  if (ctx_->store.enabled())
+    ctx_->store.save(self_, store::keep_frame{id_.session_id, id_.number, seq,
+                                              counted, final, answers, shared});
+  if (seq < seq_limit_)
+    out_.write(std::move(shared));
+  reserve();
   if (over)
     release_connection(true, codec::close_code::slow_consumer,
                        "slow consumer: " + std::to_string(outbox_.size()) +
@@ -312,6 +484,7 @@ bool line_state::acknowledge(uint64_t seq) {
   if (seq <= acked_)
     return true; // Old news: an ACK never takes one back.
   acked_ = seq;
+  ctx_->store.save(self_, store::ack_frames{id_.session_id, id_.number, seq});
   while (!outbox_.empty() && outbox_.front().seq <= seq) {
     outbox_bytes_ -= outbox_.front().bytes->size();
     counted_frames_ -= outbox_.front().counted ? 1 : 0;
@@ -345,36 +518,37 @@ void line_state::release_connection(bool close, codec::close_code code,
 
 line_actor spawn_line(caf::actor_system& sys,
                       std::shared_ptr<const session_context> ctx,
-                      line_identity id) {
-  return sys.spawn(
-      [ctx, id](line_state::pointer self) -> line_actor::behavior_type {
-        self->state.init(self, ctx, id);
-        auto done = [self] { self->state.end_of_handler(); };
-        return outlet_behavior<line_actor>(
-            self,
-            [self, done](client_frames& x) {
-              self->state.on_frames(x);
-              done();
-            },
-            [self](attach_atom, attach_request& req, bool resume, uint64_t gen,
-                   uint64_t last_seq) {
-              return self->state.on_attach(req, resume, gen, last_seq);
-            },
-            [self](detach_atom, const caf::actor& conn) {
-              self->state.on_detach(conn);
-            },
-            [self, done](end_atom, uint64_t request_id) {
-              auto result = self->state.on_session_close(request_id);
-              done();
-              return result;
-            },
-            [self](closed_atom) { self->state.on_session_closed(); },
-            [self, done](push_atom, transport::shared_bytes bytes) {
-              self->state.on_push(std::move(bytes));
-              done();
-            },
-            [self](tick_atom) { self->state.on_tick(); });
-      });
+                      line_identity id, line_origin origin) {
+  return sys.spawn([ctx, id, origin](
+                       line_state::pointer self) -> line_actor::behavior_type {
+    self->state.init(self, ctx, id, origin);
+    auto done = [self] { self->state.end_of_handler(); };
+    return outlet_behavior<line_actor>(
+        self,
+        [self, done](client_frames& x) {
+          self->state.on_frames(x);
+          done();
+        },
+        [self](attach_atom, attach_request& req, bool resume, uint64_t gen,
+               uint64_t last_seq) {
+          return self->state.on_attach(req, resume, gen, last_seq);
+        },
+        [self](detach_atom, const caf::actor& conn) {
+          self->state.on_detach(conn);
+        },
+        [self, done](end_atom, uint64_t request_id) {
+          auto result = self->state.on_session_close(request_id);
+          done();
+          return result;
+        },
+        [self](closed_atom) { self->state.on_session_closed(); },
+        [self, done](push_atom, transport::shared_bytes bytes) {
+          self->state.on_push(std::move(bytes));
+          done();
+        },
+        [self](tick_atom) { self->state.on_tick(); },
+        [self](settle_atom, uint64_t epoch) { self->state.on_settle(epoch); });
+  });
 }
 
 } // namespace tether

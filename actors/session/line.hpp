@@ -11,6 +11,8 @@
 #include "actors/outlet/outlet.hpp"
 #include "actors/session/session_context.hpp"
 #include "containers/lazy_queue.hpp"
+#include "records/records.hpp"
+#include "store/changes.hpp"
 
 namespace tether {
 
@@ -22,6 +24,15 @@ struct line_identity {
   codec::map_value info;
   /// The line's number in its session (the stream number of its tokens).
   uint64_t number = 0;
+};
+
+/// Where a line restored from the store comes from: its record, and
+/// whether the node that saved it stopped cleanly (else since when it was
+/// gone, Unix ms).
+struct line_origin {
+  std::shared_ptr<const records::line_record> record;
+  bool clean = true;
+  uint64_t lost_at_ms = 0;
 };
 
 /// The state of one line actor: its numbered outbox, the request ids it
@@ -37,7 +48,10 @@ class line_state {
   line_state() = default;
 
   void init(pointer self, std::shared_ptr<const session_context> ctx,
-            line_identity id);
+            line_identity id, line_origin origin = {});
+
+  /// The line as a value, in O(its kept frames).
+  records::line_record record() const;
 
   // -- from the connection
   // -------------------------------------------------------
@@ -63,6 +77,7 @@ class line_state {
   void on_drain();
   void on_grace();
   void on_tick();
+  void on_settle(uint64_t epoch);
   void on_down(const caf::down_msg& msg);
 
   outlet& out() { return out_; }
@@ -79,7 +94,20 @@ class line_state {
 
   /// Numbers a frame, keeps it until acknowledged, and writes it.
   void emit(const codec::frame& x);
-  void keep_and_send(std::string_view inner, bool counted);
+  /// `answers` is the request a final answer is for (0 with `final` false).
+  void keep_and_send(std::string_view inner, bool counted, bool final = false,
+                     uint64_t answers = 0);
+  void restore(const line_origin& origin);
+  /// Saves the line's own fields (not its frames) in the store.
+  void save() const;
+  store::put_line saved_fields() const;
+  /// Asks the store for more seqs when the next frame comes near
+  /// `seq_limit_`; frames at or past it wait for the answer.
+  void reserve();
+  void raise_limit(uint64_t limit);
+  void arm_settle();
+  /// Marks the line as broken: what it kept is dropped.
+  void break_line();
   /// Takes the client's ACK; false if it acknowledges a seq never sent.
   bool acknowledge(uint64_t seq);
   void release_connection(bool close, codec::close_code code,
@@ -107,6 +135,17 @@ class line_state {
   /// Frames were dropped (the outbox overflowed while detached): a resume
   /// can only get `resume_gap`.
   bool broken_ = false;
+  /// Only frames numbered below this reach the socket: the store has
+  /// promised that a node restarted after a crash numbers no frame below it.
+  /// Without a store, no limit.
+  uint64_t seq_limit_ = UINT64_MAX;
+  bool reserving_ = false;
+  bool settle_armed_ = false;
+  /// Unix ms of the detach, for the store (0 while attached).
+  uint64_t detached_since_ms_ = 0;
+  /// Restored after a crash: the token generation may have run ahead of
+  /// what the store knows.
+  bool after_crash_ = false;
   /// Answered request ids and the seq of their answers, until acknowledged.
   std::unordered_map<uint64_t, uint64_t> answered_;
   /// SESSION_CLOSE requests of this line, answered once it has closed.
@@ -116,6 +155,6 @@ class line_state {
 /// Spawns a line of a session (not yet attached).
 line_actor spawn_line(caf::actor_system& sys,
                       std::shared_ptr<const session_context> ctx,
-                      line_identity id);
+                      line_identity id, line_origin origin = {});
 
 } // namespace tether

@@ -4,6 +4,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/log.hpp"
+#include "store/batch.hpp"
 
 namespace tether {
 
@@ -25,6 +26,44 @@ void set_attached(pointer self, const caf::actor_addr& line, bool attached) {
     self->send(st.supervisor, idle_atom::value, session_actor{self}, idle);
 }
 
+void save_identity(pointer self) {
+  auto& st = self->state;
+  st.ctx->store.save(self, store::put_session{st.identity.id, st.identity.key,
+                                              st.identity.info, st.next_line});
+}
+
+void add_line(pointer self, uint64_t number, line_actor line) {
+  self->monitor(line);
+  self->state.lines.emplace(number, std::move(line));
+}
+
+/// Brings back the lines of a restored session, all without a connection.
+void restore(pointer self, const session_origin& origin) {
+  auto& st = self->state;
+  st.next_line = origin.record->next_line;
+  auto ttl_ms = st.ctx->limits.session_ttl_s * 1000;
+  auto now_ms = store::unix_ms();
+  for (const auto& r : origin.record->lines) {
+    auto away =
+        r.detached_since_ms != 0 ? r.detached_since_ms : origin.lost_at_ms;
+    if (away + ttl_ms <= now_ms) {
+      st.ctx->store.save(self, store::drop_line{st.identity.id, r.number});
+      continue;
+    }
+    line_identity lid{session_actor{self}, st.identity.id, st.identity.key,
+                      st.identity.info, r.number};
+    line_origin lo{std::make_shared<const records::line_record>(r),
+                   origin.clean, origin.lost_at_ms};
+    add_line(self, r.number, spawn_line(self->system(), st.ctx, lid, lo));
+  }
+}
+
+/// The session ends for good: the store forgets it.
+void forget(pointer self) {
+  auto& st = self->state;
+  st.ctx->store.save(self, store::drop_session{st.identity.id});
+}
+
 caf::result<attach_result> delegate_attach(pointer self, line_actor line,
                                            attach_request& req, bool resume,
                                            uint64_t generation,
@@ -43,13 +82,17 @@ caf::result<attach_result> delegate_attach(pointer self, line_actor line,
 session_actor spawn_session(caf::actor_system& sys,
                             std::shared_ptr<const session_context> ctx,
                             session_supervisor_actor supervisor,
-                            session_identity identity) {
-  return sys.spawn([ctx, supervisor,
-                    identity](pointer self) -> session_actor::behavior_type {
+                            session_identity identity, session_origin origin) {
+  return sys.spawn([ctx, supervisor, identity,
+                    origin](pointer self) -> session_actor::behavior_type {
     auto& st = self->state;
     st.identity = identity;
     st.ctx = ctx;
     st.supervisor = supervisor;
+    if (origin.record)
+      restore(self, origin);
+    else
+      save_identity(self);
     // The supervisor stops its sessions when it stops; lines watch
     // their session and end with it.
     self->set_down_handler([self](caf::down_msg& msg) {
@@ -75,9 +118,9 @@ session_actor spawn_session(caf::actor_system& sys,
                                       " connections, the most allowed");
           line_identity sid{session_actor{self}, st.identity.id,
                             st.identity.key, st.identity.info, st.next_line++};
+          save_identity(self); // Its next line number.
           auto line = spawn_line(self->system(), st.ctx, sid);
-          self->monitor(line);
-          st.lines.emplace(sid.number, line);
+          add_line(self, sid.number, line);
           return delegate_attach(self, line, req, false, 0, 0);
         },
         [self](resume_atom, attach_request& req, uint64_t number,
@@ -102,6 +145,7 @@ session_actor spawn_session(caf::actor_system& sys,
             return;
           st.closed = true;
           TETHER_LOG(debug, "session", st.identity.id << " closed");
+          forget(self);
           for (auto& kv : st.lines)
             self->send(kv.second, closed_atom::value);
           self->quit();
@@ -121,6 +165,7 @@ session_actor spawn_session(caf::actor_system& sys,
           if (!st.attached.empty())
             return; // A connection came back since the sweep looked.
           TETHER_LOG(debug, "session", st.identity.id << " expired");
+          forget(self);
           for (auto& kv : st.lines)
             self->send_exit(kv.second, caf::exit_reason::user_shutdown);
           self->quit();

@@ -17,6 +17,14 @@ struct session_identity {
   codec::map_value info;
 };
 
+/// A session restored from the store, and how its node stopped (see
+/// `line_origin`).
+struct session_origin {
+  std::shared_ptr<const records::session_record> record;
+  bool clean = true;
+  uint64_t lost_at_ms = 0;
+};
+
 /// The state of one session actor: its lines and which of them have a
 /// connection. The session is idle (its TTL runs) while none has.
 struct session_state {
@@ -36,6 +44,7 @@ struct session_state {
 session_actor spawn_session(caf::actor_system& sys,
                             std::shared_ptr<const session_context> ctx,
                             session_supervisor_actor supervisor,
-                            session_identity identity);
+                            session_identity identity,
+                            session_origin origin = {});
 
 } // namespace tether

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "actors/behavior_registry.hpp"
 #include "actors/bridge.hpp"
+#include "actors/store/store_link.hpp"
 #include "config/limits.hpp"
 #include "security/stream_token.hpp"
 
@@ -19,6 +21,13 @@ struct session_context {
   std::shared_ptr<const security::stream_token_signer> signer;
   /// Where a line finds the socket of the connection it attaches.
   std::shared_ptr<bridge_table> bridges;
+  /// Where sessions and their lines save what they change.
+  store_link store;
+  /// A line that sent nothing for this long gives back the seqs it had
+  /// reserved in the store, so that a crash after it costs no resume_gap.
+  std::chrono::milliseconds store_settle{500};
+  /// Seqs a line reserves at a time (see `records::line_record`).
+  uint64_t seq_block = 1024;
 };
 
 } // namespace tether

@@ -10,6 +10,7 @@
 #include "actors/stop_children.hpp"
 #include "codec/claims.hpp"
 #include "security/crypto.hpp"
+#include "store/batch.hpp"
 
 namespace tether {
 
@@ -37,14 +38,65 @@ find(pointer self,
   return j == self->state.sessions.end() ? nullptr : &j->second.actor;
 }
 
+void add_session(pointer self, const std::string& id, const std::string& key,
+                 session_actor session) {
+  auto& st = self->state;
+  self->monitor(session);
+  st.by_id.emplace(id, session.address());
+  st.by_key.emplace(key, session.address());
+  st.sessions.emplace(session.address(),
+                      session_supervisor_state::entry{id, key, session});
+}
+
+/// Brings back the sessions of the store, idle since they last were (or
+/// since their node was lost).
+void restore(pointer self, const session_restore& restore) {
+  auto& st = self->state;
+  auto now_ms = store::unix_ms();
+  auto now = session_supervisor_state::clock::now();
+  auto ttl_ms = st.ctx->limits.session_ttl_s * 1000;
+  size_t expired = 0;
+  for (const auto& r : restore.sessions) {
+    auto idle_ms = r.idle_since_ms != 0 ? r.idle_since_ms : restore.lost_at_ms;
+    if (idle_ms + ttl_ms <= now_ms) {
+      // Time ran on while the node was down.
+      st.ctx->store.save(self, store::drop_session{r.id});
+      ++expired;
+      continue;
+    }
+    session_identity identity{r.id, r.key, codec::map_value{r.info}};
+    session_origin origin{std::make_shared<const records::session_record>(r),
+                          restore.clean, restore.lost_at_ms};
+    auto session =
+        spawn_session(self->system(), st.ctx, session_supervisor_actor{self},
+                      identity, std::move(origin));
+    add_session(self, r.id, r.key, session);
+    if (r.idle_since_ms == 0)
+      st.ctx->store.save(self, store::session_idle{r.id, idle_ms});
+    auto away =
+        std::chrono::milliseconds{now_ms > idle_ms ? now_ms - idle_ms : 0};
+    st.idle_since[session.address()] = now - away;
+  }
+  if (!restore.sessions.empty())
+    TETHER_LOG(info, "sessions",
+               "restored " << restore.sessions.size() - expired << " sessions ("
+                           << expired << " had expired)"
+                           << (restore.clean ? ""
+                                             : " after a crash: streams that "
+                                               "were busy get resume_gap"));
+}
+
 } // namespace
 
 session_supervisor_actor
 spawn_session_supervisor(caf::actor_system& sys,
-                         std::shared_ptr<const session_context> ctx) {
-  return sys.spawn([ctx](pointer self)
+                         std::shared_ptr<const session_context> ctx,
+                         std::shared_ptr<const session_restore> restored) {
+  return sys.spawn([ctx, restored](pointer self)
                        -> session_supervisor_actor::behavior_type {
     self->state.ctx = ctx;
+    if (restored)
+      restore(self, *restored);
     stop_children_on_exit(self, [self](auto stop) {
       for (auto& kv : self->state.sessions)
         stop(kv.second.actor);
@@ -75,12 +127,7 @@ spawn_session_supervisor(caf::actor_system& sys,
           identity.info = codec::merge_claims(info, req.claims);
           auto session = spawn_session(
               self->system(), st.ctx, session_supervisor_actor{self}, identity);
-          self->monitor(session);
-          st.by_id.emplace(identity.id, session.address());
-          st.by_key.emplace(identity.key, session.address());
-          st.sessions.emplace(session.address(),
-                              session_supervisor_state::entry{
-                                  identity.id, identity.key, session});
+          add_session(self, identity.id, identity.key, session);
           TETHER_LOG(debug, "sessions",
                      "opened " << identity.id << " for " << req.conn_id);
           return self->delegate(session, attach_atom::value, std::move(req));
@@ -109,8 +156,12 @@ spawn_session_supervisor(caf::actor_system& sys,
         },
         [self](idle_atom, session_actor session, bool idle) {
           auto& st = self->state;
-          if (st.sessions.count(session.address()) == 0)
+          auto i = st.sessions.find(session.address());
+          if (i == st.sessions.end())
             return;
+          st.ctx->store.save(
+              self,
+              store::session_idle{i->second.id, idle ? store::unix_ms() : 0});
           if (idle)
             st.idle_since[session.address()] =
                 session_supervisor_state::clock::now();
@@ -120,6 +171,16 @@ spawn_session_supervisor(caf::actor_system& sys,
         [self](get_atom, const std::string& id) -> caf::actor {
           auto session = find(self, self->state.by_id, id);
           return session ? caf::actor_cast<caf::actor>(*session) : caf::actor{};
+        },
+        [self](get_atom, const std::vector<std::string>& ids) {
+          std::vector<caf::actor> found;
+          found.reserve(ids.size());
+          for (const auto& id : ids) {
+            auto session = find(self, self->state.by_id, id);
+            found.push_back(session ? caf::actor_cast<caf::actor>(*session)
+                                    : caf::actor{});
+          }
+          return found;
         },
         [self](stats_atom) {
           return static_cast<uint64_t>(self->state.sessions.size());

@@ -4,9 +4,11 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "actors/interfaces.hpp"
 #include "actors/session/line.hpp"
+#include "records/records.hpp"
 
 namespace tether {
 
@@ -30,9 +32,20 @@ struct session_supervisor_state {
   std::unordered_map<caf::actor_addr, clock::time_point> idle_since;
 };
 
-/// Spawns the session supervisor of a node.
+/// The sessions a node starts with, from its store.
+struct session_restore {
+  std::vector<records::session_record> sessions;
+  /// Whether the node that saved them stopped cleanly, else since when it
+  /// was gone (Unix ms).
+  bool clean = true;
+  uint64_t lost_at_ms = 0;
+};
+
+/// Spawns the session supervisor of a node, with the sessions of
+/// `restore` (all idle: their connections are gone).
 session_supervisor_actor
 spawn_session_supervisor(caf::actor_system& sys,
-                         std::shared_ptr<const session_context> ctx);
+                         std::shared_ptr<const session_context> ctx,
+                         std::shared_ptr<const session_restore> restore = {});
 
 } // namespace tether

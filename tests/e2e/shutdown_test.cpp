@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/child_node.hpp"
 #include "tests/support/test_node.hpp"
 
 using namespace tether;
@@ -70,69 +71,12 @@ TEST_CASE("a stopped node refuses new connections") {
   CHECK(client::client::connect(io, n.where(), &error, 1s) == nullptr);
 }
 
-namespace {
-
-/// The real `tether-node` binary as a child process.
-struct child_node {
-  pid_t pid = -1;
-  FILE* out = nullptr;
-
-  explicit child_node(const std::vector<std::string>& args) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      dup2(fds[1], STDOUT_FILENO);
-      close(fds[0]);
-      std::vector<char*> argv;
-      std::string bin = TETHER_NODE_BIN;
-      argv.push_back(bin.data());
-      std::vector<std::string> copy = args;
-      for (auto& a : copy)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(bin.c_str(), argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    out = fdopen(fds[0], "r");
-  }
-
-  std::string first_line() {
-    char buf[512] = {};
-    if (!fgets(buf, sizeof(buf), out))
-      return {};
-    return buf;
-  }
-
-  int wait_exit() {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  ~child_node() {
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
-    if (out)
-      fclose(out);
-  }
-};
-
-} // namespace
+using test::child_node;
 
 TEST_CASE("tether-node prints its URL and serves and exits 0 on SIGTERM") {
-  child_node node{{"--listen", "127.0.0.1:0", "--log-level=warning"}};
-  auto line = node.first_line();
-  auto at = line.find("ws://");
-  REQUIRE(at != std::string::npos);
-  auto url = line.substr(at);
-  url.erase(url.find_last_not_of("\r\n") + 1);
-  auto where = client::parse_url(url);
+  child_node node{
+      {"--listen", "127.0.0.1:0", "--log-level=warning", "--store=none"}};
+  auto where = node.listening();
   REQUIRE(where);
   CHECK(where->path == "/ws");
   client::io_thread io;
@@ -142,7 +86,7 @@ TEST_CASE("tether-node prints its URL and serves and exits 0 on SIGTERM") {
   auto f = c->call("sys.echo", value::of(1));
   REQUIRE(f.wait_for(5s) == std::future_status::ready);
   CHECK(f.get().payload == value::of(1));
-  kill(node.pid, SIGTERM);
+  node.signal(SIGTERM);
   CHECK(test::close_code_of(*c) == 5);
   CHECK(node.wait_exit() == 0);
 }
@@ -150,7 +94,7 @@ TEST_CASE("tether-node prints its URL and serves and exits 0 on SIGTERM") {
 TEST_CASE("tether-node --help exits 0 and a bad option exits 2") {
   {
     child_node help{{"--help"}};
-    CHECK(help.first_line().find("Usage: tether-node") != std::string::npos);
+    CHECK(help.next_line().find("Usage: tether-node") != std::string::npos);
     CHECK(help.wait_exit() == 0);
   }
   {

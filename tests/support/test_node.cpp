@@ -17,6 +17,7 @@ config::options test_options() {
   opts.log_level = "error";
   // A fresh secret per node: tests write no files.
   opts.secret = security::to_hex(security::random_bytes(32));
+  opts.store = "none";
   return opts;
 }
 

@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   tether::log::set_level(level_of(parsed.opts->log_level));
   tether::runtime node{*parsed.opts};
   if (auto ec = node.start()) {
+    // The store or the secret: the log said why; the files are untouched.
+    if (ec.category() == tether::start_category())
+      return 2;
     TETHER_LOG(error, "node",
                "cannot listen on " << parsed.opts->listen_host << ":"
                                    << parsed.opts->listen_port << ": "

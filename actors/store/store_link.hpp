@@ -1,0 +1,29 @@
+#pragma once
+
+#include <utility>
+
+#include "actors/interfaces.hpp"
+
+namespace tether {
+
+/// How an actor reaches the node's store; saving is a no-op without one
+/// (`--store=none`).
+class store_link {
+ public:
+  store_link() = default;
+  explicit store_link(store_actor actor) : actor_(std::move(actor)) {}
+
+  bool enabled() const noexcept { return static_cast<bool>(actor_); }
+  const store_actor& actor() const noexcept { return actor_; }
+
+  /// Sends `c` to the store: never waits.
+  template <class Self> void save(Self* self, store::change c) const {
+    if (actor_)
+      self->send(actor_, std::move(c));
+  }
+
+ private:
+  store_actor actor_;
+};
+
+} // namespace tether
