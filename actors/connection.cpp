@@ -208,8 +208,8 @@ template <class Frame> bool connection_state::handle_session(Frame& x) {
   // SESSION comes from the line: what this connection sent before (WELCOME,
   // say) must reach the client first.
   out_.flush();
-  attach_request req{caf::actor_cast<caf::actor>(self_), socket_->conn_id(),
-                     x.id, claims_};
+  attach_request req{connection_actor{self_}, socket_->conn_id(), x.id,
+                     claims_};
   auto id = x.id;
   auto on_result = [this, id](attach_result& r) {
     attached(id, r);
@@ -285,10 +285,10 @@ void connection_state::attached(uint64_t request_id,
   if (!result.error_code.empty())
     return emit(
         codec::error{request_id, result.error_code, result.error_message});
-  line_ = caf::actor_cast<line_actor>(result.line);
+  line_ = result.line;
   self_->monitor(line_);
   if (closing_) // The socket went while the session was being attached.
-    self_->send(line_, detach_atom::value, caf::actor_cast<caf::actor>(self_));
+    self_->send(line_, detach_atom::value, connection_actor{self_});
 }
 
 // -- answers and pushes
@@ -356,7 +356,7 @@ void connection_state::let_go() {
   hub_.abandon();
   if (!line_)
     return;
-  self_->send(line_, detach_atom::value, caf::actor_cast<caf::actor>(self_));
+  self_->send(line_, detach_atom::value, connection_actor{self_});
   // Lines outlive connections: a monitor left on one would keep this
   // connection's memory for as long as the line lives.
   self_->demonitor(line_.address());

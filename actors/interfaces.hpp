@@ -17,6 +17,9 @@
 
 namespace tether {
 
+struct attach_request;
+struct attach_result;
+
 /// An op handler (built-in `sys.*` or the user's own), bound to op names.
 using behavior_actor = caf::typed_actor<
     // A REQUEST: answer through `responder{ctx}`.
@@ -96,7 +99,7 @@ using line_actor = outlet_actor::extend<
     caf::replies_to<attach_atom, attach_request, bool, uint64_t,
                     uint64_t>::with<attach_result>,
     // The connection is gone (ignored unless it is the attached one).
-    caf::reacts_to<detach_atom, caf::actor>,
+    caf::reacts_to<detach_atom, connection_actor>,
     // SESSION_CLOSE on this line: REPLY {} to that request id, then ask
     // the session to close; answered once SESSION_CLOSED is out.
     caf::replies_to<end_atom, uint64_t>::with<bool>,
@@ -109,6 +112,40 @@ using line_actor = outlet_actor::extend<
     // Timer: a line that numbered nothing since seq `uint64_t` gives the
     // store back the seqs it reserved.
     caf::reacts_to<settle_atom, uint64_t>>;
+
+/// A connection that asks to be attached to a line, and the id of the
+/// SESSION_* frame that asked.
+struct attach_request {
+  connection_actor connection;
+  /// The connection's id: its bridge in the node's `bridge_table`.
+  std::string conn_id;
+  uint64_t request_id = 0;
+  /// Verified claims of the connection's authentication (a map or nil).
+  codec::value claims;
+};
+
+template <class Inspector> auto inspect(Inspector& f, attach_request& x) {
+  return f(caf::meta::type_name("attach_request"), x.connection, x.conn_id,
+           x.request_id, x.claims);
+}
+
+/// How an attach ended: a line, or an ERROR code for the client.
+struct attach_result {
+  std::string error_code;
+  std::string error_message;
+  /// The line now attached, when no error.
+  line_actor line;
+};
+
+template <class Inspector> auto inspect(Inspector& f, attach_result& x) {
+  return f(caf::meta::type_name("attach_result"), x.error_code, x.error_message,
+           x.line);
+}
+
+/// An attach refused with ERROR `code`.
+inline attach_result attach_refused(std::string code, std::string message) {
+  return attach_result{std::move(code), std::move(message), line_actor{}};
+}
 
 /// A session: identity, info and lines. Lives on without connections
 /// until its TTL has passed since the last one left.
@@ -181,10 +218,10 @@ using session_supervisor_actor = caf::typed_actor<
     // A session has no connection left (true) or has one again (false).
     caf::reacts_to<idle_atom, session_actor, bool>,
     // The session actor of a public session id (invalid if none).
-    caf::replies_to<get_atom, std::string>::with<caf::actor>,
+    caf::replies_to<get_atom, std::string>::with<session_actor>,
     // The session actors of these ids, in order (invalid where none).
-    caf::replies_to<get_atom,
-                    std::vector<std::string>>::with<std::vector<caf::actor>>,
+    caf::replies_to<get_atom, std::vector<std::string>>::with<
+        std::vector<session_actor>>,
     // How many sessions live, for `sys.info`.
     caf::replies_to<stats_atom>::with<uint64_t>,
     // Timer: the TTL sweep.

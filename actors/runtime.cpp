@@ -69,11 +69,11 @@ with_members(caf::actor_system& sys, const session_supervisor_actor& sessions,
   for (const auto& r : rooms)
     for (const auto& m : r.members)
       ids.push_back(m.id);
-  std::vector<caf::actor> found;
+  std::vector<session_actor> found;
   if (!ids.empty()) {
     caf::scoped_actor self{sys};
     self->request(sessions, caf::infinite, get_atom::value, ids)
-        .receive([&](std::vector<caf::actor>& x) { found = std::move(x); },
+        .receive([&](std::vector<session_actor>& x) { found = std::move(x); },
                  [](const caf::error&) {});
   }
   std::vector<room_restore> result;
@@ -81,7 +81,7 @@ with_members(caf::actor_system& sys, const session_supervisor_actor& sessions,
   for (auto& r : rooms) {
     room_restore x;
     for (size_t i = 0; i < r.members.size(); ++i, ++next)
-      x.sessions.push_back(next < found.size() ? found[next] : caf::actor{});
+      x.sessions.push_back(next < found.size() ? found[next] : session_actor{});
     x.record = std::move(r);
     result.push_back(std::move(x));
   }

@@ -50,8 +50,7 @@ void deliver(pointer self, const Frame& frame,
     return;
   auto bytes = transport::make_shared_bytes(codec::encode(frame));
   for (auto* m : to)
-    self->send(caf::actor_cast<session_actor>(m->session), push_atom::value,
-               bytes);
+    self->send(m->session, push_atom::value, bytes);
 }
 
 std::vector<const room_member*> everyone(pointer self,
@@ -110,7 +109,7 @@ void remove_member(pointer self, const std::string& id, bool left) {
   if (i == st.members.end())
     return;
   // The session may live on: its monitor would keep this room's memory.
-  self->demonitor(i->session);
+  self->demonitor(i->session.address());
   st.members.erase(i);
   st.member_index.erase(id);
   st.setup.store.save(self, store::remove_member{st.setup.id, id});
@@ -171,7 +170,9 @@ void admit(pointer self, const request_context& ctx, const responder& r) {
       return r.fail("room_full", "the room has " +
                                      std::to_string(st.setup.max_members) +
                                      " members, its maximum");
-    add_member(self, {ctx.session_id, ctx.session, ctx.session_info});
+    add_member(self,
+               {ctx.session_id, caf::actor_cast<session_actor>(ctx.session),
+                ctx.session_info});
     ++st.emptiness; // Cancels a pending TTL.
     if (st.owner.empty()) {
       st.owner = ctx.session_id;
@@ -259,10 +260,9 @@ void invite(pointer self, const request_context& ctx, const value& payload,
     self->request(st.setup.sessions, std::chrono::seconds{5}, get_atom::value,
                   id)
         .then(
-            [self, bytes](const caf::actor& session) {
+            [self, bytes](const session_actor& session) {
               if (session)
-                self->send(caf::actor_cast<session_actor>(session),
-                           push_atom::value, bytes);
+                self->send(session, push_atom::value, bytes);
             },
             [](const caf::error&) {});
   r.reply(value::empty_map());

@@ -16,7 +16,7 @@ namespace tether {
 /// A member of a room: a session.
 struct room_member {
   std::string id;
-  caf::actor session;
+  session_actor session;
   codec::value info;
 };
 
@@ -72,7 +72,7 @@ struct room_state {
 /// is gone, which then is no member any more).
 struct room_restore {
   records::room_record record;
-  std::vector<caf::actor> sessions;
+  std::vector<session_actor> sessions;
 };
 
 /// Spawns a room; its creator (if it has one) is its first member and

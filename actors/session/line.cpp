@@ -301,13 +301,13 @@ caf::result<attach_result> line_state::on_attach(attach_request& req,
   TETHER_LOG(debug, "line",
              name_of() << (resume ? " resumed by " : " attached to ")
                        << req.conn_id);
-  return attach_result{{}, {}, caf::actor_cast<caf::actor>(self_)};
+  return attach_result{{}, {}, line_actor{self_}};
 }
 
-void line_state::on_detach(const caf::actor& connection) {
+void line_state::on_detach(const connection_actor& connection) {
   if (!connection_ || connection != connection_)
     return; // A connection this line already let go.
-  self_->demonitor(connection_);
+  self_->demonitor(connection_.address());
   connection_ = nullptr;
   out_.detach(); // What it held is kept in the outbox, for a resume.
   detached_since_ = clock::now();
@@ -506,11 +506,11 @@ void line_state::release_connection(bool close, codec::close_code code,
     return;
   // What waits reaches the socket before the connection's CLOSE.
   out_.flush();
-  auto conn = caf::actor_cast<connection_actor>(connection_);
   if (close)
-    self_->send(conn, close_atom::value, static_cast<uint64_t>(code), message);
+    self_->send(connection_, close_atom::value, static_cast<uint64_t>(code),
+                message);
   else
-    self_->send(conn, released_atom::value);
+    self_->send(connection_, released_atom::value);
   on_detach(connection_);
 }
 
@@ -533,7 +533,7 @@ line_actor spawn_line(caf::actor_system& sys,
                uint64_t last_seq) {
           return self->state.on_attach(req, resume, gen, last_seq);
         },
-        [self](detach_atom, const caf::actor& conn) {
+        [self](detach_atom, const connection_actor& conn) {
           self->state.on_detach(conn);
         },
         [self, done](end_atom, uint64_t request_id) {

@@ -59,7 +59,7 @@ class line_state {
   void on_frames(client_frames& x);
   caf::result<attach_result> on_attach(attach_request& req, bool resume,
                                        uint64_t generation, uint64_t last_seq);
-  void on_detach(const caf::actor& connection);
+  void on_detach(const connection_actor& connection);
   caf::result<bool> on_session_close(uint64_t request_id);
 
   // -- from behaviors and the session -----------------------------------------
@@ -122,7 +122,7 @@ class line_state {
   outlet out_;
   drain drain_;
   /// The attached connection, if any.
-  caf::actor connection_;
+  connection_actor connection_;
   uint64_t generation_ = 0;
   clock::time_point detached_since_;
   /// The numbered frames not yet acknowledged, oldest first.

@@ -168,17 +168,16 @@ spawn_session_supervisor(caf::actor_system& sys,
           else
             st.idle_since.erase(session.address());
         },
-        [self](get_atom, const std::string& id) -> caf::actor {
+        [self](get_atom, const std::string& id) -> session_actor {
           auto session = find(self, self->state.by_id, id);
-          return session ? caf::actor_cast<caf::actor>(*session) : caf::actor{};
+          return session ? *session : session_actor{};
         },
         [self](get_atom, const std::vector<std::string>& ids) {
-          std::vector<caf::actor> found;
+          std::vector<session_actor> found;
           found.reserve(ids.size());
           for (const auto& id : ids) {
             auto session = find(self, self->state.by_id, id);
-            found.push_back(session ? caf::actor_cast<caf::actor>(*session)
-                                    : caf::actor{});
+            found.push_back(session ? *session : session_actor{});
           }
           return found;
         },

@@ -1,5 +1,6 @@
 // tether-node: runs one Tether node with the options of its command line.
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -23,6 +24,9 @@ tether::log::level level_of(const std::string& name) {
 } // namespace
 
 int main(int argc, char** argv) {
+  // A file over its size limit is a failing write the store reports and
+  // survives, not a reason to die.
+  std::signal(SIGXFSZ, SIG_IGN);
   auto parsed = tether::config::parse(argc, argv);
   if (!parsed.opts) {
     (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.text << '\n';
