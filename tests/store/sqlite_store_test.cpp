@@ -22,6 +22,7 @@
 
 #include "store/sqlite_store.hpp"
 #include "tests/records/record_equality.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
@@ -31,26 +32,7 @@ namespace fs = std::filesystem;
 
 // -- files --------------------------------------------------------------------
 
-/// A fresh directory under /tmp, removed with everything in it.
-class temp_dir {
- public:
-  temp_dir() {
-    std::string pattern = "/tmp/tether-store-test-XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using test::temp_dir;
 
 std::optional<std::string> read_bytes(const std::string& path) {
   std::ifstream in{path, std::ios::binary};

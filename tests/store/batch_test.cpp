@@ -1,0 +1,83 @@
+// The batch of changes waiting for a commit: order kept, frames
+// acknowledged before their commit never written.
+
+#include <catch2/catch.hpp>
+
+#include "store/batch.hpp"
+
+using namespace tether;
+
+namespace {
+
+store::keep_frame frame(const std::string& session, uint64_t line,
+                        uint64_t seq) {
+  store::keep_frame x;
+  x.session = session;
+  x.line = line;
+  x.seq = seq;
+  x.bytes = std::make_shared<const std::string>("f" + std::to_string(seq));
+  return x;
+}
+
+/// The kept seqs of a batch's frames, in order.
+std::vector<uint64_t> kept_seqs(const std::vector<store::change>& xs) {
+  std::vector<uint64_t> seqs;
+  for (const auto& x : xs)
+    if (auto k = std::get_if<store::keep_frame>(&x))
+      seqs.push_back(k->seq);
+  return seqs;
+}
+
+} // namespace
+
+TEST_CASE("a batch gives its changes back in order and is empty after") {
+  store::batch b;
+  b.add(store::put_session{"s", "k", codec::value::empty_map(), 1});
+  b.add(frame("s", 1, 1));
+  b.add(store::session_idle{"s", 5});
+  CHECK(b.size() == 3);
+  auto xs = b.take();
+  REQUIRE(xs.size() == 3);
+  CHECK(std::holds_alternative<store::put_session>(xs[0]));
+  CHECK(std::holds_alternative<store::keep_frame>(xs[1]));
+  CHECK(std::holds_alternative<store::session_idle>(xs[2]));
+  CHECK(b.empty());
+  CHECK(b.take().empty());
+}
+
+TEST_CASE("frames acknowledged before their commit are never written") {
+  store::batch b;
+  for (uint64_t seq = 1; seq <= 5; ++seq)
+    b.add(frame("s", 1, seq));
+  b.add(frame("s", 2, 1)); // Another line of the same session.
+  b.add(store::ack_frames{"s", 1, 3});
+  CHECK(b.size() == 4); // Frames 4, 5, the other line's and the ACK.
+  auto xs = b.take();
+  CHECK(kept_seqs(xs) == std::vector<uint64_t>{4, 5, 1});
+  // The ACK stays: it moves the line's acked seq in the store.
+  CHECK(std::holds_alternative<store::ack_frames>(xs.back()));
+}
+
+TEST_CASE("an ACK cancels only frames of its own line still waiting") {
+  store::batch b;
+  b.add(frame("s", 1, 1));
+  b.take(); // Committed: an ACK now deletes it in the store instead.
+  b.add(frame("s", 1, 2));
+  b.add(store::ack_frames{"s", 1, 1});
+  CHECK(kept_seqs(b.take()) == std::vector<uint64_t>{2});
+}
+
+TEST_CASE("a failed commit's changes go back before the newer ones") {
+  store::batch b;
+  b.add(frame("s", 1, 1));
+  auto failed = b.take();
+  b.add(frame("s", 1, 2));
+  b.put_back(std::move(failed));
+  CHECK(kept_seqs(b.take()) == std::vector<uint64_t>{1, 2});
+  // Put back, they can still be cancelled by a later ACK.
+  b.add(frame("s", 1, 3));
+  failed = b.take();
+  b.put_back(std::move(failed));
+  b.add(store::ack_frames{"s", 1, 3});
+  CHECK(kept_seqs(b.take()).empty());
+}
