@@ -124,7 +124,8 @@ store::put_line line_state::saved_fields() const {
 }
 
 void line_state::save() const {
-  ctx_->store.save(self_, saved_fields());
+  if (!ending_)
+    ctx_->store.save(self_, saved_fields());
 }
 
 void line_state::reserve() {
@@ -356,6 +357,7 @@ void line_state::on_stall(uint64_t epoch) {
 }
 
 void line_state::on_session_closed() {
+  ending_ = true; // The store has forgotten the session.
   // Every open request gets its one answer before the line goes.
   hub_.fail_open("cancelled", "the session was closed");
   emit(codec::session_closed{"closed"});
@@ -394,7 +396,9 @@ void line_state::on_down(const caf::down_msg& msg) {
     return on_detach(connection_);
   if (msg.source != id_.session.address())
     return hub_.behavior_down(msg);
-  // The session is gone without closing its lines (it failed).
+  // The session is gone without closing its lines (it failed, or the
+  // node stops): what is saved of it stays as it is.
+  ending_ = true;
   emit(codec::session_closed{"ended"});
   hub_.abandon();
   release_connection(false, codec::close_code::normal, {});
@@ -459,7 +463,7 @@ void line_state::keep_and_send(std::string_view inner, bool counted, bool final,
   outbox_bytes_ += shared->size();
   counted_frames_ += counted ? 1 : 0;
   outbox_.push_back({seq, shared, counted});
-  if (ctx_->store.enabled())
+  if (ctx_->store.enabled() && !ending_)
     ctx_->store.save(self_, store::keep_frame{id_.session_id, id_.number, seq,
                                               counted, final, answers, shared});
   if (seq < seq_limit_)

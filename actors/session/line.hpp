@@ -146,6 +146,8 @@ class line_state {
   /// Restored after a crash: the token generation may have run ahead of
   /// what the store knows.
   bool after_crash_ = false;
+  /// The session ends: the store keeps nothing more of this line.
+  bool ending_ = false;
   /// Answered request ids and the seq of their answers, until acknowledged.
   std::unordered_map<uint64_t, uint64_t> answered_;
   /// SESSION_CLOSE requests of this line, answered once it has closed.
