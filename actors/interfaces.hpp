@@ -113,6 +113,23 @@ using line_actor = outlet_actor::extend<
     // store back the seqs it reserved.
     caf::reacts_to<settle_atom, uint64_t>>;
 
+/// One room: members in join order, owner, properties. Serves the room.*
+/// ops for itself, as the single writer of its state.
+using room_actor = caf::typed_actor<
+    // A room.* op for this room (the service routed it here).
+    caf::reacts_to<invoke_atom, request_context, codec::value>,
+    // Timer: the room is deleted if it is still empty (`uint64_t` is the
+    // emptiness it was set for).
+    caf::reacts_to<expire_atom, uint64_t>,
+    // Timer: the room type's periodic tick, passed to its logic.
+    caf::reacts_to<tick_atom>,
+    // The room's logic broadcasts ROOM_MESSAGE `name` to every member, with
+    // an empty `from`: the node speaks.
+    caf::reacts_to<broadcast_atom, std::string, codec::value>,
+    // Member `std::string`'s session has no connection left (true) or has
+    // one again (false): room.away or room.back to the others.
+    caf::reacts_to<idle_atom, std::string, bool>>;
+
 /// A connection that asks to be attached to a line, and the id of the
 /// SESSION_* frame that asked.
 struct attach_request {
@@ -164,21 +181,12 @@ using session_actor = caf::typed_actor<
     // The supervisor's sweep found the session expired.
     caf::reacts_to<expire_atom>,
     // An encoded frame (room traffic) for every line of the session.
-    caf::reacts_to<push_atom, transport::shared_bytes>>;
-
-/// One room: members in join order, owner, properties. Serves the room.*
-/// ops for itself, as the single writer of its state.
-using room_actor = caf::typed_actor<
-    // A room.* op for this room (the service routed it here).
-    caf::reacts_to<invoke_atom, request_context, codec::value>,
-    // Timer: the room is deleted if it is still empty (`uint64_t` is the
-    // emptiness it was set for).
-    caf::reacts_to<expire_atom, uint64_t>,
-    // Timer: the room type's periodic tick, passed to its logic.
-    caf::reacts_to<tick_atom>,
-    // The room's logic broadcasts ROOM_MESSAGE `name` to every member, with
-    // an empty `from`: the node speaks.
-    caf::reacts_to<broadcast_atom, std::string, codec::value>>;
+    caf::reacts_to<push_atom, transport::shared_bytes>,
+    // The session became a member of room `std::string`: it tells the room
+    // when it has no connection left and when it has one again.
+    caf::reacts_to<joined_atom, std::string, room_actor>,
+    // The session is no member of room `std::string` any more.
+    caf::reacts_to<left_atom, std::string>>;
 
 /// The server-side logic of a room type (`runtime::add_room_type`): sees
 /// who joins and leaves, may refuse a join, and gets a periodic tick.
@@ -220,8 +228,8 @@ using session_supervisor_actor = caf::typed_actor<
     // The session actor of a public session id (invalid if none).
     caf::replies_to<get_atom, std::string>::with<session_actor>,
     // The session actors of these ids, in order (invalid where none).
-    caf::replies_to<get_atom, std::vector<std::string>>::with<
-        std::vector<session_actor>>,
+    caf::replies_to<get_atom,
+                    std::vector<std::string>>::with<std::vector<session_actor>>,
     // How many sessions live, for `sys.info`.
     caf::replies_to<stats_atom>::with<uint64_t>,
     // Timer: the TTL sweep.

@@ -31,6 +31,18 @@ std::string host_name() {
   return buf;
 }
 
+/// `opts`, once its `log_level` is in force: before the actor system
+/// starts its threads, which may already log (SCHED_BATCH refused).
+config::options with_log_level(config::options opts) {
+  using log::level;
+  const auto& x = opts.log_level;
+  log::set_level(x == "debug"     ? level::debug
+                 : x == "warning" ? level::warning
+                 : x == "error"   ? level::error
+                                  : level::info);
+  return opts;
+}
+
 std::unique_ptr<caf::actor_system_config>
 make_caf_config(const config::options& opts) {
   auto cfg = std::make_unique<caf::actor_system_config>();
@@ -110,7 +122,7 @@ const boost::system::error_category& start_category() noexcept {
 }
 
 runtime::runtime(config::options opts)
-    : opts_(std::move(opts)), caf_cfg_(make_caf_config(opts_)),
+    : opts_(with_log_level(std::move(opts))), caf_cfg_(make_caf_config(opts_)),
       system_(std::make_unique<caf::actor_system>(*caf_cfg_)),
       ioc_(std::make_unique<transport::net::io_context>(
           static_cast<int>(std::max(1u, opts_.io_threads)))) {

@@ -78,8 +78,12 @@ void save_room(pointer self) {
                                       st.setup.presence, st.empty_since_ms});
 }
 
+/// The room ends: the store and the members' sessions forget it.
 void forget_room(pointer self) {
-  self->state.setup.store.save(self, store::drop_room{self->state.setup.id});
+  auto& st = self->state;
+  st.setup.store.save(self, store::drop_room{st.setup.id});
+  for (const auto& m : st.members)
+    self->send(m.session, left_atom::value, st.setup.id);
 }
 
 void add_member(pointer self, room_member m, uint64_t position = 0) {
@@ -92,6 +96,7 @@ void add_member(pointer self, room_member m, uint64_t position = 0) {
                                                  m.id, m.info, position}});
   }
   st.next_position = std::max(st.next_position, position + 1);
+  self->send(m.session, joined_atom::value, st.setup.id, room_actor{self});
   st.member_index.insert(m.id);
   st.members.push_back(std::move(m));
 }
@@ -110,6 +115,7 @@ void remove_member(pointer self, const std::string& id, bool left) {
     return;
   // The session may live on: its monitor would keep this room's memory.
   self->demonitor(i->session.address());
+  self->send(i->session, left_atom::value, st.setup.id);
   st.members.erase(i);
   st.member_index.erase(id);
   st.setup.store.save(self, store::remove_member{st.setup.id, id});
@@ -500,6 +506,13 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
           deliver(self,
                   codec::room_message{self->state.setup.id, "", name, payload},
                   everyone(self));
+        },
+        [self](idle_atom, const std::string& member, bool away) {
+          // Only members' sessions know of the room: this one is a member,
+          // unless it left since.
+          if (self->state.setup.presence && is_member(self, member))
+            event(self, away ? "room.away" : "room.back",
+                  {{"member", value::of(member)}}, everyone(self, member));
         },
         [self](expire_atom, uint64_t emptiness) {
           auto& st = self->state;

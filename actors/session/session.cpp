@@ -22,8 +22,11 @@ void set_attached(pointer self, const caf::actor_addr& line, bool attached) {
   else
     st.attached.erase(line);
   bool idle = st.attached.empty();
-  if (idle != was_idle && !st.closed)
-    self->send(st.supervisor, idle_atom::value, session_actor{self}, idle);
+  if (idle == was_idle || st.closed)
+    return;
+  self->send(st.supervisor, idle_atom::value, session_actor{self}, idle);
+  for (auto& kv : st.rooms)
+    self->send(kv.second, idle_atom::value, st.identity.id, idle);
 }
 
 void save_identity(pointer self) {
@@ -159,6 +162,12 @@ session_actor spawn_session(caf::actor_system& sys,
         [self](push_atom, transport::shared_bytes bytes) {
           for (auto& kv : self->state.lines)
             self->send(kv.second, push_atom::value, bytes);
+        },
+        [self](joined_atom, const std::string& id, room_actor room) {
+          self->state.rooms[id] = std::move(room);
+        },
+        [self](left_atom, const std::string& id) {
+          self->state.rooms.erase(id);
         },
         [self](expire_atom) {
           auto& st = self->state;

@@ -37,6 +37,8 @@ struct session_state {
   std::map<uint64_t, line_actor> lines;
   std::unordered_set<caf::actor_addr> attached;
   uint64_t next_line = 1;
+  /// The rooms it is a member of, told when it turns idle or busy.
+  std::map<std::string, room_actor> rooms;
   bool closed = false;
 };
 

@@ -456,9 +456,52 @@ TEST_CASE("a session that expires leaves its rooms") {
   b.ok("room.join", room_arg(room));
   a.event("room.joined");
   a.c->abort(); // the owner goes away for good
+  CHECK(test::field<std::string>(b.event("room.away"), "member") == a.id());
   auto left = b.event("room.left");
   CHECK(test::field<std::string>(left, "member") == a.id());
   CHECK(test::field<std::string>(b.event("room.owner"), "owner") == b.id());
+}
+
+TEST_CASE("a member whose session has no connection left is away, and back "
+          "once it resumes") {
+  test::test_node n;
+  client::io_thread io;
+  auto a = join_node(n, io);
+  auto b = join_node(n, io);
+  auto room = create(a);
+  b.ok("room.join", room_arg(room));
+  a.event("room.joined");
+  auto seen = b.c->last_seq();
+  b.c->abort();
+  auto away = a.event("room.away");
+  CHECK(test::field<std::string>(away, "room") == room);
+  CHECK(test::field<std::string>(away, "member") == b.id());
+  // Still a member while away.
+  CHECK(strings(a.ok("room.info", room_arg(room)), "members") ==
+        std::vector<std::string>{a.id(), b.id()});
+  auto b2 = n.join(io);
+  REQUIRE(b2->resume_session(b.s.stream_token, seen));
+  auto back = a.event("room.back");
+  CHECK(test::field<std::string>(back, "member") == b.id());
+  // A second connection of a session that has one changes nothing.
+  auto b3 = n.join(io);
+  REQUIRE(b3->attach_session(b.s.session_key));
+  b3->close();
+  CHECK(a.quiet());
+}
+
+TEST_CASE("a room without presence says nothing of members away or back") {
+  test::test_node n;
+  client::io_thread io;
+  auto a = join_node(n, io);
+  auto b = join_node(n, io);
+  auto room = create(a, {{"presence", value::of(false)}});
+  b.ok("room.join", room_arg(room));
+  auto seen = b.c->last_seq();
+  b.c->abort();
+  auto b2 = n.join(io);
+  REQUIRE(b2->resume_session(b.s.stream_token, seen));
+  CHECK(a.quiet());
 }
 
 TEST_CASE("1000 members in one room all receive a broadcast exactly once") {
