@@ -5,12 +5,15 @@
 namespace tether {
 
 bridge::bridge(std::shared_ptr<transport::channel> channel, std::string conn_id,
-               size_t report_every)
-    : channel_(std::move(channel)), conn_id_(std::move(conn_id)),
+               size_t report_every, std::shared_ptr<traffic> counts)
+    : channel_(std::move(channel)), counts_(std::move(counts)),
+      conn_id_(std::move(conn_id)),
       report_every_(report_every > 0 ? report_every : 1) {}
 
 void bridge::send(transport::shared_bytes message) {
   handed_.fetch_add(message->size(), std::memory_order_relaxed);
+  if (counts_)
+    counts_->messages_out.fetch_add(1, std::memory_order_relaxed);
   channel_->send(std::move(message));
 }
 
@@ -28,6 +31,8 @@ uint64_t bridge::backlog() const {
 }
 
 void bridge::message_handled() {
+  if (counts_)
+    counts_->messages_in.fetch_add(1, std::memory_order_relaxed);
   if (++unreported_ < report_every_)
     return;
   channel_->messages_handled(unreported_);

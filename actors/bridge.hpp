@@ -25,6 +25,7 @@
 #include <unordered_map>
 
 #include "actors/interfaces.hpp"
+#include "actors/traffic.hpp"
 #include "transport/channel.hpp"
 
 namespace tether {
@@ -36,8 +37,9 @@ class bridge {
  public:
   /// `report_every`: handled messages told to the socket at once; at most
   /// half the socket's pause mark, so a paused socket always resumes.
+  /// `counts` (optional) gets every message in and out.
   bridge(std::shared_ptr<transport::channel> channel, std::string conn_id,
-         size_t report_every);
+         size_t report_every, std::shared_ptr<traffic> counts = nullptr);
 
   bridge(const bridge&) = delete;
   bridge& operator=(const bridge&) = delete;
@@ -63,6 +65,7 @@ class bridge {
 
  private:
   std::shared_ptr<transport::channel> channel_;
+  std::shared_ptr<traffic> counts_;
   std::string conn_id_;
   /// Written by actors only (fetch_add), read by actors only.
   std::atomic<uint64_t> handed_{0};

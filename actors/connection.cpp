@@ -472,8 +472,8 @@ uint64_t connection_state::load() const {
 std::shared_ptr<transport::channel_handler> spawn_connection(
     caf::actor_system& sys, std::shared_ptr<transport::channel> channel,
     std::shared_ptr<const connection_context> ctx, std::string id) {
-  auto socket =
-      std::make_shared<bridge>(std::move(channel), id, ctx->report_every);
+  auto socket = std::make_shared<bridge>(std::move(channel), id,
+                                         ctx->report_every, ctx->counts);
   ctx->bridges->add(socket);
   spawn_handoff<std::shared_ptr<bridge>> handoff{std::move(socket)};
   auto actor = sys.spawn([handoff, ctx](connection_state::pointer self)

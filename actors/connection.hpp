@@ -28,6 +28,8 @@ struct connection_context {
   std::shared_ptr<bridge_table> bridges;
   /// Handled messages told to the socket at once (see `bridge`).
   size_t report_every = 32;
+  /// The node's message counts.
+  std::shared_ptr<traffic> counts;
 };
 
 /// The state of one connection actor: the handshake, heartbeats, limits and

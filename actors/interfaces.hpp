@@ -259,6 +259,11 @@ using store_actor = caf::typed_actor<
     // Timer: the group commit is due.
     caf::reacts_to<tick_atom>>;
 
+/// Logs a one-line summary of the node every minute.
+using reporter_actor = caf::typed_actor<
+    // Timer: the summary is due.
+    caf::reacts_to<tick_atom>>;
+
 /// The node: knows its connections, reports statistics, runs the drain.
 using node_actor = caf::typed_actor<
     // A new connection to watch (counted, drained at shutdown).

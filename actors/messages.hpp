@@ -105,4 +105,12 @@ template <class Inspector> auto inspect(Inspector& f, store_stats& x) {
            x.failures, x.commits, x.changes, x.pending);
 }
 
+/// The store's health as `sys.info` and the log say it: "ok", "failing",
+/// or "none" without a store.
+inline std::string health_of(const store_stats& x) {
+  if (!x.enabled)
+    return "none";
+  return x.failing ? "failing" : "ok";
+}
+
 } // namespace tether

@@ -12,6 +12,7 @@
 #include "actors/connection.hpp"
 #include "actors/log.hpp"
 #include "actors/node.hpp"
+#include "actors/reporter.hpp"
 #include "actors/rooms/room_service.hpp"
 #include "actors/session/supervisor.hpp"
 #include "actors/store/node_store.hpp"
@@ -156,6 +157,9 @@ runtime::~runtime() {
   caf::anon_send_exit(rooms_, caf::exit_reason::user_shutdown);
   if (store_)
     caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
+  if (reporter_)
+    caf::anon_send_exit(reporter_, caf::exit_reason::user_shutdown);
+  reporter_ = nullptr;
   store_ = nullptr;
   caf::anon_send_exit(authenticator_, caf::exit_reason::user_shutdown);
   for (auto& kv : room_types_)
@@ -236,6 +240,12 @@ transport::error_code runtime::start() {
   ctx->authenticator = authenticator_;
   ctx->bridges = bridges;
   ctx->report_every = static_cast<size_t>(ts.max_unhandled / 2);
+  auto counts = std::make_shared<traffic>();
+  ctx->counts = counts;
+  reporter_ = spawn_reporter(
+      *system_,
+      report_sources{node_, sessions_, rooms_, store_, std::move(counts)},
+      std::chrono::seconds{60});
   auto* sys = system_.get();
   auto prefix = opts_.node_name + "-";
   listener_ = std::make_shared<transport::listener>(

@@ -106,6 +106,7 @@ class runtime {
   room_service_actor rooms_;
   /// Invalid with `--store=none`.
   store_actor store_;
+  reporter_actor reporter_;
   std::map<std::string, room_type> room_types_;
   authenticator_actor authenticator_;
   std::unique_ptr<transport::net::io_context> ioc_;

@@ -33,13 +33,6 @@ struct info_state {
   store_actor store;
 };
 
-/// "ok", "failing", or "none" without a store.
-std::string store_health(const store_stats& x) {
-  if (!x.enabled)
-    return "none";
-  return x.failing ? "failing" : "ok";
-}
-
 /// Asks the store for its figures (none without one), then calls `then`.
 template <class Self, class Then, class Fail>
 void with_store_stats(Self* self, Then then, Fail fail) {
@@ -87,7 +80,7 @@ info_behavior(behavior_actor::stateful_pointer<info_state> self,
                                              {"sessions", value::of(sessions)},
                                              {"rooms", value::of(rooms)},
                                              {"store",
-                                              value::of(store_health(s))}}));
+                                              value::of(health_of(s))}}));
                                       },
                                       fail);
                                 },

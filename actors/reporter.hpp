@@ -1,0 +1,27 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "actors/interfaces.hpp"
+#include "actors/traffic.hpp"
+
+namespace tether {
+
+/// Whom the reporter asks for its figures.
+struct report_sources {
+  node_actor node;
+  session_supervisor_actor sessions;
+  room_service_actor rooms;
+  /// Invalid without a store.
+  store_actor store;
+  std::shared_ptr<const traffic> counts;
+};
+
+/// Spawns the actor that logs, every `every`, one line an operator can
+/// read at a glance: connections, sessions, rooms, messages per second in
+/// and out, the store's health.
+reporter_actor spawn_reporter(caf::actor_system& sys, report_sources sources,
+                              std::chrono::seconds every);
+
+} // namespace tether
