@@ -9,6 +9,7 @@
 #include "actors/function_behavior.hpp"
 #include "actors/paced_sender.hpp"
 #include "codec/payload_fields.hpp"
+#include "config/version.hpp"
 
 namespace tether {
 
@@ -42,6 +43,20 @@ void with_store_stats(Self* self, Then then, Fail fail) {
       .then(then, fail);
 }
 
+/// What `sys.info` answers.
+codec::value info_reply(const node_stats& x, uint64_t sessions, uint64_t rooms,
+                        const store_stats& store) {
+  using codec::value;
+  return value::map({{"node", value::of(x.node)},
+                     {"version", value::of(uint64_t{1})},
+                     {"build", value::of(std::string{config::build_version()})},
+                     {"uptime_s", value::of(x.uptime_s)},
+                     {"connections", value::of(x.connections)},
+                     {"sessions", value::of(sessions)},
+                     {"rooms", value::of(rooms)},
+                     {"store", value::of(health_of(store))}});
+}
+
 behavior_actor::behavior_type
 info_behavior(behavior_actor::stateful_pointer<info_state> self,
               node_actor node, session_supervisor_actor sessions,
@@ -68,19 +83,8 @@ info_behavior(behavior_actor::stateful_pointer<info_state> self,
                                   with_store_stats(
                                       self,
                                       [r, x, sessions, rooms](store_stats s) {
-                                        using codec::value;
-                                        r.reply(value::map(
-                                            {{"node", value::of(x.node)},
-                                             {"version",
-                                              value::of(uint64_t{1})},
-                                             {"uptime_s",
-                                              value::of(x.uptime_s)},
-                                             {"connections",
-                                              value::of(x.connections)},
-                                             {"sessions", value::of(sessions)},
-                                             {"rooms", value::of(rooms)},
-                                             {"store",
-                                              value::of(health_of(s))}}));
+                                        r.reply(
+                                            info_reply(x, sessions, rooms, s));
                                       },
                                       fail);
                                 },

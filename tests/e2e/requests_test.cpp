@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "codec/encode.hpp"
+#include "config/version.hpp"
 #include "tests/support/test_node.hpp"
 
 using namespace tether;
@@ -65,6 +66,10 @@ TEST_CASE("sys.info reports the node") {
   CHECK(test::field<uint64_t>(a.payload, "sessions") == 0);
   CHECK(test::field<uint64_t>(a.payload, "rooms") == 0);
   CHECK(test::field<uint64_t>(a.payload, "uptime_s") < 60);
+  CHECK(test::field<std::string>(a.payload, "build") ==
+        config::build_version());
+  // Test nodes run without a store.
+  CHECK(test::field<std::string>(a.payload, "store") == "none");
 }
 
 TEST_CASE("the built-in ops can be turned off") {
