@@ -1,7 +1,18 @@
 #include "config/options.hpp"
 
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
 #include <sstream>
+#include <stdexcept>
+#include <type_traits>
+#include <vector>
+
+#include <sys/stat.h>
 
 #include <boost/program_options.hpp>
 
@@ -19,19 +30,62 @@ bool split_host_port(const std::string& text, std::string& host,
     host = host.substr(1, host.size() - 2);
   if (host.empty())
     return false;
-  try {
-    size_t used = 0;
-    auto n = std::stoul(text.substr(colon + 1), &used);
-    if (used != text.size() - colon - 1 || n > 65535)
+  // Digits only: no sign, no spaces, no hex.
+  uint32_t n = 0;
+  for (auto i = colon + 1; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9')
       return false;
-    port = static_cast<uint16_t>(n);
-  } catch (const std::exception&) {
-    return false;
+    n = n * 10 + static_cast<uint32_t>(text[i] - '0');
+    if (n > 65535)
+      return false;
   }
+  port = static_cast<uint16_t>(n);
   return true;
 }
 
 namespace {
+
+/// A value an option refuses. `what()` says why, after the option's name:
+/// the caller prefixes "--name" or "FILE:LINE: name".
+struct bad_value : std::runtime_error {
+  std::string option;
+  bad_value(std::string name, const std::string& why)
+      : std::runtime_error(why), option(std::move(name)) {}
+};
+
+/// A value read strictly: `read` turns the text into a value or says what
+/// is wrong with it (Boost's own conversions let "-5" wrap around).
+template <class T> class checked_value : public po::typed_value<T> {
+ public:
+  /// Empty when `text` is fine (and `out` set), else why not.
+  using reader = std::function<std::string(const std::string& text, T& out)>;
+
+  checked_value(T* target, std::string name, reader read)
+      : po::typed_value<T>(target), name_(std::move(name)),
+        read_(std::move(read)) {}
+
+  void xparse(boost::any& store,
+              const std::vector<std::string>& tokens) const override {
+    if (!store.empty())
+      throw po::multiple_occurrences();
+    if (tokens.size() != 1)
+      throw po::invalid_syntax(po::invalid_syntax::missing_parameter);
+    T value{};
+    if (auto why = read_(tokens.front(), value); !why.empty())
+      throw bad_value{name_, why};
+    store = value;
+  }
+
+ private:
+  std::string name_;
+  reader read_;
+};
+
+template <class T>
+checked_value<T>* checked(T* target, const char* name,
+                          typename checked_value<T>::reader read) {
+  return new checked_value<T>(target, name, std::move(read));
+}
 
 /// Adds one option; one call per option keeps the table readable.
 void add(po::options_description& group, const char* name,
@@ -42,6 +96,112 @@ void add(po::options_description& group, const char* name,
 template <class T>
 po::typed_value<T>* with_default(T* target, const T& fallback) {
   return po::value<T>(target)->default_value(fallback);
+}
+
+/// An unsigned option: digits only (no sign, no spaces), from `min` to
+/// `max`, which defaults to the largest its type holds.
+template <class T>
+void number(po::options_description& group, const char* name, T* target,
+            T fallback, const char* help, T min = 0,
+            T max = std::numeric_limits<T>::max()) {
+  static_assert(std::is_unsigned_v<T>);
+  auto read = [min, max](const std::string& text, T& out) -> std::string {
+    auto range = "takes a whole number from " + std::to_string(min) + " to " +
+                 std::to_string(max) + ", not '" + text + "'";
+    if (text.empty())
+      return range + " (empty)";
+    bool digits = true;
+    for (auto c : text)
+      digits = digits && c >= '0' && c <= '9';
+    if (!digits)
+      return text.size() > 1 && text[0] == '-' &&
+                     text.find_first_not_of("0123456789", 1) ==
+                         std::string::npos
+                 ? range + " (negative)"
+                 : range;
+    T n = 0;
+    for (auto c : text) {
+      auto d = static_cast<T>(c - '0');
+      if (n > (max - d) / 10)
+        return range + " (too large)";
+      n = static_cast<T>(n * 10 + d);
+    }
+    if (n < min)
+      return range + " (too small)";
+    out = n;
+    return {};
+  };
+  add(group, name, checked(target, name, read)->default_value(fallback), help);
+}
+
+/// A boolean option, shown as true or false.
+void flag(po::options_description& group, const char* name, bool* target,
+          bool fallback, const char* help) {
+  auto read = [](const std::string& text, bool& out) -> std::string {
+    std::string s;
+    for (auto c : text)
+      s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (s == "true" || s == "yes" || s == "on" || s == "1")
+      out = true;
+    else if (s == "false" || s == "no" || s == "off" || s == "0")
+      out = false;
+    else
+      return "takes true or false, not '" + text + "'";
+    return {};
+  };
+  add(group, name,
+      checked(target, name, read)
+          ->default_value(fallback, fallback ? "true" : "false"),
+      help);
+}
+
+/// A text option with a few possible values.
+void choice(po::options_description& group, const char* name,
+            std::string* target, const std::string& fallback,
+            std::vector<std::string> choices, const char* help) {
+  auto read = [choices](const std::string& text,
+                        std::string& out) -> std::string {
+    for (const auto& c : choices)
+      if (text == c) {
+        out = text;
+        return {};
+      }
+    std::string list;
+    for (size_t i = 0; i < choices.size(); ++i)
+      list += (i == 0                    ? ""
+               : i + 1 == choices.size() ? " or "
+                                         : ", ") +
+              choices[i];
+    return "takes " + list + ", not '" + text + "'";
+  };
+  add(group, name, checked(target, name, read)->default_value(fallback), help);
+}
+
+std::string read_listen(const std::string& text, std::string& out) {
+  std::string host;
+  uint16_t port = 0;
+  if (!split_host_port(text, host, port))
+    return "takes HOST:PORT with a port from 0 to 65535, not '" + text + "'";
+  out = text;
+  return {};
+}
+
+std::string read_ws_path(const std::string& text, std::string& out) {
+  if (text.empty() || text.front() != '/')
+    return "must start with '/', not '" + text + "'";
+  out = text;
+  return {};
+}
+
+/// Says nothing of the secret itself: error messages end up in logs.
+std::string read_secret(const std::string& text, std::string& out) {
+  if (text.size() != 64)
+    return "takes 64 hex digits, not " + std::to_string(text.size()) +
+           " characters";
+  if (text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    return "takes 64 hex digits, not other characters";
+  out = text;
+  return {};
 }
 
 /// All options, with their defaults taken from `d`.
@@ -56,141 +216,194 @@ po::options_description describe(const options& d, std::string& listen,
       "read options from FILE (lines of 'name = value'; the command line "
       "wins)");
   add(general, "listen",
-      with_default(&listen, d.listen_host + ":" + std::to_string(d.listen_port))
+      checked(&listen, "listen", read_listen)
+          ->default_value(d.listen_host + ":" + std::to_string(d.listen_port))
           ->value_name("HOST:PORT"),
       "address to listen on; port 0 picks a free port");
-  add(general, "ws-path", with_default(&out.ws_path, d.ws_path),
+  add(general, "ws-path",
+      checked(&out.ws_path, "ws-path", read_ws_path)->default_value(d.ws_path),
       "path of the WebSocket endpoint");
   add(general, "node-name",
       po::value<std::string>(&out.node_name)->value_name("NAME"),
       "name of this node in WELCOME and sys.info (default: the host name)");
-  add(general, "io-threads", with_default(&out.io_threads, d.io_threads),
-      "threads running the sockets");
-  add(general, "actor-threads",
-      with_default(&out.actor_threads, d.actor_threads),
-      "threads running the actors");
-  add(general, "scheduler", with_default(&out.scheduler, d.scheduler),
-      "CAF scheduler: sharing (idle threads sleep) or stealing (idle threads "
-      "poll)");
-  add(general, "sched-batch", with_default(&out.sched_batch, d.sched_batch),
-      "run the node's threads as SCHED_BATCH, so that threads sharing a core "
-      "hand each other batches instead of preempting (true or false)");
-  add(general, "log-level", with_default(&out.log_level, d.log_level),
-      "debug, info, warning or error");
-  add(general, "sys-ops", with_default(&out.sys_ops, d.sys_ops),
-      "bind the built-in sys.* ops (true or false)");
+  number(general, "io-threads", &out.io_threads, d.io_threads,
+         "threads running the sockets", 1u);
+  number(general, "actor-threads", &out.actor_threads, d.actor_threads,
+         "threads running the actors", 1u);
+  choice(general, "scheduler", &out.scheduler, d.scheduler,
+         {"sharing", "stealing"},
+         "CAF scheduler: sharing (idle threads sleep) or stealing (idle "
+         "threads poll)");
+  flag(general, "sched-batch", &out.sched_batch, d.sched_batch,
+       "run the node's threads as SCHED_BATCH, so that threads sharing a core "
+       "hand each other batches instead of preempting (true or false)");
+  choice(general, "log-level", &out.log_level, d.log_level,
+         {"debug", "info", "warning", "error"},
+         "debug, info, warning or error");
+  flag(general, "sys-ops", &out.sys_ops, d.sys_ops,
+       "bind the built-in sys.* ops (true or false)");
   add(general, "data-dir",
       with_default(&out.data_dir, d.data_dir)->value_name("DIR"),
       "where the node keeps its files (the token secret, the store)");
   add(general, "store", po::value<std::string>(&out.store)->value_name("PATH"),
       "the store's file, which keeps sessions and rooms across restarts "
       "(default: DIR/store.db; none: no store)");
-  add(general, "store-flush-ms",
-      with_default(&out.store_flush_ms, d.store_flush_ms),
-      "the longest a change waits for its commit: what a crash may lose");
-  add(general, "secret", po::value<std::string>(&out.secret)->value_name("HEX"),
+  number(general, "store-flush-ms", &out.store_flush_ms, d.store_flush_ms,
+         "the longest a change waits for its commit: what a crash may lose",
+         uint64_t{1}, uint64_t{60000});
+  add(general, "secret",
+      checked(&out.secret, "secret", read_secret)->value_name("HEX"),
       "stream token secret, 64 hex digits, shared by a cluster (default: "
       "made once and kept in DIR/secret, readable by the owner only)");
 
   po::options_description limits_desc("Limits (WELCOME reports them)");
-  add(limits_desc, "max-message", with_default(&l.max_message, dl.max_message),
-      "largest WebSocket message accepted, in bytes (larger: CLOSE 4)");
-  add(limits_desc, "max-inflight",
-      with_default(&l.max_inflight, dl.max_inflight),
-      "requests a client may have open at once (more: RETRY overloaded)");
-  add(limits_desc, "max-streams", with_default(&l.max_streams, dl.max_streams),
-      "streamed requests open at once (more: RETRY stream_limit)");
-  add(limits_desc, "session-ttl-s",
-      with_default(&l.session_ttl_s, dl.session_ttl_s),
-      "seconds a session outlives its last connection");
-  add(limits_desc, "ack-every", with_default(&l.ack_every, dl.ack_every),
-      "a client acknowledges at least every this many frames");
-  add(limits_desc, "max-connections",
-      with_default(&l.max_connections, dl.max_connections),
-      "connections attached to one session at once (more: ERROR "
-      "max_connections)");
-  add(limits_desc, "max-outbox-bytes",
-      with_default(&l.max_outbox_bytes, dl.max_outbox_bytes),
-      "bytes kept unacknowledged or queued for a client before CLOSE 7");
-  add(limits_desc, "max-outbox-frames",
-      with_default(&l.max_outbox_frames, dl.max_outbox_frames),
-      "frames a stream keeps unacknowledged before CLOSE 7");
+  number(limits_desc, "max-message", &l.max_message, dl.max_message,
+         "largest WebSocket message accepted, in bytes (larger: CLOSE 4)",
+         uint64_t{64});
+  number(limits_desc, "max-inflight", &l.max_inflight, dl.max_inflight,
+         "requests a client may have open at once (more: RETRY overloaded)",
+         uint64_t{1});
+  number(limits_desc, "max-streams", &l.max_streams, dl.max_streams,
+         "streamed requests open at once (more: RETRY stream_limit)",
+         uint64_t{1});
+  number(limits_desc, "session-ttl-s", &l.session_ttl_s, dl.session_ttl_s,
+         "seconds a session outlives its last connection", uint64_t{1});
+  number(limits_desc, "ack-every", &l.ack_every, dl.ack_every,
+         "a client acknowledges at least every this many frames", uint64_t{1});
+  number(limits_desc, "max-connections", &l.max_connections, dl.max_connections,
+         "connections attached to one session at once (more: ERROR "
+         "max_connections)",
+         uint64_t{1});
+  number(limits_desc, "max-outbox-bytes", &l.max_outbox_bytes,
+         dl.max_outbox_bytes,
+         "bytes kept unacknowledged or queued for a client before CLOSE 7",
+         uint64_t{1});
+  number(limits_desc, "max-outbox-frames", &l.max_outbox_frames,
+         dl.max_outbox_frames,
+         "frames a stream keeps unacknowledged before CLOSE 7", uint64_t{1});
 
-  add(limits_desc, "room-max-members",
-      with_default(&l.room_max_members, dl.room_max_members),
-      "members a room may have (default and ceiling of max_members)");
-  add(limits_desc, "room-ttl-s", with_default(&l.room_ttl_s, dl.room_ttl_s),
-      "seconds an empty room lives on (default of ttl_s)");
-  add(limits_desc, "invite-ttl-s",
-      with_default(&l.invite_ttl_s, dl.invite_ttl_s),
-      "seconds an invite is valid (default of ttl_s)");
+  number(limits_desc, "room-max-members", &l.room_max_members,
+         dl.room_max_members,
+         "members a room may have (default and ceiling of max_members)");
+  number(limits_desc, "room-ttl-s", &l.room_ttl_s, dl.room_ttl_s,
+         "seconds an empty room lives on (default of ttl_s)");
+  number(limits_desc, "invite-ttl-s", &l.invite_ttl_s, dl.invite_ttl_s,
+         "seconds an invite is valid (default of ttl_s)");
 
   po::options_description timing("Timing");
-  add(timing, "heartbeat-ms", with_default(&l.heartbeat_ms, dl.heartbeat_ms),
-      "heartbeat interval; 3 silent intervals: CLOSE 3");
-  add(timing, "handshake-timeout-ms",
-      with_default(&l.handshake_timeout_ms, dl.handshake_timeout_ms),
-      "time a new connection has to send HELLO (then CLOSE 3)");
-  add(timing, "retry-after-ms",
-      with_default(&l.retry_after_ms, dl.retry_after_ms),
-      "wait suggested in RETRY to a client over a limit");
-  add(timing, "shutdown-grace-ms",
-      with_default(&l.shutdown_grace_ms, dl.shutdown_grace_ms),
-      "on SIGINT/SIGTERM, time open requests get to finish");
-  add(timing, "batch-max-bytes",
-      with_default(&l.batch_max_bytes, dl.batch_max_bytes),
-      "bytes at which a batch is written at once");
-  add(timing, "token-ttl-s", with_default(&l.token_ttl_s, dl.token_ttl_s),
-      "lifetime of a stream token, in seconds");
+  number(timing, "heartbeat-ms", &l.heartbeat_ms, dl.heartbeat_ms,
+         "heartbeat interval; 3 silent intervals: CLOSE 3", uint64_t{1});
+  number(timing, "handshake-timeout-ms", &l.handshake_timeout_ms,
+         dl.handshake_timeout_ms,
+         "time a new connection has to send HELLO (then CLOSE 3)", uint64_t{1});
+  number(timing, "retry-after-ms", &l.retry_after_ms, dl.retry_after_ms,
+         "wait suggested in RETRY to a client over a limit");
+  number(timing, "shutdown-grace-ms", &l.shutdown_grace_ms,
+         dl.shutdown_grace_ms,
+         "on SIGINT/SIGTERM, time open requests get to finish");
+  number(timing, "batch-max-bytes", &l.batch_max_bytes, dl.batch_max_bytes,
+         "bytes at which a batch is written at once");
+  number(timing, "token-ttl-s", &l.token_ttl_s, dl.token_ttl_s,
+         "lifetime of a stream token, in seconds", uint64_t{1});
 
   po::options_description auth_desc("Authentication");
-  add(auth_desc, "auth", with_default(&out.auth, d.auth),
-      "anonymous (everyone is let in) or jwt (HELLO auth {token: JWT}, "
-      "HS256; refused: CLOSE 8)");
+  choice(auth_desc, "auth", &out.auth, d.auth, {"anonymous", "jwt"},
+         "anonymous (everyone is let in) or jwt (HELLO auth {token: JWT}, "
+         "HS256; refused: CLOSE 8)");
   add(auth_desc, "jwt-secret",
       po::value<std::string>(&out.jwt_secret)->value_name("TEXT"),
       "the HS256 secret JWTs are signed with (with --auth=jwt)");
-  add(auth_desc, "allow-anonymous",
-      with_default(&out.allow_anonymous, d.allow_anonymous),
-      "with --auth=jwt, let in an empty auth map too");
+  flag(auth_desc, "allow-anonymous", &out.allow_anonymous, d.allow_anonymous,
+       "with --auth=jwt, let in an empty auth map too");
   po::options_description all;
   all.add(general).add(limits_desc).add(timing).add(auth_desc);
   return all;
 }
 
-std::string check(const options& x) {
-  const auto& l = x.lim;
-  if (l.max_message < 64)
-    return "--max-message must be at least 64";
-  if (l.max_inflight == 0 || l.max_streams == 0)
-    return "--max-inflight and --max-streams must be at least 1";
-  if (l.heartbeat_ms == 0 || l.handshake_timeout_ms == 0)
-    return "--heartbeat-ms and --handshake-timeout-ms must be at least 1";
-  if (l.ack_every == 0)
-    return "--ack-every must be at least 1";
-  if (x.io_threads == 0 || x.actor_threads == 0)
-    return "--io-threads and --actor-threads must be at least 1";
-  if (x.scheduler != "sharing" && x.scheduler != "stealing")
-    return "--scheduler must be sharing or stealing";
-  if (x.ws_path.empty() || x.ws_path.front() != '/')
-    return "--ws-path must start with '/'";
-  if (l.max_connections == 0 || l.max_outbox_frames == 0 ||
-      l.max_outbox_bytes == 0)
-    return "--max-connections, --max-outbox-frames and --max-outbox-bytes "
-           "must be at least 1";
-  if (l.session_ttl_s == 0 || l.token_ttl_s == 0)
-    return "--session-ttl-s and --token-ttl-s must be at least 1";
-  if (x.auth != "anonymous" && x.auth != "jwt")
-    return "--auth must be anonymous or jwt";
-  if (x.auth == "jwt" && x.jwt_secret.empty())
-    return "--auth=jwt needs --jwt-secret";
-  if (x.store_flush_ms == 0 || x.store_flush_ms > 60000)
-    return "--store-flush-ms must be 1 to 60000";
-  if (!x.secret.empty() && x.secret.size() != 64)
-    return "--secret must be 64 hex digits";
-  if (x.log_level != "debug" && x.log_level != "info" &&
-      x.log_level != "warning" && x.log_level != "error")
-    return "--log-level must be debug, info, warning or error";
+/// Where an option's value came from: "FILE:LINE" for a config file line.
+using origins = std::map<std::string, std::string>;
+
+std::string trim(const std::string& s) {
+  const char* space = " \t\r\n\f\v";
+  auto first = s.find_first_not_of(space);
+  if (first == std::string::npos)
+    return {};
+  return s.substr(first, s.find_last_not_of(space) - first + 1);
+}
+
+/// Reads the config file into `vm` (the command line, stored first, wins);
+/// empty, or what is wrong, naming the file and the line.
+std::string read_config(const std::string& file,
+                        const po::options_description& desc,
+                        po::variables_map& vm, origins& from) {
+  auto cannot = [&file](const std::string& why) {
+    return "cannot read config file '" + file + "': " + why;
+  };
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0)
+    return cannot(std::strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return cannot("it is a directory");
+  errno = 0;
+  std::ifstream in{file};
+  if (!in)
+    return cannot(errno != 0 ? std::strerror(errno) : "cannot open it");
+  std::map<std::string, size_t> seen;
+  std::string raw;
+  for (size_t number = 1; std::getline(in, raw); ++number) {
+    const auto at = file + ":" + std::to_string(number) + ": ";
+    // As Boost's parser: '#' starts a comment anywhere on the line.
+    auto line = trim(raw.substr(0, raw.find('#')));
+    if (line.empty())
+      continue;
+    if (line.front() == '[')
+      return at + "sections such as '" + line +
+             "' are not supported: every line is 'name = value'";
+    auto eq = line.find('=');
+    auto name = trim(line.substr(0, eq));
+    if (eq == std::string::npos || name.empty())
+      return at + "expected 'name = value', not '" + line + "'";
+    auto value = trim(line.substr(eq + 1));
+    if (name == "config")
+      return at + "'config' cannot be set in a config file (a file does not "
+                  "include another)";
+    if (name == "help")
+      return at + "'help' cannot be set in a config file";
+    const auto* d = desc.find_nothrow(name, false, false, false);
+    if (d == nullptr)
+      return at + "unknown option '" + name + "'";
+    if (auto [it, fresh] = seen.emplace(name, number); !fresh)
+      return at + name + " is set twice (first on line " +
+             std::to_string(it->second) + ")";
+    try {
+      // Checked even when the command line overrides it: a file's mistake
+      // is a mistake whatever wins.
+      boost::any scratch;
+      d->semantic()->parse(scratch, {value}, true);
+      if (!vm.count(name) || vm[name].defaulted())
+        from[name] = file + ":" + std::to_string(number);
+      po::parsed_options one{&desc};
+      one.options.emplace_back(name, std::vector<std::string>{value});
+      one.options.back().original_tokens = {raw};
+      po::store(one, vm);
+    } catch (const bad_value& e) {
+      return at + name + " " + e.what();
+    } catch (const po::error& e) {
+      return at + e.what();
+    }
+  }
+  if (in.bad())
+    return cannot(errno != 0 ? std::strerror(errno) : "read error");
+  return {};
+}
+
+/// What is wrong with options that are each fine alone.
+std::string check(const options& x, const origins& from) {
+  if (x.auth == "jwt" && x.jwt_secret.empty()) {
+    auto it = from.find("auth");
+    return it != from.end() ? it->second + ": auth = jwt needs jwt-secret"
+                            : "--auth=jwt needs --jwt-secret";
+  }
   return {};
 }
 
@@ -203,9 +416,23 @@ parse_outcome parse(int argc, const char* const* argv,
   std::string listen;
   auto desc = describe(defaults, listen, out);
   parse_outcome result;
+  auto fail = [&result](std::string text) {
+    result.exit_code = 2;
+    result.text = std::move(text);
+    return result;
+  };
+  const auto try_help = "\nTry '" + program + " --help'.";
+  origins from;
   try {
     po::variables_map vm;
-    po::store(po::parse_command_line(argc, argv, desc), vm);
+    auto parsed = po::parse_command_line(argc, argv, desc);
+    for (const auto& o : parsed.options)
+      if (o.position_key >= 0 || o.string_key.empty())
+        return fail("unexpected argument '" +
+                    (o.original_tokens.empty() ? std::string{}
+                                               : o.original_tokens.front()) +
+                    "': options are --name=value or --name value" + try_help);
+    po::store(parsed, vm);
     if (vm.count("help")) {
       std::ostringstream os;
       os << "Usage: " << program << " [OPTION...]\n\n"
@@ -216,32 +443,21 @@ parse_outcome parse(int argc, const char* const* argv,
       result.text = os.str();
       return result;
     }
-    if (vm.count("config")) {
-      auto file = vm["config"].as<std::string>();
-      std::ifstream in{file};
-      if (!in) {
-        result.exit_code = 2;
-        result.text = "cannot read config file '" + file + "'";
-        return result;
-      }
-      po::store(po::parse_config_file(in, desc), vm);
-    }
+    if (vm.count("config"))
+      if (auto problem =
+              read_config(vm["config"].as<std::string>(), desc, vm, from);
+          !problem.empty())
+        return fail(problem);
     po::notify(vm);
+  } catch (const bad_value& e) {
+    return fail("--" + e.option + " " + e.what() + try_help);
   } catch (const po::error& e) {
-    result.exit_code = 2;
-    result.text = std::string{e.what()} + "\nTry '" + program + " --help'.";
-    return result;
+    return fail(e.what() + try_help);
   }
-  if (!split_host_port(listen, out.listen_host, out.listen_port)) {
-    result.exit_code = 2;
-    result.text = "--listen takes HOST:PORT, got '" + listen + "'";
-    return result;
-  }
-  if (auto problem = check(out); !problem.empty()) {
-    result.exit_code = 2;
-    result.text = problem;
-    return result;
-  }
+  // Checked as it was read.
+  split_host_port(listen, out.listen_host, out.listen_port);
+  if (auto problem = check(out, from); !problem.empty())
+    return fail(problem);
   result.opts = out;
   return result;
 }

@@ -74,8 +74,13 @@ struct parse_outcome {
 };
 
 /// Reads the command line and, if `--config=FILE` names one, the config file
-/// (`name = value` lines). The command line wins over the file, the file
-/// over the defaults. `program` names the binary in the help text.
+/// (`name = value` lines, `#` comments). The command line wins over the file,
+/// the file over the defaults. `program` names the binary in the help text.
+/// Every mistake gives exit code 2 and a text naming the option and the value
+/// (or, in the file, `FILE:LINE:`): unknown options, stray arguments, numbers
+/// that are negative, not numbers or out of range, values not among the
+/// choices, a directory or unreadable file, a malformed or repeated line, a
+/// `config` line (files do not include others).
 parse_outcome parse(int argc, const char* const* argv,
                     const std::string& program = "tether-node");
 

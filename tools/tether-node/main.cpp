@@ -8,21 +8,6 @@
 #include "actors/runtime.hpp"
 #include "config/options.hpp"
 
-namespace {
-
-tether::log::level level_of(const std::string& name) {
-  using tether::log::level;
-  if (name == "debug")
-    return level::debug;
-  if (name == "warning")
-    return level::warning;
-  if (name == "error")
-    return level::error;
-  return level::info;
-}
-
-} // namespace
-
 int main(int argc, char** argv) {
   // A file over its size limit is a failing write the store reports and
   // survives, not a reason to die.
@@ -32,7 +17,7 @@ int main(int argc, char** argv) {
     (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.text << '\n';
     return parsed.exit_code;
   }
-  tether::log::set_level(level_of(parsed.opts->log_level));
+  // The runtime applies --log-level as it is made.
   tether::runtime node{*parsed.opts};
   if (auto ec = node.start()) {
     // The store or the secret: the log said why; the files are untouched.
