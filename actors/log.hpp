@@ -11,6 +11,11 @@ enum class level { debug, info, warning, error };
 void set_level(level x);
 bool enabled(level x);
 
+/// How lines look (`--log-format`): readable text, or one JSON object per
+/// line ({"ts", "level", "component", "msg"}) for log shippers.
+enum class format { text, json };
+void set_format(format x);
+
 /// Writes one line to stderr: time, level, the component, the text.
 void write(level x, const char* component, const std::string& text);
 

@@ -41,6 +41,8 @@ config::options with_log_level(config::options opts) {
                  : x == "warning" ? level::warning
                  : x == "error"   ? level::error
                                   : level::info);
+  log::set_format(opts.log_format == "json" ? log::format::json
+                                            : log::format::text);
   return opts;
 }
 

@@ -1,4 +1,5 @@
 #include "config/options.hpp"
+#include "config/version.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -211,6 +212,7 @@ po::options_description describe(const options& d, std::string& listen,
   const auto& dl = d.lim;
   po::options_description general("General");
   general.add_options()("help,h", "print this help and exit");
+  general.add_options()("version", "print the version and exit");
   add(general, "config",
       po::value<std::string>(&out.config_file)->value_name("FILE"),
       "read options from FILE (lines of 'name = value'; the command line "
@@ -240,6 +242,9 @@ po::options_description describe(const options& d, std::string& listen,
   choice(general, "log-level", &out.log_level, d.log_level,
          {"debug", "info", "warning", "error"},
          "debug, info, warning or error");
+  choice(general, "log-format", &out.log_format, d.log_format, {"text", "json"},
+         "text (one readable line each) or json (one JSON object per line, "
+         "for log shippers)");
   flag(general, "sys-ops", &out.sys_ops, d.sys_ops,
        "bind the built-in sys.* ops (true or false)");
   add(general, "data-dir",
@@ -367,8 +372,8 @@ std::string read_config(const std::string& file,
     if (name == "config")
       return at + "'config' cannot be set in a config file (a file does not "
                   "include another)";
-    if (name == "help")
-      return at + "'help' cannot be set in a config file";
+    if (name == "help" || name == "version")
+      return at + "'" + name + "' cannot be set in a config file";
     const auto* d = desc.find_nothrow(name, false, false, false);
     if (d == nullptr)
       return at + "unknown option '" + name + "'";
@@ -433,6 +438,10 @@ parse_outcome parse(int argc, const char* const* argv,
                                                : o.original_tokens.front()) +
                     "': options are --name=value or --name value" + try_help);
     po::store(parsed, vm);
+    if (vm.count("version")) {
+      result.text = program + " " + build_version() + " (wire protocol 1)";
+      return result;
+    }
     if (vm.count("help")) {
       std::ostringstream os;
       os << "Usage: " << program << " [OPTION...]\n\n"

@@ -36,6 +36,8 @@ struct options {
   bool sched_batch = true;
   /// debug, info, warning or error.
   std::string log_level = "info";
+  /// text, or json: one object per line for log shippers.
+  std::string log_format = "text";
   /// Whether the built-in `sys.*` ops are bound.
   bool sys_ops = true;
   /// Where the node keeps its files (the token secret, the store).
