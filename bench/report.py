@@ -2,6 +2,8 @@
 """Turns the runs bench/run.sh recorded (one JSON object per line: server,
 group, workload, and the generator's result) into a table with ratios on
 stdout, OUT.json with everything, and OUT.png, a chart drawn by gnuplot.
+"tether-store" is tether with its store on: its rows stand beside
+tether's (store off), and "The store" compares the two.
 
     report.py RUNS.jsonl OUT MODE DURATION MAX_CONNS
 """
@@ -15,6 +17,8 @@ import tempfile
 import time
 
 PEERS = ["baseline", "node-ws", "socketio"]
+STORE = "tether-store"
+SERVERS = ["tether", STORE] + PEERS
 
 # The figure each workload is judged by, and whether lower is better.
 MAIN = {
@@ -60,6 +64,10 @@ def figures(run):
         best = r.get("best") or (r["steps"][0] if r["steps"] else {})
         for k, v in best.items():
             r.setdefault(k, v)
+    # The store's size once the node stopped, per session it kept.
+    n = r.get("sessions", r.get("connected"))
+    if r.get("store_file_bytes") is not None and n:
+        r["store_bytes_per_session"] = r["store_file_bytes"] / n
     return r
 
 
@@ -88,7 +96,8 @@ COLUMNS = {
            ("p99.9 µs", "p999_us", "{:.0f}")],
     "W1": [("conns", "connected", "{}"), ("conns/s", "conns_per_s", "{:.0f}"),
            ("CPU µs/conn", "cpu_us_per_conn", "{:.0f}"),
-           ("KiB/conn", "rss_per_conn_kb", "{:.1f}"), ("RSS MiB", "rss_kb", "{:.0f}")],
+           ("KiB/conn", "rss_per_conn_kb", "{:.1f}"), ("RSS MiB", "rss_kb", "{:.0f}"),
+           ("store B/conn", "store_bytes_per_session", "{:.0f}")],
     "W3": [("members ok", "max_members_within_limit", "{}"),
            ("at members", "members", "{}"),
            ("deliv/s", "deliveries_per_s", "{:.0f}"),
@@ -108,7 +117,21 @@ COLUMNS = {
            ("bcasts answered", "broadcasts_answered", "{}"),
            ("conns left", "node_connections_after", "{}")],
 }
-SCALE = {"rss_kb": 1 / 1024, "rss_start_kb": 1 / 1024, "rss_peak_b_kb": 1 / 1024,
+# The restart case (tether-store, group W4): its own table.
+RESTART = [("sessions", "sessions", "{}"), ("rooms", "rooms", "{}"),
+           ("kept/sess", "kept_frames_per_session", "{}"),
+           ("prepare s", "prepare_s", "{:.2f}"), ("stop s", "stop_s", "{:.2f}"),
+           ("store MiB", "store_file_bytes", "{:.1f}"),
+           ("B/sess", "store_bytes_per_session", "{:.0f}"),
+           ("listening s", "listening_s", "{:.3f}"),
+           ("1st resume s", "first_resume_s", "{:.3f}"),
+           ("storm s", "all_replayed_s", "{:.2f}"),
+           ("lost", "sessions_missing_frames", "{}"),
+           ("extra", "sessions_with_extra_frames", "{}"),
+           ("gaps", "seq_gaps", "{}"), ("dups", "seq_duplicates", "{}"),
+           ("rooms ok", "rooms_all_delivered", "{}"),
+           ("info sess/rooms", "info_counts", "{}")]
+SCALE = {"rss_kb": 1 / 1024, "store_file_bytes": 1 / 1048576, "rss_start_kb": 1 / 1024, "rss_peak_b_kb": 1 / 1024,
          "rss_end_kb": 1 / 1024,
          "rtt_p50_us": 1e-3, "rtt_p95_us": 1e-3}
 
@@ -123,13 +146,29 @@ def utilization(r):
     return f"{fmt(u, '{:.2f}')}{sat} / {fmt(g, '{:.2f}')} / {fmt(o, '{:.2f}')}{stolen}"
 
 
+def is_restart(run):
+    return run["group"] == "W4" and run["workload"].startswith("restart")
+
+
+def restart_figures(run):
+    r = figures(run)
+    prep = r.get("prepare") or {}
+    r["prepare_s"] = prep.get("prepare_s")
+    if "info_sessions" in r:
+        r["info_counts"] = f"{r['info_sessions']}/{r.get('info_rooms')}"
+    return r
+
+
 def ratios(runs):
-    """Tether's main figure over each peer's, per workload."""
+    """Tether's main figure over each peer's, per workload (not the rows
+    only tether and tether-store ran: "The store" compares those)."""
     by = {}
     for run in runs:
         by.setdefault((run["group"], run["workload"]), {})[run["server"]] = figures(run)
     out = []
     for (group, workload), servers in by.items():
+        if STORE in servers and not any(p in servers for p in PEERS):
+            continue
         key, label, _ = MAIN[group]
         t = servers.get("tether", {}).get(key)
         entry = {"group": group, "workload": workload, "figure": label, "tether": t}
@@ -139,6 +178,55 @@ def ratios(runs):
             entry["tether_over_" + p] = t / v if t and v else None
         out.append(entry)
     return out
+
+
+def store_pairs(runs):
+    """The store off and on, per workload: (group, workload, off, on)."""
+    by = {}
+    for run in runs:
+        if run["server"] in ("tether", STORE) and not is_restart(run):
+            by.setdefault((run["group"], run["workload"]), {})[run["server"]] = figures(run)
+    return [(g, w, s.get("tether"), s.get(STORE)) for (g, w), s in by.items()
+            if STORE in s]
+
+
+def store_targets(runs):
+    res = []
+    for g, w, off, on in store_pairs(runs):
+        key = MAIN[g][0]
+        a, b = (off or {}).get(key), (on or {}).get(key)
+        if g == "W2":
+            x = b / a if a and b else None
+            res.append((f"W2 {w}: CPU/op with the store ≤ 1.15x without",
+                        f"{fmt(x, '{:.2f}')}x ({fmt(a, '{:.2f}')} → {fmt(b, '{:.2f}')} µs)",
+                        None if x is None else x <= 1.15))
+        if g == "W1":
+            d = b - a if a is not None and b is not None else None
+            res.append((f"W1 {w}: the store adds ≤ 0.5 KiB RSS per idle session",
+                        f"{fmt(d, '{:+.2f}')} KiB ({fmt(a, '{:.1f}')} → {fmt(b, '{:.1f}')})",
+                        None if d is None else d <= 0.5))
+    for run in runs:
+        if not is_restart(run):
+            continue
+        f = restart_figures(run)
+        n = f.get("sessions") or 0
+        t = f.get("first_resume_s")
+        # Fewer than 10,000 sessions (a quick run) cannot tell.
+        res.append(("Restart: 10,000 sessions serve a resume ≤ 2 s after exec",
+                    f"{n} sessions: listening {fmt(f.get('listening_s'), '{:.3f}')} s, "
+                    f"first resume {fmt(t, '{:.3f}')} s",
+                    None if n < 10000 or t is None else 0 <= t <= 2))
+        clean = (n > 0 and f.get("complete") == n and not f.get("sessions_missing_frames")
+                 and not f.get("sessions_with_extra_frames") and not f.get("seq_gaps")
+                 and not f.get("seq_duplicates")
+                 and f.get("rooms_all_delivered") == f.get("rooms")
+                 and f.get("info_sessions") == n and f.get("info_rooms") == f.get("rooms"))
+        res.append(("Restart: every session resumes, every kept frame replayed, none twice",
+                    f"{f.get('complete')} of {n} in {fmt(f.get('all_replayed_s'), '{:.2f}')} s, "
+                    f"{f.get('sessions_missing_frames')} lost, "
+                    f"{f.get('sessions_with_extra_frames')} extra, rooms "
+                    f"{f.get('rooms_all_delivered')} of {f.get('rooms')}", clean))
+    return res
 
 
 def targets(runs, ratio_list):
@@ -172,20 +260,22 @@ def targets(runs, ratio_list):
                         f"{f.get('sessions')} in {fmt(f.get('all_replayed_s'), '{:.2f}')} s, "
                         f"{f.get('sessions_missing_frames')} missing, "
                         f"{f.get('sessions_with_extra_frames')} extra", ok))
-    return res
+    return res + store_targets(runs)
 
 
 def chart(runs, out_png):
     gp = shutil.which("gnuplot")
     if not gp:
         return "gnuplot not found: no chart"
-    servers = [s for s in ["tether"] + PEERS if any(r["server"] == s for r in runs)]
+    servers = [s for s in SERVERS if any(r["server"] == s for r in runs)]
+    # Each server keeps its colour in every panel, whoever else ran.
+    color = lambda s: SERVERS.index(s) + 1 if s in SERVERS else len(SERVERS) + 1
     tmp = tempfile.mkdtemp()
 
     def bars(group, key, scale=1.0):
         rows = {}
         for run in runs:
-            if run["group"] == group:
+            if run["group"] == group and not is_restart(run):
                 v = figures(run).get(key)
                 rows.setdefault(run["workload"], {})[run["server"]] = v
         path = os.path.join(tmp, f"{group}-{key}.dat")
@@ -216,12 +306,12 @@ def chart(runs, out_png):
         "set style histogram clustered gap 1", "set style fill solid 0.8 border -1",
         "set xtics rotate by -25 font ',8'", "unset logscale", "set yrange [0:*]",
         "plot " + ", ".join(f"'{path}' using {i + 2}:xtic(1) title columnheader"
-                            for i in range(len(servers)))])
+                            f" lc {color(s)}" for i, s in enumerate(servers))])
     lines = [
         "set terminal pngcairo size 1400,1000 font ',10'", f"set output '{out_png}'",
         "set multiplot layout 2,2", "set key top left", "set grid ytics",
-        hist(w2, "W2 echo: server CPU per op (lower is better)", "µs"),
-        hist(w2p, "W2 echo: p99 latency", "ms"),
+        hist(w2, "W2 echo (and push: per SIGNAL): server CPU per op (lower is better)", "µs"),
+        hist(w2p, "W2 echo (and push: a whole push): p99 latency", "ms"),
         hist(w1, "W1 idle: server RSS per connection", "KiB"),
     ]
     if w3:
@@ -230,7 +320,7 @@ def chart(runs, out_png):
                   "set xtics auto rotate by 0 font ',9'", "set xlabel 'members'",
                   "set ylabel 'ms'", "set arrow from graph 0, first 100 to graph 1, first 100 nohead dt 2",
                   "plot " + ", ".join(f"'{p}' using 1:2 title '{s}' with linespoints lw 2"
-                                      for s, p in w3.items())]
+                                      f" lc {color(s)}" for s, p in w3.items())]
     lines.append("unset multiplot")
     script = os.path.join(tmp, "chart.gp")
     with open(script, "w") as f:
@@ -268,6 +358,44 @@ def main():
             rows.append(cells)
         print(f"\n{group}\n" + table(head, rows))
 
+    restarts = [r for r in runs if is_restart(r)]
+    if restarts:
+        head = ["workload"] + [c[0] for c in RESTART]
+        rows, errors = [], []
+        for run in restarts:
+            r = restart_figures(run)
+            cells = [run["workload"]]
+            for _, key, spec in RESTART:
+                v = r.get(key)
+                if v is not None and key in SCALE:
+                    v = v * SCALE[key]
+                cells.append(fmt(v, spec))
+            rows.append(cells)
+            for phase, x in (("prepare", r.get("prepare") or {}), ("restart", r)):
+                if "error" in x:
+                    errors.append(f"  {run['workload']}, {phase}: error: {x['error'][:200]}")
+        print("\nW4 restart (tether-store): the node stopped with SIGTERM, then started"
+              "\n  again by the generator on the same store; times from exec\n"
+              + table(head, rows) + "".join("\n" + e for e in errors))
+
+    pairs = store_pairs(runs)
+    if pairs:
+        rows = []
+        for g, w, off, on in pairs:
+            key, label, _ = MAIN[g]
+            if (on or {}).get("mode") == "push":
+                label = "server CPU µs per SIGNAL pushed"
+            a, b = (off or {}).get(key), (on or {}).get(key)
+            d = (f"{b - a:+.2f}" if g == "W1" and a is not None and b is not None
+                 else fmt(b / a if a and b else None, "{:.2f}x"))
+            extra = ""
+            if g == "W1" and on and on.get("store_bytes_per_session") is not None:
+                extra = f"store {on['store_bytes_per_session']:.0f} B/session"
+            rows.append([g, w, label, fmt(a, "{:.2f}"), fmt(b, "{:.2f}"), d, extra])
+        print("\nThe store: tether without (--store=none) and with it, in this run\n"
+              + table(["group", "workload", "figure", "off", "on",
+                       "on/off (W1: on-off)", ""], rows))
+
     bound = []
     for run in runs:
         r = figures(run)
@@ -288,8 +416,9 @@ def main():
     rl = ratios(runs)
     rows = [[r["group"], r["workload"], r["figure"]] +
             [fmt(r.get("tether_over_" + p), "{:.2f}") for p in PEERS] for r in rl]
-    print("\nTether / each server, on the workload's main figure (below 1: Tether is better)\n"
-          + table(["group", "workload", "figure"] + ["/ " + p for p in PEERS], rows))
+    if rows:
+        print("\nTether / each server, on the workload's main figure (below 1: Tether is better)\n"
+              + table(["group", "workload", "figure"] + ["/ " + p for p in PEERS], rows))
 
     tg = targets(runs, rl)
     print("\nTargets\n" + table(["target", "measured", "met"],
@@ -305,6 +434,9 @@ def main():
               "phase_s": float(duration), "max_conns": int(max_conns), "host": host,
               "pinning": {"server": "taskset -c 0", "generator": "taskset -c 1"},
               "runs": runs, "ratios": rl,
+              "store": [{"group": g, "workload": w, "figure": MAIN[g][1],
+                         "off": (a or {}).get(MAIN[g][0]), "on": (b or {}).get(MAIN[g][0])}
+                        for g, w, a, b in store_pairs(runs)],
               "targets": [{"target": t, "measured": m, "met": ok} for t, m, ok in tg]}
     with open(out + ".json", "w") as f:
         json.dump(result, f, indent=1)

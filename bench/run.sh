@@ -4,8 +4,16 @@
 # generator pinned to core 1. The generator reads the server's CPU time and
 # memory from /proc over exactly the measured phase. Prints a table with
 # the ratios, and writes bench/results/<stamp>.json and <stamp>.png.
+# "tether" runs without a store (--store=none); "tether-store" is the same
+# node with its store on (the default file in a fresh data dir per run),
+# measured beside it on the workloads a store changes: W2 on sessions
+# (echo and sys.push), W1, and the restart case.
 #
-#   bench/run.sh [--quick]     --quick: 1.5 to 2 minutes; full: under 10
+#   bench/run.sh [--quick] [--store-only]
+#     --quick: 2 to 3 minutes (the restart case scaled down to 2,000
+#     sessions); full: 9 to 11 (10,000 sessions). --store-only: only tether
+#     and tether-store, only the rows the store changes (under half a
+#     minute quick, 1.5 to 2 full).
 #
 # Environment: TETHER_BUILD_DIR (default: build), BENCH_SERVERS (default:
 # "tether baseline node-ws socketio"), BENCH_DURATION (seconds per measured
@@ -17,11 +25,13 @@ ROOT=$PWD
 BUILD_DIR=${TETHER_BUILD_DIR:-build}
 SERVERS=${BENCH_SERVERS:-"tether baseline node-ws socketio"}
 QUICK=0
+STORE_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
+    --store-only) STORE_ONLY=1 ;;
     -h | --help)
-      sed -n '2,12p' "$0"
+      sed -n '2,20p' "$0"
       exit 0
       ;;
     *)
@@ -31,6 +41,7 @@ for arg in "$@"; do
   esac
 done
 DURATION=${BENCH_DURATION:-$([[ $QUICK == 1 ]] && echo 2 || echo 5)}
+[[ $STORE_ONLY == 1 ]] && SERVERS=tether
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # -- what the run needs ---------------------------------------------------------
@@ -95,13 +106,20 @@ wait_quiet() {
   echo "  (the machine is busy with other work: figures may be noisy)" >&2
 }
 
-# Starts server $1 on core 0; sets SPID and URL.
+# Starts server $1 on core 0; sets SPID and URL, and SDIR, the data dir of
+# tether-store (fresh each time, its store the default DIR/store.db).
+# Neither tether leaves files behind: their data dirs are under $WORK.
 start_server() {
   local out=$WORK/server.out
   : >"$out"
   case "$1" in
-    tether) taskset -c 0 "$NODE_BIN" --listen 127.0.0.1:0 >"$out" \
-      2>>"$WORK/tether-node.log" & ;;
+    tether) taskset -c 0 "$NODE_BIN" --listen 127.0.0.1:0 --store=none \
+      --data-dir "$WORK/data" >"$out" 2>>"$WORK/tether-node.log" & ;;
+    tether-store)
+      SDIR=$(mktemp -d "$WORK/store.XXXXXX")
+      taskset -c 0 "$NODE_BIN" --listen 127.0.0.1:0 --data-dir "$SDIR" \
+        >"$out" 2>>"$WORK/tether-node.log" &
+      ;;
     baseline) taskset -c 0 "$BASE_BIN" --listen 127.0.0.1:0 >"$out" 2>&1 & ;;
     node-ws | socketio) taskset -c 0 node "bench/peers/$1/server.js" \
       --listen 127.0.0.1:0 >"$out" 2>&1 & ;;
@@ -130,8 +148,34 @@ stop_server() {
   SPID=""
 }
 
+# The bytes of the store in data dir $1: the file and its write-ahead log.
+store_bytes() {
+  local f total=0
+  for f in "$1/store.db" "$1/store.db-wal"; do
+    if [[ -f $f ]]; then total=$((total + $(stat -c %s "$f"))); fi
+  done
+  echo "$total"
+}
+
+# with_fields JSON KEY VALUE...: JSON with more keys (values are JSON).
+with_fields() {
+  python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+for k, v in zip(sys.argv[2::2], sys.argv[3::2]):
+    r[k] = json.loads(v)
+print(json.dumps(r))' "$@"
+}
+
+failed_result() {
+  echo "  the generator failed: $(tail -1 "$1")" >&2
+  python3 -c 'import json,sys; print(json.dumps({"error": sys.argv[1]}))' \
+    "$(tail -3 "$1")"
+}
+
 # run_once SERVER GENERATOR-ARGS...: one fresh server, one generator run;
-# prints the generator's JSON result.
+# prints the generator's JSON result (tether-store's with the size of its
+# store once the node stopped).
 run_once() {
   local server=$1
   shift
@@ -142,10 +186,11 @@ run_once() {
     --server-pid "$SPID" "$@" 2>"$err" | grep '^{' | tail -1 || true)
   stop_server
   if [[ -z "$result" ]]; then
-    result=$(python3 -c 'import json,sys; print(json.dumps({"error": sys.argv[1]}))' \
-      "$(tail -3 "$err")")
-    echo "  the generator failed: $(tail -1 "$err")" >&2
+    result=$(failed_result "$err")
+  elif [[ $server == tether-store ]]; then
+    result=$(with_fields "$result" store_file_bytes "$(store_bytes "$SDIR")")
   fi
+  [[ $server == tether-store ]] && rm -rf "$SDIR"
   echo "$result"
 }
 
@@ -199,6 +244,66 @@ measure() {
 }
 
 for_all() { for s in "${ACTIVE[@]}"; do measure "$s" "$@"; done; }
+HAS_TETHER=$([[ " ${ACTIVE[*]} " == *" tether "* ]] && echo 1 || echo 0)
+# The store off and on, one right after the other.
+store_pair() {
+  if [[ $HAS_TETHER == 1 ]]; then
+    measure tether "$@"
+    measure tether-store "$@"
+  fi
+}
+# Every server, and tether-store right after tether.
+for_all_and_store() {
+  for s in "${ACTIVE[@]}"; do
+    measure "$s" "$@"
+    if [[ $s == tether ]]; then measure tether-store "$@"; fi
+  done
+}
+
+# measure_restart SESSIONS ROOMS: the store's restart case. A node with a
+# store gets SESSIONS sessions, ROOMS rooms of 10 of them, and one sys.push
+# of 10 SIGNALs per session that nobody acknowledges (11 kept frames each);
+# SIGTERM stops it (it flushes and marks the store clean). The generator
+# then starts a node on that store itself (exec), times it to its listening
+# line and to a first SESSION_RESUME served, and storms it with the other
+# resumes. Each phase connects from its own loopback address, clear of the
+# sockets earlier workloads left in TIME_WAIT. Not repeated on steal.
+measure_restart() {
+  local n=$1 rooms=$2 workload="restart $1 sessions, $2 rooms"
+  say "W4 $workload: tether-store"
+  wait_quiet
+  start_server tether-store
+  local dir=$SDIR err=$WORK/gen.err prep result t0 t1 rc=0 bytes
+  prep=$(taskset -c 1 timeout 300 "$LOAD_BIN" --url "$URL" --server-pid "$SPID" \
+    --mode restart-prepare --conns "$n" --rooms "$rooms" --members 10 \
+    --push-count 10 --state "$dir/state" --max-connecting 1000 \
+    --source-from 2 2>"$err" | grep '^{' | tail -1 || true)
+  [[ -z $prep ]] && prep=$(failed_result "$err")
+  # The stop: SIGTERM until the process is gone, the store flushed.
+  t0=$(date +%s%N)
+  kill -TERM "$SPID" 2>/dev/null || true
+  for _ in $(seq 6000); do
+    kill -0 "$SPID" 2>/dev/null || break
+    sleep 0.01
+  done
+  t1=$(date +%s%N)
+  kill -KILL "$SPID" 2>/dev/null || true
+  wait "$SPID" 2>/dev/null || rc=$?
+  SPID=""
+  bytes=$(store_bytes "$dir")
+  wait_quiet
+  result=$(taskset -c 1 timeout 300 "$LOAD_BIN" --mode restart \
+    --state "$dir/state" --max-connecting 1000 --source-from 3 \
+    --exec "taskset -c 0 $NODE_BIN --listen 127.0.0.1:0 --data-dir $dir" \
+    --exec-log "$WORK/tether-node.log" 2>"$err" | grep '^{' | tail -1 || true)
+  [[ -z $result ]] && result=$(failed_result "$err")
+  result=$(with_fields "$result" prepare "$prep" stop_s \
+    "$(((t1 - t0) / 1000000))e-3" stop_exit_status "$rc" \
+    store_file_bytes "$bytes" store_file_bytes_after "$(store_bytes "$dir")")
+  rm -rf "$dir"
+  printf '{"server":"tether-store","group":"W4","workload":"%s","repeated":false,"result":%s}\n' \
+    "$workload" "$result" >>"$RUNS"
+}
 
 if [[ $QUICK == 1 ]]; then
   PAYLOADS=(32)
@@ -206,42 +311,67 @@ if [[ $QUICK == 1 ]]; then
   IDLE=(1000)
   STEPS=100,1000
   RESUME=1000
+  SESSION_CONNS=(100)
+  RESTART=(2000 200) # scaled down from 10,000 sessions and 1,000 rooms
 else
   PAYLOADS=(32 1024)
   RATES=(10000 30000)
   IDLE=(1000 10000 50000)
   STEPS=100,500,1000,2000,5000,10000,$(cap 50000)
   RESUME=10000
+  SESSION_CONNS=(1 100)
+  RESTART=(10000 1000)
 fi
 D=(--duration "$DURATION")
 
-for p in "${PAYLOADS[@]}"; do
-  for c in 1 100; do
-    for_all W2 "echo $c conn $p B" --mode echo --conns $c --payload "$p" "${D[@]}"
+if [[ $STORE_ONLY == 0 ]]; then
+  for p in "${PAYLOADS[@]}"; do
+    for c in 1 100; do
+      for_all W2 "echo $c conn $p B" --mode echo --conns $c --payload "$p" "${D[@]}"
+    done
   done
+  for r in "${RATES[@]}"; do
+    for_all W2 "echo $r/s 100 conns 32 B" --mode echo --conns 100 --rate "$r" "${D[@]}"
+  done
+fi
+# W2 on sessions, the store off and on: answers numbered, kept until the
+# client ACKs them (every ack_every, the WELCOME's 64) and, with the store,
+# saved and deleted again.
+for c in "${SESSION_CONNS[@]}"; do
+  store_pair W2 "session echo $c conn 32 B" --mode echo --sessions \
+    --ack-every 0 --conns "$c" --payload 32 "${D[@]}"
 done
-for r in "${RATES[@]}"; do
-  for_all W2 "echo $r/s 100 conns 32 B" --mode echo --conns 100 --rate "$r" "${D[@]}"
-done
+store_pair W2 "session push 100 conns x 100" --mode push --push-count 100 \
+  --ack-every 0 --conns 100 --payload 32 "${D[@]}"
+
 # W5 and W4 use few connections: they run before W1 and W3 fill the port
 # range with tens of thousands of sockets in TIME_WAIT, which slows every
 # connect() on the box for a minute. W4 leaves 20,000 of its own, so it
 # comes after W5: the run right after it is disturbed.
-for_all W5 "20 slow of 16 KiB at 500/s" --mode slow --conns 10 --slow 20 \
-  --payload 16384 --broadcast-rate 500 "${D[@]}"
-if [[ " ${ACTIVE[*]} " == *" tether "* ]]; then
-  measure tether W4 "resume $RESUME sessions" --mode resume --conns "$RESUME" \
-    --max-connecting 1000
+if [[ $STORE_ONLY == 0 ]]; then
+  for_all W5 "20 slow of 16 KiB at 500/s" --mode slow --conns 10 --slow 20 \
+    --payload 16384 --broadcast-rate 500 "${D[@]}"
+  if [[ $HAS_TETHER == 1 ]]; then
+    measure tether W4 "resume $RESUME sessions" --mode resume --conns "$RESUME" \
+      --max-connecting 1000
+  fi
 fi
+[[ $HAS_TETHER == 1 ]] && measure_restart "${RESTART[@]}"
 
 for n in "${IDLE[@]}"; do
   k=$(cap "$n")
-  for_all W1 "idle $k conns" --mode idle --conns "$k" --hold 1
+  for_all_and_store W1 "idle $k conns" --mode idle --conns "$k" --hold 1
 done
-for_all W3 "one room" --mode fanout --members "$STEPS" --inflight 4 "${D[@]}"
-if [[ $QUICK == 0 ]]; then
-  for_all W3 "1000 rooms of 10" --mode fanout --rooms 1000 --members 10 \
-    --inflight 1 "${D[@]}"
+if [[ $STORE_ONLY == 0 ]]; then
+  for_all W3 "one room" --mode fanout --members "$STEPS" --inflight 4 "${D[@]}"
+  if [[ $QUICK == 0 ]]; then
+    for_all W3 "1000 rooms of 10" --mode fanout --rooms 1000 --members 10 \
+      --inflight 1 "${D[@]}"
+  fi
 fi
-python3 bench/report.py "$RUNS" "bench/results/$STAMP" \
-  "$([[ $QUICK == 1 ]] && echo quick || echo full)" "$DURATION" "$MAX_CONNS"
+# The nodes' log beside the results: what they said (warnings, errors).
+cp "$WORK/tether-node.log" "bench/results/$STAMP.tether-node.log" 2>/dev/null || true
+MODE=$([[ $QUICK == 1 ]] && echo quick || echo full)
+[[ $STORE_ONLY == 1 ]] && MODE="$MODE, store rows only"
+python3 bench/report.py "$RUNS" "bench/results/$STAMP" "$MODE" "$DURATION" \
+  "$MAX_CONNS"

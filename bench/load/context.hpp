@@ -23,11 +23,15 @@ struct options {
   double duration_s = 5;
   size_t payload = 32;
   double rate = 0; // echo: requests per second over all connections; 0 closed
+  bool sessions = false;     // echo: over sessions (SESSION_OPEN first)
+  uint64_t ack_every = 32;   // ACK after this many frames; 0: the WELCOME's
+  uint64_t push_count = 100; // push, restart-prepare: SIGNALs per sys.push
   double hold_s = 1;
   size_t max_connecting = 200;
   double connect_timeout_s = 60;
   pid_t server_pid = 0;
   size_t source_addrs = 0; // 0: one per 25,000 connections
+  size_t source_from = 1;  // the first source address: 127.0.0.<this>
   // W3 fan-out
   std::vector<size_t> members{1000};
   size_t rooms = 1;
@@ -36,16 +40,32 @@ struct options {
   // W5 slow consumers
   size_t slow = 20;
   double broadcast_rate = 500;
+  // The restart case: the sessions and rooms to resume, and the node to
+  // start (its command, and the file its stderr goes to).
+  std::string state;
+  std::string exec;
+  std::string exec_log;
+};
+
+/// A node this generator started itself (restart: from exec on).
+struct launched {
+  pid_t pid = 0;
+  int stdout_fd = -1;
+  std::string url;
+  std::chrono::steady_clock::time_point exec_at{};
+  std::chrono::steady_clock::time_point listening_at{};
 };
 
 struct context {
-  context(options o, target t, protocol p)
-      : opt(std::move(o)), where(std::move(t)), w(p), prb(opt.server_pid) {}
+  context(options o, target t, protocol p, launched node = {})
+      : opt(std::move(o)), where(std::move(t)), w(p, opt.ack_every),
+        prb(opt.server_pid), child(std::move(node)) {}
 
   options opt;
   target where;
   wire w;
   probe prb;
+  launched child;
   net::io_context ioc{1};
   /// Keeps run_one_for waiting while nothing is pending (paused readers).
   net::executor_work_guard<net::io_context::executor_type> busy =
@@ -80,5 +100,19 @@ int run_idle(context& cx);   // W1
 int run_fanout(context& cx); // W3
 int run_resume(context& cx); // W4
 int run_slow(context& cx);   // W5
+int run_push(context& cx);   // W2 on sessions: sys.push
+// The store: sessions and rooms with kept frames for a node to save, then
+// a node started on that store and the resume storm against it.
+int run_restart_prepare(context& cx);
+int run_restart(context& cx);
+
+/// Starts `opt.exec` (split at spaces), its stderr into `opt.exec_log`, and
+/// waits up to `limit_s` for the first line on its stdout that names a
+/// ws:// URL. False (and the process ended) if it does not come.
+bool launch(const options& opt, double limit_s, launched& out,
+            std::string& why);
+/// SIGTERM, then waits up to `limit_s` (SIGKILL after). The exit status
+/// (-1: killed by a signal) and the seconds it took.
+int stop(launched& node, double limit_s, double& took_s);
 
 } // namespace tether::bench

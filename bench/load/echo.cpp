@@ -1,4 +1,6 @@
-// W2: echo requests, closed or open loop, over connections without sessions.
+// W2: echo requests, closed or open loop, over connections without sessions
+// (with --sessions: over sessions, whose answers are numbered, kept until
+// acknowledged, and saved by a node with a store).
 
 #include <algorithm>
 #include <iostream>
@@ -13,7 +15,7 @@ int run_echo(context& cx) {
   const auto& opt = cx.opt;
   fleet crowd(cx.ioc, cx.where, cx.w, opt.max_connecting);
   auto opened = cx.prb.take();
-  crowd.open(opt.conns, setup::hello);
+  crowd.open(opt.conns, opt.sessions ? cx.session_setup() : setup::hello);
   cx.run_until([&] { return crowd.settled(); }, opt.connect_timeout_s);
 
   std::vector<peer*> ready;
@@ -44,6 +46,7 @@ int run_echo(context& cx) {
       .add("conns", uint64_t{opt.conns})
       .add("connected", uint64_t{crowd.ready_count()})
       .add("failed", uint64_t{crowd.failed_count()})
+      .add("sessions", opt.sessions)
       .add("payload", uint64_t{opt.payload})
       .add("rate", opt.rate)
       .add("open_s", probe::between(opened, start).wall_s)

@@ -12,12 +12,15 @@ void fleet::open(size_t n, setup s) {
 }
 
 void fleet::resume(const std::vector<std::shared_ptr<peer>>& dropped) {
-  for (const auto& old : dropped) {
-    auto p = std::make_shared<peer>(ioc_, where_, wire_, *this, peers_.size());
-    p->resume_from(old->token(), old->last_seq());
-    peers_.push_back(std::move(p));
-    setups_.push_back(setup::session_resume);
-  }
+  for (const auto& old : dropped)
+    resume(old->token(), old->last_seq());
+}
+
+void fleet::resume(std::string token, uint64_t last_seq) {
+  auto p = std::make_shared<peer>(ioc_, where_, wire_, *this, peers_.size());
+  p->resume_from(std::move(token), last_seq);
+  peers_.push_back(std::move(p));
+  setups_.push_back(setup::session_resume);
   launch();
 }
 

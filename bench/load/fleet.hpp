@@ -30,6 +30,8 @@ class fleet : public peer_handler {
   void open(size_t n, setup s);
   /// Opens one connection per earlier one, resuming its session.
   void resume(const std::vector<std::shared_ptr<peer>>& dropped);
+  /// Opens one connection resuming the stream of `token` after `last_seq`.
+  void resume(std::string token, uint64_t last_seq);
 
   /// Every connection asked for is ready or has failed.
   bool settled() const { return ready_ + failed_ == peers_.size(); }

@@ -2,7 +2,7 @@
 // speaks Tether's frames or Socket.IO's packets (chosen by the URL), runs
 // one workload and prints one JSON line of figures. With --server-pid it
 // also reads the server's CPU time and memory over exactly the measured
-// phase.
+// phase. With --exec it starts the server itself (the restart case).
 
 #include <sys/prctl.h>
 
@@ -28,6 +28,33 @@ std::vector<size_t> parse_list(const std::string& text) {
   return out;
 }
 
+int run_mode(context& cx, protocol proto) {
+  const auto& mode = cx.opt.mode;
+  if (mode == "echo")
+    return run_echo(cx);
+  if (mode == "idle")
+    return run_idle(cx);
+  if (mode == "fanout")
+    return run_fanout(cx);
+  if (mode == "slow")
+    return run_slow(cx);
+  using run_fn = int (*)(context&);
+  run_fn sessions_only = mode == "resume"            ? run_resume
+                         : mode == "push"            ? run_push
+                         : mode == "restart-prepare" ? run_restart_prepare
+                         : mode == "restart"         ? run_restart
+                                                     : nullptr;
+  if (!sessions_only) {
+    std::cerr << "tether_load: unknown mode " << mode << "\n";
+    return 2;
+  }
+  if (proto != protocol::tether) {
+    std::cerr << "tether_load: " << mode << " needs Tether sessions\n";
+    return 2;
+  }
+  return sessions_only(cx);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -37,13 +64,15 @@ int main(int argc, char** argv) {
   options opt;
   std::string members = "1000";
   po::options_description desc(
-      "usage: tether_load --url URL [--mode MODE] [options]\n\n"
+      "usage: tether_load --url URL | --exec CMD [--mode MODE] [options]\n\n"
       "modes: echo (W2), idle (W1), fanout (W3), resume (W4, Tether only),\n"
-      "       slow (W5). A URL with /socket.io/ speaks Socket.IO 5.\n\n"
+      "       slow (W5); Tether only: push (W2 on sessions: sys.push),\n"
+      "       restart-prepare and restart (the store's restart case).\n"
+      "A URL with /socket.io/ speaks Socket.IO 5.\n\n"
       "options");
   desc.add_options()          //
       ("help,h", "this text") //
-      ("url", po::value(&opt.url)->required(), "ws://HOST:PORT/PATH")(
+      ("url", po::value(&opt.url), "ws://HOST:PORT/PATH (not with --exec)")(
           "mode", po::value(&opt.mode)->default_value(opt.mode), "workload")(
           "conns", po::value(&opt.conns)->default_value(opt.conns),
           "connections (echo, idle, slow: the echoing ones; resume: sessions)")(
@@ -53,6 +82,21 @@ int main(int argc, char** argv) {
           "payload bytes (echo; slow: each broadcast)")(
           "rate", po::value(&opt.rate)->default_value(opt.rate),
           "echo: requests/s over all connections, open loop; 0: closed loop")(
+          "sessions", po::bool_switch(&opt.sessions),
+          "echo: over sessions (SESSION_OPEN first; answers numbered, ACKed)")(
+          "ack-every", po::value(&opt.ack_every)->default_value(opt.ack_every),
+          "sessions: ACK after this many frames; 0: the WELCOME's ack_every")(
+          "push-count",
+          po::value(&opt.push_count)->default_value(opt.push_count),
+          "push, restart-prepare: SIGNALs per sys.push")(
+          "state", po::value(&opt.state),
+          "restart-prepare: the file to write the sessions and rooms to; "
+          "restart: to read them from")(
+          "exec", po::value(&opt.exec),
+          "start this server command (split at spaces) and use the URL of "
+          "its first line on stdout; it is stopped (SIGTERM) at the end")(
+          "exec-log", po::value(&opt.exec_log),
+          "--exec: append the server's stderr to this file")(
           "hold", po::value(&opt.hold_s)->default_value(opt.hold_s),
           "idle: seconds to hold the connections before measuring memory")(
           "max-connecting",
@@ -66,10 +110,15 @@ int main(int argc, char** argv) {
           "the server's process: its CPU and RSS are measured")(
           "source-addrs", po::value(&opt.source_addrs),
           "loopback source addresses to spread over (default: one per 25000)")(
+          "source-from",
+          po::value(&opt.source_from)->default_value(opt.source_from),
+          "the first of them: 127.0.0.N (another than 1 is clear of the "
+          "TIME_WAIT sockets earlier runs left there)")(
           "members", po::value(&members)->default_value(members),
-          "fanout: members per room, a comma-separated list of steps")(
+          "fanout: members per room, a comma-separated list of steps; "
+          "restart-prepare: members per room")(
           "rooms", po::value(&opt.rooms)->default_value(opt.rooms),
-          "fanout: rooms")(
+          "fanout, restart-prepare: rooms")(
           "inflight", po::value(&opt.inflight)->default_value(opt.inflight),
           "fanout: broadcasts in flight per room")(
           "p95-limit-ms",
@@ -93,33 +142,37 @@ int main(int argc, char** argv) {
     std::cerr << "tether_load: " << e.what() << "\n\n" << desc << std::endl;
     return 2;
   }
+  launched child;
+  if (!opt.exec.empty()) {
+    if (!opt.url.empty()) {
+      std::cerr << "tether_load: --url or --exec, not both\n";
+      return 2;
+    }
+    std::string why;
+    if (!launch(opt, 120, child, why)) {
+      std::cerr << "tether_load: the server did not start: " << why << "\n";
+      return 1;
+    }
+    opt.url = child.url;
+    opt.server_pid = child.pid;
+  }
   auto where = tether::client::parse_url(opt.url);
   if (!where || opt.conns == 0 || opt.members.empty() || opt.rooms == 0) {
-    std::cerr << "tether_load: need a ws:// URL, --conns and --rooms above 0 "
-                 "and at least one --members step\n";
+    std::cerr << "tether_load: need a ws:// URL (--url or --exec), --conns "
+                 "and --rooms above 0 and at least one --members step\n";
+    double ignored = 0;
+    stop(child, 10, ignored);
     return 2;
   }
   auto proto = where->path.find("/socket.io/") != std::string::npos
                    ? protocol::socketio
                    : protocol::tether;
   target t{where->host, where->port, where->path,
-           opt.source_addrs ? opt.source_addrs : 1 + opt.conns / 25000};
-  context cx{opt, t, proto};
-  if (opt.mode == "echo")
-    return run_echo(cx);
-  if (opt.mode == "idle")
-    return run_idle(cx);
-  if (opt.mode == "fanout")
-    return run_fanout(cx);
-  if (opt.mode == "slow")
-    return run_slow(cx);
-  if (opt.mode == "resume") {
-    if (proto != protocol::tether) {
-      std::cerr << "tether_load: resume needs Tether sessions\n";
-      return 2;
-    }
-    return run_resume(cx);
-  }
-  std::cerr << "tether_load: unknown mode " << opt.mode << "\n";
-  return 2;
+           opt.source_addrs ? opt.source_addrs : 1 + opt.conns / 25000,
+           opt.source_from};
+  context cx{opt, t, proto, child};
+  auto status = run_mode(cx, proto);
+  double ignored = 0;
+  stop(cx.child, 10, ignored); // if the mode has not
+  return status;
 }

@@ -4,15 +4,23 @@ namespace tether::bench {
 
 namespace {
 
-/// Acknowledge at least this often: half the contract's usual `ack_every`,
-/// so that a reading client never looks like a slow one.
-constexpr uint64_t ack_every = 32;
+/// Acknowledge at least this often when neither the options nor the
+/// WELCOME say: half the contract's usual `ack_every`.
+constexpr uint64_t default_ack_every = 32;
 
 } // namespace
 
 peer::peer(net::io_context& ioc, const target& where, const wire& w,
            peer_handler& h, size_t index)
-    : ws_(ioc), where_(where), wire_(w), handler_(h), index_(index) {}
+    : ws_(ioc), where_(where), wire_(w), handler_(h), index_(index),
+      ack_every_(w.ack_every()) {}
+
+void peer::ack_now() {
+  if (closed_ || last_seq_ <= acked_)
+    return;
+  acked_ = last_seq_;
+  send(wire_.ack(acked_));
+}
 
 void peer::start(setup s) {
   setup_ = s;
@@ -22,7 +30,8 @@ void peer::start(setup s) {
   if (ec)
     return end("bad host " + where_.host);
   tcp::endpoint server{address, where_.port};
-  if (where_.source_addrs > 1 && address.is_v4() && address.is_loopback()) {
+  if ((where_.source_addrs > 1 || where_.source_from != 1) && address.is_v4() &&
+      address.is_loopback()) {
     sock.open(tcp::v4(), ec);
     // The port is picked at connect(), per destination, not reserved here.
     sock.set_option(
@@ -30,7 +39,8 @@ void peer::start(setup s) {
                                             IP_BIND_ADDRESS_NO_PORT>(true),
         ec);
     auto from = net::ip::address_v4(
-        (127u << 24) + 1 + static_cast<uint32_t>(index_ % where_.source_addrs));
+        (127u << 24) + static_cast<uint32_t>(where_.source_from +
+                                             index_ % where_.source_addrs));
     sock.bind({from, 0}, ec);
     if (ec)
       return end("bind: " + ec.message());
@@ -86,7 +96,8 @@ void peer::on_read(error_code ec) {
       return;
     handle(e);
   }
-  if (!paused_ && last_seq_ >= acked_ + ack_every) {
+  if (!paused_ && !holding_acks_ && last_seq_ > acked_ &&
+      last_seq_ >= acked_ + ack_every_) {
     acked_ = last_seq_;
     send(wire_.ack(acked_));
   }
@@ -113,6 +124,8 @@ void peer::handle(const event& e) {
 void peer::during_setup(const event& e) {
   switch (e.kind) {
   case event::welcome:
+    if (ack_every_ == 0)
+      ack_every_ = e.number ? e.number : default_ack_every;
     if (setup_ == setup::hello) {
       ready_ = true;
       return handler_.on_ready(*this, true);

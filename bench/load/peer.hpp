@@ -26,7 +26,9 @@ struct target {
   std::string host;
   uint16_t port = 0;
   std::string path;
-  size_t source_addrs = 1; // 127.0.0.1 .. 127.0.0.N, round robin
+  size_t source_addrs = 1; // 127.0.0.F .. 127.0.0.(F+N-1), round robin
+  size_t source_from = 1;  // F: another than 1 starts clear of the
+                           // TIME_WAIT sockets earlier workloads left
 };
 
 class peer;
@@ -52,6 +54,11 @@ class peer : public std::enable_shared_from_this<peer> {
   void send(std::string bytes);
   /// A slow consumer: reads nothing more, acknowledges nothing more.
   void pause_reading() { paused_ = true; }
+  /// Sends no ACK of its own accord (frames stay kept by the node) until
+  /// `hold_acks(false)`.
+  void hold_acks(bool hold) { holding_acks_ = hold; }
+  /// Acknowledges every numbered frame received so far, now.
+  void ack_now();
   /// Closes the socket at once, like a network that went away.
   void drop();
 
@@ -67,6 +74,7 @@ class peer : public std::enable_shared_from_this<peer> {
     last_seq_ = acked_ = last_seq;
   }
   uint64_t last_seq() const { return last_seq_; }
+  uint64_t acked() const { return acked_; }
   uint64_t gaps() const { return gaps_; }
   uint64_t duplicates() const { return duplicates_; }
   const std::string& failure() const { return failure_; }
@@ -93,10 +101,12 @@ class peer : public std::enable_shared_from_this<peer> {
   bool ready_ = false;
   bool closed_ = false;
   bool paused_ = false;
+  bool holding_acks_ = false;
   uint64_t next_id_ = 1;
   std::string token_;
   uint64_t last_seq_ = 0;
   uint64_t acked_ = 0;
+  uint64_t ack_every_;
   uint64_t gaps_ = 0;
   uint64_t duplicates_ = 0;
   std::string failure_;

@@ -4,147 +4,70 @@
 // each must then get exactly the frames it had not processed, in order:
 // none lost, none twice. Tether only: the peers have no sessions.
 
-#include <iostream>
-#include <unordered_map>
+#include "resume.hpp"
 
-#include "codec/value.hpp"
-#include "context.hpp"
-#include "fleet.hpp"
-#include "report.hpp"
+#include <iostream>
 
 namespace tether::bench {
 
-namespace {
-
-using clock = std::chrono::steady_clock;
-constexpr uint64_t signals_per_push = 3;
-constexpr uint64_t frames_per_session = signals_per_push + 2;
-
-/// What one session has processed, across its two connections.
-struct ledger {
-  uint64_t push_id = 0;
-  uint64_t echo_id = 0;
-  uint64_t push_replies = 0;
-  uint64_t echo_replies = 0;
-  uint64_t signals = 0;
-  uint64_t frames = 0;
-  bool resumed = false;
-
-  bool complete() const { return frames >= frames_per_session; }
-  bool exact() const {
-    return push_replies == 1 && echo_replies == 1 &&
-           signals == signals_per_push && frames == frames_per_session;
-  }
-};
-
-class storm {
- public:
-  explicit storm(context& cx)
-      : cx_(cx), first_(cx.ioc, cx.where, cx.w, cx.opt.max_connecting),
-        again_(cx.ioc, cx.where, cx.w, cx.opt.max_connecting),
-        books_(cx.opt.conns) {
-    first_.on_event([this](peer& p, const event& e) { before_drop(p, e); });
-    again_.on_ready([this](peer& p) { on_resumed(p); });
-    again_.on_event([this](peer& p, const event& e) { after_resume(p, e); });
-  }
-
-  int run();
-
- private:
-  void before_drop(peer& p, const event& e);
-  void on_resumed(peer& p);
-  void after_resume(peer& p, const event& e);
-  void record(ledger& b, const event& e);
-  /// sys.push: a REPLY and then three SIGNALs.
-  std::string push(uint64_t id) const {
-    return cx_.w.request(
-        id, "sys.push",
-        codec::value::map({{"name", codec::value::of(std::string{"p"})},
-                           {"payload", codec::value::of(uint64_t{7})},
-                           {"count", codec::value::of(signals_per_push)}})
-            .encoded());
-  }
-  /// The session a connection of the second fleet belongs to.
-  ledger& book_of(const peer& p) { return books_[p.index()]; }
-
-  context& cx_;
-  fleet first_;
-  fleet again_;
-  std::vector<ledger> books_;
-  size_t paused_ = 0;
-  size_t resumed_ = 0;
-  size_t complete_ = 0;
-  clock::time_point all_resumed_;
-  clock::time_point all_complete_;
-};
-
-void storm::record(ledger& b, const event& e) {
+void ledger::record(const event& e) {
   if (e.seq == 0)
     return; // only numbered frames belong to the stream
-  ++b.frames;
+  ++frames;
   if (e.kind == event::signal)
-    ++b.signals;
-  else if (e.kind == event::reply && e.id == b.push_id)
-    ++b.push_replies;
-  else if (e.kind == event::reply && e.id == b.echo_id)
-    ++b.echo_replies;
+    ++signals;
+  else if (e.kind == event::reply && e.id == push_id)
+    ++push_replies;
+  else if (e.kind == event::reply && echo_id != 0 && e.id == echo_id)
+    ++echo_replies;
 }
 
-void storm::before_drop(peer& p, const event& e) {
-  if (e.seq == 0)
-    return;
-  // Process exactly one frame, then read nothing more until the drop.
-  record(books_[p.index()], e);
-  p.pause_reading();
-  ++paused_;
+std::string push_request(const wire& w, uint64_t id, uint64_t count) {
+  return w.push(id, count, w.number(7));
+}
+
+storm::storm(context& cx, std::vector<ledger>& books)
+    : cx_(cx), books_(books),
+      again_(cx.ioc, cx.where, cx.w, cx.opt.max_connecting) {
+  again_.on_ready([this](peer& p) { on_resumed(p); });
+  again_.on_event([this](peer& p, const event& e) { after_resume(p, e); });
 }
 
 void storm::on_resumed(peer& p) {
-  auto& b = book_of(p);
+  auto& b = books_[p.index()];
   b.resumed = true;
-  if (++resumed_ == books_.size())
+  if (resumed_++ == 0)
+    first_resumed_ = clock::now();
+  if (resumed_ == books_.size())
     all_resumed_ = clock::now();
   // The contract: re-send each request whose answer has not arrived, with
   // its same id; the node must not run it twice.
   if (b.push_replies == 0)
-    p.send(push(b.push_id));
-  if (b.echo_replies == 0)
+    p.send(push_request(cx_.w, b.push_id, b.push_count));
+  if (b.echo_id != 0 && b.echo_replies == 0)
     p.send(cx_.w.echo(b.echo_id, cx_.w.number(b.echo_id)));
 }
 
 void storm::after_resume(peer& p, const event& e) {
-  auto& b = book_of(p);
+  auto& b = books_[p.index()];
   bool was_complete = b.complete();
-  record(b, e);
+  b.record(e);
   if (!was_complete && b.complete() && ++complete_ == books_.size())
     all_complete_ = clock::now();
 }
 
-int storm::run() {
-  auto n = cx_.opt.conns;
-  first_.open(n, setup::session_open);
-  cx_.run_until([&] { return first_.settled(); }, cx_.opt.connect_timeout_s);
-  if (first_.ready_count() != n) {
-    std::cerr << "tether_load: " << first_.failed_count()
-              << " sessions did not open: " << first_.first_failure()
-              << std::endl;
-    return 1;
+bool storm::run(json& o, bool first_alone) {
+  auto n = books_.size();
+  size_t from = 0;
+  if (first_alone && n > 0) {
+    again_.resume(books_[0].token, books_[0].last_seq);
+    cx_.run_until([&] { return again_.settled(); }, cx_.opt.connect_timeout_s);
+    from = 1;
   }
-  for (auto& p : first_.peers()) {
-    auto& b = books_[p->index()];
-    b.push_id = p->take_id();
-    b.echo_id = p->take_id();
-    p->send(push(b.push_id));
-    p->send(cx_.w.echo(b.echo_id, cx_.w.number(b.echo_id)));
-  }
-  cx_.run_until([&] { return paused_ == n; }, 30);
-
-  // Every connection drops in the same instant; every session comes back.
-  for (auto& p : first_.peers())
-    p->drop();
   auto start = cx_.prb.take();
   auto t0 = clock::now();
-  again_.resume(first_.peers());
+  for (size_t i = from; i < n; ++i)
+    again_.resume(books_[i].token, books_[i].last_seq);
   cx_.run_until([&] { return complete_ == n || again_.failed_count() > 0; },
                 cx_.opt.connect_timeout_s);
   // Anything extra (a duplicate) would arrive right behind the replay.
@@ -167,11 +90,8 @@ int storm::run() {
                ? -1.0
                : std::chrono::duration<double>(t - t0).count();
   };
-  json o;
-  o.add("mode", "resume")
-      .add("sessions", uint64_t{n})
-      .add("frames_per_session", frames_per_session)
-      .add("processed_before_drop", uint64_t{paused_})
+  auto stormed = n - from;
+  o.add("sessions", uint64_t{n})
       .add("resumed", uint64_t{resumed_})
       .add("resume_failed", uint64_t{again_.failed_count()})
       .add("complete", uint64_t{complete_})
@@ -182,21 +102,67 @@ int storm::run() {
       .add("seq_gaps", gaps)
       .add("seq_duplicates", dups)
       .add("", probe::between(start, end))
-      .add("cpu_us_per_resume", probe::between(start, end).server_cpu_s * 1e6 /
-                                    static_cast<double>(n))
+      .add("cpu_us_per_resume", stormed
+                                    ? probe::between(start, end).server_cpu_s *
+                                          1e6 / static_cast<double>(stormed)
+                                    : 0.0)
       .add("server_rss_kb", end.server_rss_kb);
   if (!again_.first_failure().empty())
     o.add("first_failure", again_.first_failure());
-  std::cout << o.str() << std::endl;
-  bool clean =
-      lost == 0 && twice == 0 && gaps == 0 && dups == 0 && complete_ == n;
-  return clean ? 0 : 1;
+  return lost == 0 && twice == 0 && gaps == 0 && dups == 0 && complete_ == n;
 }
+
+namespace {
+
+constexpr uint64_t signals_per_push = 3;
 
 } // namespace
 
 int run_resume(context& cx) {
-  return storm{cx}.run();
+  auto n = cx.opt.conns;
+  std::vector<ledger> books(n);
+  fleet first(cx.ioc, cx.where, cx.w, cx.opt.max_connecting);
+  size_t paused = 0;
+  first.on_event([&](peer& p, const event& e) {
+    if (e.seq == 0)
+      return;
+    // Process exactly one frame, then read nothing more until the drop.
+    books[p.index()].record(e);
+    p.pause_reading();
+    ++paused;
+  });
+  first.open(n, setup::session_open);
+  cx.run_until([&] { return first.settled(); }, cx.opt.connect_timeout_s);
+  if (first.ready_count() != n) {
+    std::cerr << "tether_load: " << first.failed_count()
+              << " sessions did not open: " << first.first_failure()
+              << std::endl;
+    return 1;
+  }
+  for (auto& p : first.peers()) {
+    auto& b = books[p->index()];
+    b.push_id = p->take_id();
+    b.echo_id = p->take_id();
+    b.push_count = signals_per_push;
+    p->send(push_request(cx.w, b.push_id, b.push_count));
+    p->send(cx.w.echo(b.echo_id, cx.w.number(b.echo_id)));
+  }
+  cx.run_until([&] { return paused == n; }, 30);
+
+  // Every connection drops in the same instant; every session comes back.
+  for (auto& p : first.peers()) {
+    p->drop();
+    books[p->index()].token = p->token();
+    books[p->index()].last_seq = p->last_seq();
+  }
+  storm s(cx, books);
+  json o;
+  o.add("mode", "resume")
+      .add("frames_per_session", signals_per_push + 2)
+      .add("processed_before_drop", uint64_t{paused});
+  bool clean = s.run(o, false);
+  std::cout << o.str() << std::endl;
+  return clean ? 0 : 1;
 }
 
 } // namespace tether::bench

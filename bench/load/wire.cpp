@@ -57,13 +57,18 @@ void tether_event(codec::frame& f, uint64_t seq, std::vector<event>& out) {
       tether_event(*g, s->seq, out);
     return;
   }
-  if (std::holds_alternative<codec::welcome>(f)) {
+  if (auto* w = std::get_if<codec::welcome>(&f)) {
     e.kind = event::welcome;
+    codec::lookup(w->limits, "ack_every").convert_to(e.number);
   } else if (auto* r = std::get_if<codec::reply>(&f)) {
     e.kind = event::reply;
     e.id = r->id;
     codec::lookup(r->payload, "room").convert_to(e.text);
-    codec::lookup(r->payload, "connections").convert_to(e.number); // sys.info
+    // sys.info; the other two only then, not on every echo.
+    if (codec::lookup(r->payload, "connections").convert_to(e.number)) {
+      codec::lookup(r->payload, "sessions").convert_to(e.sessions);
+      codec::lookup(r->payload, "rooms").convert_to(e.rooms);
+    }
   } else if (auto* x = std::get_if<codec::error>(&f)) {
     e.kind = event::error;
     e.id = x->id;
@@ -201,6 +206,19 @@ std::string wire::request(uint64_t id, const std::string& op,
 
 std::string wire::echo(uint64_t id, const std::string& payload) const {
   return request(id, p_ == protocol::socketio ? "echo" : "sys.echo", payload);
+}
+
+std::string wire::push(uint64_t id, uint64_t count,
+                       const std::string& payload) const {
+  return request(id, "sys.push",
+                 value::map({{"name", value::of(std::string{"p"})},
+                             {"payload", raw(payload)},
+                             {"count", value::of(count)}})
+                     .encoded());
+}
+
+std::string wire::info(uint64_t id) const {
+  return request(id, "sys.info", value::empty_map().encoded());
 }
 
 std::string wire::room_create(uint64_t id, uint64_t max_members) const {

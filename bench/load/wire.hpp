@@ -17,9 +17,9 @@ enum class protocol { tether, socketio };
 /// What a server said, reduced to what the workloads look at.
 struct event {
   enum kind_t {
-    welcome,      // handshake done
+    welcome,      // handshake done (number = the limits' ack_every, if any)
     session,      // SESSION (id, token, resumed, last_seq)
-    reply,        // REPLY or an acknowledgement (id)
+    reply,        // REPLY or an acknowledgement (id; sys.info: the counts)
     error,        // ERROR (id, text = code)
     retry,        // RETRY (id)
     room_message, // a broadcast reached this member (number = its payload)
@@ -34,13 +34,20 @@ struct event {
   std::string text; // a room id in a create reply, a token, an error code
   bool resumed = false;
   uint64_t last_seq = 0;
+  // sys.info's REPLY (number = its connections)
+  uint64_t sessions = 0;
+  uint64_t rooms = 0;
 };
 
 class wire {
  public:
-  explicit wire(protocol p) : p_(p) {}
+  /// `ack_every`: a session's client ACKs after this many numbered frames;
+  /// 0: after the `ack_every` the node's WELCOME advises.
+  explicit wire(protocol p, uint64_t ack_every = 32)
+      : p_(p), ack_every_(ack_every) {}
 
   protocol kind() const { return p_; }
+  uint64_t ack_every() const { return ack_every_; }
   bool binary() const { return p_ == protocol::tether; }
 
   /// A payload of `size` bytes (bin in MessagePack, a string in JSON).
@@ -57,6 +64,11 @@ class wire {
   std::string request(uint64_t id, const std::string& op,
                       const std::string& payload) const;
   std::string echo(uint64_t id, const std::string& payload) const;
+  /// sys.push: a REPLY, then `count` SIGNALs `p` carrying `payload`.
+  std::string push(uint64_t id, uint64_t count,
+                   const std::string& payload) const;
+  /// sys.info: a REPLY with the node's counts.
+  std::string info(uint64_t id) const;
   std::string room_create(uint64_t id, uint64_t max_members) const;
   std::string room_join(uint64_t id, const std::string& room) const;
   std::string room_broadcast(uint64_t id, const std::string& room,
@@ -71,6 +83,7 @@ class wire {
 
  private:
   protocol p_;
+  uint64_t ack_every_;
 };
 
 } // namespace tether::bench
