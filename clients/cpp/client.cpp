@@ -89,6 +89,9 @@ std::shared_ptr<client> client::open(io_thread& io, const std::string& url,
 client::~client() {
   if (ws_)
     ws_->abort();
+  // The socket's end no longer reaches this object: what is still open
+  // fails here, rather than as a broken promise.
+  fail_pending(true);
 }
 
 std::optional<codec::welcome> client::hello(codec::map_value auth,
@@ -147,6 +150,7 @@ client::await_session(uint64_t id, std::string* error,
 std::optional<codec::session>
 client::open_session(codec::map_value info, std::string* error,
                      std::chrono::milliseconds timeout) {
+  restart_numbering(0);
   auto id = next_id_++;
   send(codec::session_open{id, std::move(info)});
   return await_session(id, error, timeout);
@@ -155,6 +159,7 @@ client::open_session(codec::map_value info, std::string* error,
 std::optional<codec::session>
 client::attach_session(const std::string& key, std::string* error,
                        std::chrono::milliseconds timeout) {
+  restart_numbering(0);
   auto id = next_id_++;
   send(codec::session_attach{id, key});
   return await_session(id, error, timeout);
@@ -163,13 +168,17 @@ client::attach_session(const std::string& key, std::string* error,
 std::optional<codec::session>
 client::resume_session(const std::string& token, uint64_t last_seq,
                        std::string* error, std::chrono::milliseconds timeout) {
-  {
-    std::lock_guard<std::mutex> guard{mtx_};
-    received_seq_ = acked_seq_ = last_seq;
-  }
+  restart_numbering(last_seq);
   auto id = next_id_++;
   send(codec::session_resume{id, token, last_seq});
   return await_session(id, error, timeout);
+}
+
+void client::restart_numbering(uint64_t last_seq) {
+  // The stream asked for numbers its frames after `last_seq`: 0 for a new
+  // one (also after a resume that failed on this connection).
+  std::lock_guard<std::mutex> guard{mtx_};
+  received_seq_ = acked_seq_ = last_seq;
 }
 
 uint64_t client::processed_seq_locked() const {
@@ -224,25 +233,41 @@ uint64_t client::gaps() const {
   return gaps_;
 }
 
+std::optional<std::future<answer>> client::add_pending(uint64_t id) {
+  // Under the lock that `on_closed` takes: either the entry is in place
+  // before the connection ends (and fails with it), or the end is seen
+  // here. A call never waits on a connection that is gone.
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (closed_ || closing_)
+    return std::nullopt;
+  return pending_[id].promise.get_future();
+}
+
+std::future<answer> client::failed_call() {
+  std::promise<answer> done;
+  answer a;
+  a.what = answer::kind::closed;
+  a.code = "closed";
+  a.message = "the connection is closed";
+  done.set_value(std::move(a));
+  return done.get_future();
+}
+
 std::future<answer> client::call(const std::string& op, codec::value payload) {
   auto id = next_id_++;
-  std::future<answer> result;
-  {
-    std::lock_guard<std::mutex> guard{mtx_};
-    result = pending_[id].promise.get_future();
-  }
+  auto result = add_pending(id);
+  if (!result)
+    return failed_call();
   send(codec::request{id, op, std::move(payload)});
-  return result;
+  return std::move(*result);
 }
 
 std::future<answer> client::call_stream(const std::string& op,
                                         std::vector<codec::value> parts) {
   auto id = next_id_++;
-  std::future<answer> result;
-  {
-    std::lock_guard<std::mutex> guard{mtx_};
-    result = pending_[id].promise.get_future();
-  }
+  auto result = add_pending(id);
+  if (!result)
+    return failed_call();
   std::vector<codec::frame> frames;
   if (parts.empty())
     parts.emplace_back();
@@ -253,7 +278,7 @@ std::future<answer> client::call_stream(const std::string& op,
   if (parts.size() == 1)
     frames.emplace_back(codec::stream_part{id, codec::value{}, true});
   send(frames);
-  return result;
+  return std::move(*result);
 }
 
 void client::cancel(uint64_t id) {
@@ -320,6 +345,9 @@ bool client::closed() const {
 }
 
 void client::close() {
+  // The calls end now: a node that never answers the WebSocket close
+  // must not keep them waiting.
+  fail_pending(false);
   ws_->close();
 }
 
@@ -376,6 +404,8 @@ void client::take(codec::frame&& f, uint64_t seq) {
 void client::settle(uint64_t id, answer a) {
   std::unique_lock<std::mutex> lock{mtx_};
   auto i = pending_.find(id);
+  if (i == pending_.end())
+    return; // Failed by the connection's end meanwhile.
   auto promise = std::move(i->second.promise);
   pending_.erase(i);
   lock.unlock();
@@ -443,16 +473,25 @@ bool client::route(codec::frame& f) {
 }
 
 void client::on_closed(const std::string&) {
+  fail_pending(true);
+}
+
+void client::fail_pending(bool ended) {
   std::map<uint64_t, pending> orphans;
   {
     std::lock_guard<std::mutex> guard{mtx_};
-    closed_ = true;
+    if (ended)
+      closed_ = true;
+    else
+      closing_ = true;
     orphans.swap(pending_);
     cv_.notify_all();
   }
   for (auto& kv : orphans) {
     answer a;
     a.what = answer::kind::closed;
+    a.code = "closed";
+    a.message = "the connection closed before the answer came";
     kv.second.promise.set_value(std::move(a));
   }
 }

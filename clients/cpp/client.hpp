@@ -101,10 +101,13 @@ class client {
 
   // -- requests ---------------------------------------------------------------
 
-  /// Sends REQUEST `op`; the future completes with its answer.
+  /// Sends REQUEST `op`; the future completes with its answer, or with
+  /// `answer::kind::closed` when the connection ends first (at once when
+  /// it has ended already: nothing is sent then).
   std::future<answer> call(const std::string& op, codec::value payload);
 
-  /// Sends STREAM `op` with `parts` (at least one), the last one flagged.
+  /// Sends STREAM `op` with `parts` (at least one), the last one flagged;
+  /// completes as `call` does.
   std::future<answer> call_stream(const std::string& op,
                                   std::vector<codec::value> parts);
 
@@ -179,7 +182,8 @@ class client {
   /// WebSocket messages received so far.
   uint64_t messages_received() const noexcept { return messages_.load(); }
 
-  /// Closes the WebSocket politely.
+  /// Closes the WebSocket politely. Every open call fails now, and calls
+  /// made from now on fail at once.
   void close();
 
   /// Drops the TCP connection at once.
@@ -195,6 +199,8 @@ class client {
   std::optional<codec::session>
   await_session(uint64_t id, std::string* error,
                 std::chrono::milliseconds timeout);
+  // The numbering of the stream about to be attached starts after this.
+  void restart_numbering(uint64_t last_seq);
   // Takes one frame the node sent (after SEQ unwrapping).
   void take(codec::frame&& f, uint64_t seq);
   // Sends ACK when due, after a numbered frame was processed.
@@ -204,6 +210,13 @@ class client {
   uint64_t processed_seq_locked() const;
   void on_message(std::string bytes, bool binary);
   void on_closed(const std::string& reason);
+  // Fails every open call; marks the connection closed when it `ended`,
+  // else closing (no new calls).
+  void fail_pending(bool ended);
+  // The future of a new open call `id`; nullopt once closed.
+  std::optional<std::future<answer>> add_pending(uint64_t id);
+  // A future that has failed already: a call on a closed connection.
+  static std::future<answer> failed_call();
   // Routes one frame; true if a pending call or a handler took it.
   bool route(codec::frame& f);
   void settle(uint64_t id, answer a);
@@ -222,6 +235,8 @@ class client {
   std::function<served(const codec::request&)> request_handler_;
   std::optional<codec::close> close_frame_;
   bool closed_ = false;
+  /// `close()` was called: no new calls.
+  bool closing_ = false;
   std::atomic<uint64_t> next_id_{uint64_t{1} << 32};
   std::atomic<uint64_t> messages_{0};
   uint64_t received_seq_ = 0;

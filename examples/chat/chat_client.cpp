@@ -2,13 +2,20 @@
 // others say and who comes and goes, and sends each line you type.
 //
 //   chat_client ws://127.0.0.1:9000/ws NAME
+//
+// It keeps its session when the connection drops or the node restarts: it
+// says it is reconnecting, comes back where it was (what was said
+// meanwhile arrives then), and what you type meanwhile is sent once it is
+// back.
 
 #include <iostream>
-#include <thread>
+#include <mutex>
 
-#include "clients/cpp/client.hpp"
+#include "clients/cpp/session_client.hpp"
 
 using tether::codec::value;
+using namespace tether::client;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -18,6 +25,29 @@ std::string text_of(const value& payload) {
   return text;
 }
 
+/// Prints a line at a time: the handlers run on the client's thread.
+std::mutex out_mtx;
+
+void say(const std::string& line) {
+  std::lock_guard<std::mutex> guard{out_mtx};
+  std::cout << line << std::endl;
+}
+
+void print_message(const tether::codec::frame& f) {
+  auto m = std::get_if<tether::codec::room_message>(&f);
+  if (!m)
+    return;
+  if (m->from.empty())
+    return say("* " + text_of(m->payload));
+  std::string who;
+  tether::codec::lookup(m->payload, "name").convert_to(who);
+  say("<" + who + "> " + text_of(m->payload));
+}
+
+value in_room(const std::string& room) {
+  return value::map({{"room", value::of(room)}});
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -25,66 +55,83 @@ int main(int argc, char** argv) {
     std::cerr << "usage: chat_client ws://HOST:PORT/ws NAME\n";
     return 2;
   }
-  tether::client::io_thread io;
-  std::string error;
-  auto c = tether::client::client::open(io, argv[1], error);
-  if (!c) {
-    std::cerr << "cannot connect to " << argv[1] << ": " << error << '\n';
-    return 1;
-  }
   std::string name = argv[2];
-  auto session = c->open_session(
-      tether::codec::map_value{value::map({{"name", value::of(name)}})});
-  if (!session) {
-    std::cerr << "no session\n";
+  io_thread io;
+  session_options opts;
+  opts.url = argv[1];
+  opts.info = tether::codec::map_value{value::map({{"name", value::of(name)}})};
+  opts.max_delay = 5s;
+  session_client chat{io, opts};
+  std::mutex room_mtx;
+  std::string room; // The lobby's id, once known.
+  chat.on_push(print_message);
+  chat.on_event([&](const session_event& e) {
+    using kind = session_event::kind;
+    switch (e.what) {
+    case kind::disconnected:
+      return say("* connection lost (" + e.reason + ")");
+    case kind::reconnecting:
+      return say("* reconnecting to " + e.url + " in " +
+                 std::to_string(e.delay.count()) + " ms (attempt " +
+                 std::to_string(e.attempt) + ")");
+    case kind::resumed:
+      return say("* reconnected");
+    case kind::resume_gap:
+      return say("* reconnected; some messages were lost");
+    case kind::new_session:
+      // The node forgot us: join again (not waiting here, on the
+      // client's thread, for the answer).
+      say("* reconnected with a new session; joining the lobby again");
+      if (!room.empty())
+        chat.call("room.join", in_room(room));
+      return;
+    case kind::stopped:
+      return say("* disconnected for good: " + e.reason + " (Ctrl-D quits)");
+    case kind::connected:
+      return;
+    }
+  });
+  chat.start();
+  if (!chat.wait_live(10s)) {
+    std::cerr << "cannot reach " << opts.url << '\n';
     return 1;
   }
-  std::string room;
-  auto lobby = c->call("chat.lobby", {}).get();
-  if (!lobby.ok() || !lobby.payload.convert_to(room)) {
+  auto lobby = chat.call("chat.lobby", {}).get();
+  std::string lobby_id;
+  if (!lobby.ok() || !lobby.payload.convert_to(lobby_id)) {
     std::cerr << "no lobby: " << lobby.code << '\n';
     return 1;
   }
-  auto joined =
-      c->call("room.join", value::map({{"room", value::of(room)}})).get();
+  {
+    std::lock_guard<std::mutex> guard{room_mtx};
+    room = lobby_id;
+  }
+  auto joined = chat.call("room.join", in_room(room)).get();
   if (!joined.ok()) {
     std::cerr << "cannot join: " << joined.code << " " << joined.message
               << '\n';
     return 1;
   }
-  std::cout << "joined the lobby as " << name << "; type to talk, Ctrl-D quits"
-            << std::endl;
-  // Everything the node pushes arrives in order through `next`.
-  std::thread printer{[c] {
-    while (!c->closed()) {
-      auto f = c->next(std::chrono::milliseconds{200});
-      if (!f)
-        continue;
-      if (auto m = std::get_if<tether::codec::room_message>(&*f)) {
-        if (m->from.empty())
-          std::cout << "* " << text_of(m->payload) << std::endl;
-        else {
-          std::string who;
-          tether::codec::lookup(m->payload, "name").convert_to(who);
-          std::cout << "<" << who << "> " << text_of(m->payload) << std::endl;
-        }
-      }
-    }
-  }};
+  say("joined the lobby as " + name + "; type to talk, Ctrl-D quits");
   std::string line;
   while (std::getline(std::cin, line)) {
     if (line.empty())
       continue;
-    c->call("room.broadcast",
-            value::map({{"room", value::of(room)},
-                        {"name", value::of(std::string{"chat.say"})},
-                        {"payload", value::map({{"name", value::of(name)},
-                                                {"text", value::of(line)}})},
-                        {"exclude_self", value::of(true)}}))
-        .wait();
+    // While reconnecting this waits: the line goes out once back.
+    auto sent =
+        chat.call("room.broadcast",
+                  value::map(
+                      {{"room", value::of(room)},
+                       {"name", value::of(std::string{"chat.say"})},
+                       {"payload", value::map({{"name", value::of(name)},
+                                               {"text", value::of(line)}})},
+                       {"exclude_self", value::of(true)}}))
+            .get();
+    if (!sent.ok())
+      say("* not sent: " + sent.code + " " + sent.message);
   }
-  c->call("room.leave", value::map({{"room", value::of(room)}})).wait();
-  c->close();
-  printer.join();
+  if (chat.state() == session_state::live)
+    chat.call("room.leave", in_room(room)).wait_for(2s);
+  chat.close();
   return 0;
 }
