@@ -4,8 +4,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "actors/function_behavior.hpp"
-#include "actors/interfaces.hpp"
+#include "tether/actors/function_behavior.hpp"
+#include "tether/actors/interfaces.hpp"
 
 namespace tether {
 

@@ -1,4 +1,4 @@
-#include "actors/bridge.hpp"
+#include "tether/actors/bridge.hpp"
 
 #include <caf/send.hpp>
 

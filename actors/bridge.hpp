@@ -24,9 +24,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "actors/interfaces.hpp"
-#include "actors/traffic.hpp"
-#include "transport/channel.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/actors/traffic.hpp"
+#include "tether/transport/channel.hpp"
 
 namespace tether {
 

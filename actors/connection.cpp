@@ -1,4 +1,4 @@
-#include "actors/connection.hpp"
+#include "tether/actors/connection.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -6,11 +6,11 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/log.hpp"
-#include "actors/outlet/outlet_behavior.hpp"
-#include "actors/spawn_handoff.hpp"
-#include "codec/decode.hpp"
-#include "codec/encode.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/actors/outlet/outlet_behavior.hpp"
+#include "tether/actors/spawn_handoff.hpp"
+#include "tether/codec/decode.hpp"
+#include "tether/codec/encode.hpp"
 
 namespace tether {
 

@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "actors/behavior_registry.hpp"
-#include "actors/bridge.hpp"
-#include "actors/interfaces.hpp"
-#include "actors/lazy_hub.hpp"
-#include "actors/outlet/drain.hpp"
-#include "actors/outlet/outlet.hpp"
-#include "config/limits.hpp"
-#include "transport/channel.hpp"
+#include "tether/actors/behavior_registry.hpp"
+#include "tether/actors/bridge.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/actors/lazy_hub.hpp"
+#include "tether/actors/outlet/drain.hpp"
+#include "tether/actors/outlet/outlet.hpp"
+#include "tether/config/limits.hpp"
+#include "tether/transport/channel.hpp"
 
 namespace tether {
 

@@ -1,9 +1,9 @@
-#include "actors/function_behavior.hpp"
+#include "tether/actors/function_behavior.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/log.hpp"
+#include "tether/actors/log.hpp"
 
 namespace tether {
 

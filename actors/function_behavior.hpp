@@ -6,9 +6,9 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/interfaces.hpp"
-#include "actors/responder.hpp"
-#include "codec/frames.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/actors/responder.hpp"
+#include "tether/codec/frames.hpp"
 
 namespace tether {
 

@@ -9,11 +9,11 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "actors/atoms.hpp"
-#include "actors/messages.hpp"
-#include "actors/session_messages.hpp"
-#include "actors/store/store_messages.hpp"
-#include "codec/frames.hpp"
+#include "tether/actors/atoms.hpp"
+#include "tether/actors/messages.hpp"
+#include "tether/actors/session_messages.hpp"
+#include "tether/actors/store/store_messages.hpp"
+#include "tether/codec/frames.hpp"
 
 namespace tether {
 
@@ -109,8 +109,8 @@ using line_actor = outlet_actor::extend<
     caf::reacts_to<push_atom, transport::shared_bytes>,
     // Timer: a line detached for the session TTL expires.
     caf::reacts_to<tick_atom>,
-    // Timer: a line that numbered nothing since seq `uint64_t` gives the
-    // store back the seqs it reserved.
+    // Timer: a line that numbered nothing for a while gives the store back
+    // the seqs it reserved (`uint64_t`: its next seq when set).
     caf::reacts_to<settle_atom, uint64_t>>;
 
 /// One room: members in join order, owner, properties. Serves the room.*

@@ -4,7 +4,7 @@
 #include <memory>
 #include <utility>
 
-#include "actors/request_hub.hpp"
+#include "tether/actors/request_hub.hpp"
 
 namespace tether {
 

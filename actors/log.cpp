@@ -1,4 +1,4 @@
-#include "actors/log.hpp"
+#include "tether/actors/log.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -6,7 +6,7 @@
 #include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 
-#include "codec/value.hpp"
+#include "tether/codec/value.hpp"
 
 namespace tether {
 

@@ -1,10 +1,10 @@
-#include "actors/node.hpp"
+#include "tether/actors/node.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/log.hpp"
-#include "actors/stop_children.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/actors/stop_children.hpp"
 
 namespace tether {
 

@@ -5,7 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "actors/interfaces.hpp"
+#include "tether/actors/interfaces.hpp"
 
 namespace tether {
 

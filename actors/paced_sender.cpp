@@ -1,4 +1,4 @@
-#include "actors/paced_sender.hpp"
+#include "tether/actors/paced_sender.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>

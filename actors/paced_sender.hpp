@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "actors/interfaces.hpp"
+#include "tether/actors/interfaces.hpp"
 
 namespace tether {
 

@@ -1,9 +1,9 @@
-#include "actors/reporter.hpp"
+#include "tether/actors/reporter.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/log.hpp"
+#include "tether/actors/log.hpp"
 
 namespace tether {
 

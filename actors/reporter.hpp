@@ -3,8 +3,8 @@
 #include <chrono>
 #include <memory>
 
-#include "actors/interfaces.hpp"
-#include "actors/traffic.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/actors/traffic.hpp"
 
 namespace tether {
 

@@ -1,11 +1,11 @@
-#include "actors/request_hub.hpp"
+#include "tether/actors/request_hub.hpp"
 
 #include <algorithm>
 
 #include <caf/local_actor.hpp>
 #include <caf/send.hpp>
 
-#include "actors/log.hpp"
+#include "tether/actors/log.hpp"
 
 namespace tether {
 

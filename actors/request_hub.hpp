@@ -8,9 +8,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "actors/behavior_registry.hpp"
-#include "actors/interfaces.hpp"
-#include "config/limits.hpp"
+#include "tether/actors/behavior_registry.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/config/limits.hpp"
 
 namespace tether {
 

@@ -5,7 +5,7 @@
 
 #include <caf/send.hpp>
 
-#include "actors/interfaces.hpp"
+#include "tether/actors/interfaces.hpp"
 
 namespace tether {
 

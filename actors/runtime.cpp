@@ -1,4 +1,4 @@
-#include "actors/runtime.hpp"
+#include "tether/actors/runtime.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -7,19 +7,19 @@
 
 #include <caf/scoped_actor.hpp>
 
-#include "actors/auth/authenticators.hpp"
-#include "actors/behaviors/sys_ops.hpp"
-#include "actors/connection.hpp"
-#include "actors/log.hpp"
-#include "actors/node.hpp"
-#include "actors/reporter.hpp"
-#include "actors/rooms/room_service.hpp"
-#include "actors/session/supervisor.hpp"
-#include "actors/store/node_store.hpp"
-#include "actors/thread_policy.hpp"
-#include "security/crypto.hpp"
-#include "security/stream_token.hpp"
-#include "transport/listener.hpp"
+#include "tether/actors/auth/authenticators.hpp"
+#include "tether/actors/behaviors/sys_ops.hpp"
+#include "tether/actors/connection.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/actors/node.hpp"
+#include "tether/actors/reporter.hpp"
+#include "tether/actors/rooms/room_service.hpp"
+#include "tether/actors/session/supervisor.hpp"
+#include "tether/actors/store/node_store.hpp"
+#include "tether/actors/thread_policy.hpp"
+#include "tether/security/crypto.hpp"
+#include "tether/security/stream_token.hpp"
+#include "tether/transport/listener.hpp"
 
 namespace tether {
 
@@ -331,15 +331,23 @@ void runtime::shutdown() {
   TETHER_LOG(info, "node", "stopped");
 }
 
-void runtime::run_until_signal() {
-  transport::net::io_context signals_ioc;
-  transport::net::signal_set signals{signals_ioc, SIGINT, SIGTERM};
-  signals.async_wait([](transport::error_code ec, int sig) {
+void runtime::catch_signals() {
+  if (signals_)
+    return;
+  signals_ioc_ = std::make_unique<transport::net::io_context>(1);
+  signals_ = std::make_unique<transport::net::signal_set>(*signals_ioc_, SIGINT,
+                                                          SIGTERM);
+  signals_->async_wait([](transport::error_code ec, int sig) {
     if (!ec)
       TETHER_LOG(info, "node",
                  "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM"));
   });
-  signals_ioc.run();
+}
+
+void runtime::run_until_signal() {
+  catch_signals();
+  // A signal that came before this point waits in the set.
+  signals_ioc_->run();
   shutdown();
 }
 

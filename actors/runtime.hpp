@@ -10,11 +10,11 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "actors/behavior_registry.hpp"
-#include "actors/interfaces.hpp"
-#include "actors/rooms/room.hpp"
-#include "config/options.hpp"
-#include "transport/beast.hpp"
+#include "tether/actors/behavior_registry.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/actors/rooms/room.hpp"
+#include "tether/config/options.hpp"
+#include "tether/transport/beast.hpp"
 
 namespace tether {
 
@@ -93,6 +93,11 @@ class runtime {
   /// requests finished, or after the grace period) and stops. Idempotent.
   void shutdown();
 
+  /// Takes SIGINT and SIGTERM from now on (they no longer end the process
+  /// at once): call it before `start` so that a signal that comes early
+  /// still drains the node. `run_until_signal` calls it if not done.
+  void catch_signals();
+
   /// Blocks until SIGINT or SIGTERM, then shuts down.
   void run_until_signal();
 
@@ -116,6 +121,8 @@ class runtime {
   std::shared_ptr<transport::listener> listener_;
   std::vector<std::thread> io_threads_;
   uint16_t port_ = 0;
+  std::unique_ptr<transport::net::io_context> signals_ioc_;
+  std::unique_ptr<transport::net::signal_set> signals_;
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -13,8 +13,8 @@
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include "codec/frames.hpp"
-#include "transport/channel.hpp"
+#include "tether/codec/frames.hpp"
+#include "tether/transport/channel.hpp"
 
 namespace tether {
 

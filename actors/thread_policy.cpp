@@ -1,9 +1,9 @@
-#include "actors/thread_policy.hpp"
+#include "tether/actors/thread_policy.hpp"
 
 #include <cerrno>
 #include <sched.h>
 
-#include "actors/log.hpp"
+#include "tether/actors/log.hpp"
 
 namespace tether {
 

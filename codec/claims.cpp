@@ -1,4 +1,4 @@
-#include "codec/claims.hpp"
+#include "tether/codec/claims.hpp"
 
 #include <utility>
 #include <vector>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "codec/value.hpp"
+#include "tether/codec/value.hpp"
 
 namespace tether::codec {
 

@@ -1,8 +1,8 @@
-#include "codec/decode.hpp"
+#include "tether/codec/decode.hpp"
 
 #include <tuple>
 
-#include "codec/reader.hpp"
+#include "tether/codec/reader.hpp"
 
 namespace tether::codec {
 

@@ -5,7 +5,7 @@
 #include <variant>
 #include <vector>
 
-#include "codec/frames.hpp"
+#include "tether/codec/frames.hpp"
 
 namespace tether::codec {
 

@@ -1,4 +1,4 @@
-#include "codec/encode.hpp"
+#include "tether/codec/encode.hpp"
 
 #include <msgpack.hpp>
 

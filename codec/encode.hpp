@@ -4,7 +4,7 @@
 #include <string_view>
 #include <tuple>
 
-#include "codec/frames.hpp"
+#include "tether/codec/frames.hpp"
 
 namespace tether::codec {
 

@@ -1,4 +1,4 @@
-#include "codec/frames.hpp"
+#include "tether/codec/frames.hpp"
 
 namespace tether::codec {
 

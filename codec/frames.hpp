@@ -5,7 +5,7 @@
 #include <tuple>
 #include <variant>
 
-#include "codec/value.hpp"
+#include "tether/codec/value.hpp"
 
 namespace tether::codec {
 

@@ -1,4 +1,4 @@
-#include "codec/payload_fields.hpp"
+#include "tether/codec/payload_fields.hpp"
 
 namespace tether::codec {
 

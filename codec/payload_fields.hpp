@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "codec/value.hpp"
+#include "tether/codec/value.hpp"
 
 namespace tether::codec {
 

@@ -1,4 +1,4 @@
-#include "codec/reader.hpp"
+#include "tether/codec/reader.hpp"
 
 #include <msgpack.hpp>
 

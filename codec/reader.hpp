@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "codec/frames.hpp"
+#include "tether/codec/frames.hpp"
 
 namespace tether::codec {
 

@@ -1,4 +1,4 @@
-#include "codec/value.hpp"
+#include "tether/codec/value.hpp"
 
 #include <string_view>
 

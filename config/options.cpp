@@ -1,5 +1,5 @@
-#include "config/options.hpp"
-#include "config/version.hpp"
+#include "tether/config/options.hpp"
+#include "tether/config/version.hpp"
 
 #include <cctype>
 #include <cerrno>

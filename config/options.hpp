@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "config/limits.hpp"
+#include "tether/config/limits.hpp"
 
 namespace tether::config {
 

@@ -1,4 +1,4 @@
-#include "config/version.hpp"
+#include "tether/config/version.hpp"
 
 namespace tether::config {
 

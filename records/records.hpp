@@ -11,7 +11,7 @@
 
 #include <caf/meta/type_name.hpp>
 
-#include "codec/value.hpp"
+#include "tether/codec/value.hpp"
 
 namespace tether::records {
 

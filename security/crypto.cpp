@@ -1,4 +1,4 @@
-#include "security/crypto.hpp"
+#include "tether/security/crypto.hpp"
 
 #include <stdexcept>
 

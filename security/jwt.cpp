@@ -1,8 +1,8 @@
-#include "security/jwt.hpp"
+#include "tether/security/jwt.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "security/crypto.hpp"
+#include "tether/security/crypto.hpp"
 
 namespace tether::security {
 

@@ -1,4 +1,4 @@
-#include "security/stream_token.hpp"
+#include "tether/security/stream_token.hpp"
 
 #include <fcntl.h>
 #include <fstream>
@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include "security/crypto.hpp"
+#include "tether/security/crypto.hpp"
 
 namespace tether::security {
 

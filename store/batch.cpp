@@ -1,4 +1,4 @@
-#include "store/batch.hpp"
+#include "tether/store/batch.hpp"
 
 #include <chrono>
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "store/changes.hpp"
+#include "tether/store/changes.hpp"
 
 namespace tether::store {
 

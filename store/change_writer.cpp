@@ -1,4 +1,4 @@
-#include "store/change_writer.hpp"
+#include "tether/store/change_writer.hpp"
 
 #include <initializer_list>
 #include <string>

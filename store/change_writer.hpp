@@ -1,7 +1,7 @@
 #pragma once
 
-#include "store/changes.hpp"
-#include "store/sqlite_handles.hpp"
+#include "tether/store/changes.hpp"
+#include "tether/store/sqlite_handles.hpp"
 
 namespace tether::store {
 

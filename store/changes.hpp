@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "records/records.hpp"
+#include "tether/records/records.hpp"
 
 namespace tether::store {
 

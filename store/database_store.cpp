@@ -1,4 +1,4 @@
-#include "store/database_store.hpp"
+#include "tether/store/database_store.hpp"
 
 #include <utility>
 

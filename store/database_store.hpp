@@ -2,13 +2,13 @@
 
 #include <string>
 
-#include "store/change_writer.hpp"
-#include "store/file_lock.hpp"
-#include "store/meta_table.hpp"
-#include "store/snapshot_reader.hpp"
-#include "store/sqlite_handles.hpp"
-#include "store/store.hpp"
-#include "store/transaction.hpp"
+#include "tether/store/change_writer.hpp"
+#include "tether/store/file_lock.hpp"
+#include "tether/store/meta_table.hpp"
+#include "tether/store/snapshot_reader.hpp"
+#include "tether/store/sqlite_handles.hpp"
+#include "tether/store/store.hpp"
+#include "tether/store/transaction.hpp"
 
 namespace tether::store {
 

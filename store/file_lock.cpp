@@ -1,4 +1,4 @@
-#include "store/file_lock.hpp"
+#include "tether/store/file_lock.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "store/meta_table.hpp"
+#include "tether/store/meta_table.hpp"
 
 #include <chrono>
 #include <string>

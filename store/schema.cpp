@@ -1,10 +1,10 @@
-#include "store/schema.hpp"
+#include "tether/store/schema.hpp"
 
 #include <array>
 #include <string>
 
-#include "store/sqlite_store.hpp"
-#include "store/transaction.hpp"
+#include "tether/store/sqlite_store.hpp"
+#include "tether/store/transaction.hpp"
 
 namespace tether::store {
 

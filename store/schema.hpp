@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/sqlite_handles.hpp"
+#include "tether/store/sqlite_handles.hpp"
 
 namespace tether::store {
 

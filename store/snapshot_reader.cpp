@@ -1,4 +1,4 @@
-#include "store/snapshot_reader.hpp"
+#include "tether/store/snapshot_reader.hpp"
 
 #include <algorithm>
 #include <initializer_list>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "store/sqlite_handles.hpp"
-#include "store/store.hpp"
+#include "tether/store/sqlite_handles.hpp"
+#include "tether/store/store.hpp"
 
 namespace tether::store {
 

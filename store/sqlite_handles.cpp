@@ -1,4 +1,4 @@
-#include "store/sqlite_handles.hpp"
+#include "tether/store/sqlite_handles.hpp"
 
 #include <cstring>
 #include <utility>

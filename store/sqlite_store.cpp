@@ -1,15 +1,15 @@
-#include "store/sqlite_store.hpp"
+#include "tether/store/sqlite_store.hpp"
 
 #include <utility>
 
 #include <caf/error.hpp>
 #include <caf/sec.hpp>
 
-#include "store/database_store.hpp"
-#include "store/file_lock.hpp"
-#include "store/file_probe.hpp"
-#include "store/schema.hpp"
-#include "store/sqlite_handles.hpp"
+#include "tether/store/database_store.hpp"
+#include "tether/store/file_lock.hpp"
+#include "tether/store/file_probe.hpp"
+#include "tether/store/schema.hpp"
+#include "tether/store/sqlite_handles.hpp"
 
 namespace tether::store {
 
@@ -33,6 +33,12 @@ caf::error cannot(const std::string& path, const std::string& doing,
 /// Reads the schema version without writing, and refuses a file this build
 /// must not change. Until this passes, closing the connection must leave
 /// the file as it was (no checkpoint on close, no WAL switch).
+caf::error newer_schema(const std::string& path, int version) {
+  return refusal(path + " was written by a newer Tether (schema " +
+                 std::to_string(version) + ", this build reads up to " +
+                 std::to_string(schema_version) + "); left untouched");
+}
+
 caf::expected<int> accepted_version(const std::string& path, database& db) {
   int version = 0;
   if (auto read = read_schema_version(db, version); read.failed()) {
@@ -41,9 +47,7 @@ caf::expected<int> accepted_version(const std::string& path, database& db) {
     return cannot(path, "cannot read its schema version", read);
   }
   if (version > schema_version)
-    return refusal(path + " was written by a newer Tether (schema " +
-                   std::to_string(version) + ", this build reads up to " +
-                   std::to_string(schema_version) + "); left untouched");
+    return newer_schema(path, version);
   if (version < 0)
     return refusal(path + " has an unknown schema version " +
                    std::to_string(version) + "; left untouched");
@@ -86,11 +90,13 @@ caf::expected<std::unique_ptr<store>> open_sqlite(const std::string& path) {
   auto lock = file_lock::acquire(path, path + "-lock");
   if (!lock)
     return std::move(lock.error());
-  auto kind = probe_file(path);
-  if (!kind)
-    return std::move(kind.error());
-  if (*kind == file_kind::foreign)
+  auto probe = probe_file(path);
+  if (!probe)
+    return std::move(probe.error());
+  if (probe->kind == file_kind::foreign)
     return not_sqlite(path);
+  if (probe->header_version > schema_version)
+    return newer_schema(path, probe->header_version);
   database db;
   if (auto opened = database::open(path, db); opened.failed())
     return cannot(path, "SQLite cannot open it", opened);

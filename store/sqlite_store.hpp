@@ -5,7 +5,7 @@
 
 #include <caf/expected.hpp>
 
-#include "store/store.hpp"
+#include "tether/store/store.hpp"
 
 namespace tether::store {
 

@@ -7,8 +7,8 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
-#include "records/records.hpp"
-#include "store/changes.hpp"
+#include "tether/records/records.hpp"
+#include "tether/store/changes.hpp"
 
 namespace tether::store {
 

@@ -1,4 +1,4 @@
-#include "store/transaction.hpp"
+#include "tether/store/transaction.hpp"
 
 namespace tether::store {
 

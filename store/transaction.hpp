@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "store/sqlite_handles.hpp"
+#include "tether/store/sqlite_handles.hpp"
 
 namespace tether::store {
 

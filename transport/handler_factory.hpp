@@ -4,7 +4,7 @@
 #include <functional>
 #include <memory>
 
-#include "transport/channel.hpp"
+#include "tether/transport/channel.hpp"
 
 namespace tether::transport {
 

@@ -1,6 +1,6 @@
-#include "transport/http_session.hpp"
+#include "tether/transport/http_session.hpp"
 
-#include "transport/http_session.ipp"
+#include "tether/transport/http_session.ipp"
 
 namespace tether::transport {
 

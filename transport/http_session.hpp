@@ -5,9 +5,9 @@
 #include <optional>
 #include <string>
 
-#include "transport/beast.hpp"
-#include "transport/handler_factory.hpp"
-#include "transport/settings.hpp"
+#include "tether/transport/beast.hpp"
+#include "tether/transport/handler_factory.hpp"
+#include "tether/transport/settings.hpp"
 
 namespace tether::transport {
 

@@ -3,9 +3,9 @@
 // The member functions of `http_session`, included only where a next layer
 // is instantiated (http_session.cpp, test_stream.cpp).
 
-#include "transport/http_session.hpp"
+#include "tether/transport/http_session.hpp"
 
-#include "transport/websocket_session.hpp"
+#include "tether/transport/websocket_session.hpp"
 
 namespace tether::transport {
 

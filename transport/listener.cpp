@@ -1,8 +1,8 @@
-#include "transport/listener.hpp"
+#include "tether/transport/listener.hpp"
 
 #include <string>
 
-#include "transport/http_session.hpp"
+#include "tether/transport/http_session.hpp"
 
 namespace tether::transport {
 

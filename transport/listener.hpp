@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "transport/beast.hpp"
-#include "transport/handler_factory.hpp"
-#include "transport/settings.hpp"
+#include "tether/transport/beast.hpp"
+#include "tether/transport/handler_factory.hpp"
+#include "tether/transport/settings.hpp"
 
 namespace tether::transport {
 

@@ -1,7 +1,7 @@
-#include "transport/test_stream.hpp"
+#include "tether/transport/test_stream.hpp"
 
-#include "transport/http_session.ipp"
-#include "transport/websocket_session.ipp"
+#include "tether/transport/http_session.ipp"
+#include "tether/transport/websocket_session.ipp"
 
 namespace tether::transport {
 

@@ -7,8 +7,8 @@
 
 #include <boost/beast/_experimental/test/stream.hpp>
 
-#include "transport/http_session.hpp"
-#include "transport/websocket_session.hpp"
+#include "tether/transport/http_session.hpp"
+#include "tether/transport/websocket_session.hpp"
 
 namespace tether::transport {
 

@@ -1,6 +1,6 @@
-#include "transport/websocket_session.hpp"
+#include "tether/transport/websocket_session.hpp"
 
-#include "transport/websocket_session.ipp"
+#include "tether/transport/websocket_session.ipp"
 
 namespace tether::transport {
 

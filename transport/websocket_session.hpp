@@ -5,11 +5,11 @@
 #include <memory>
 #include <string>
 
-#include "containers/lazy_queue.hpp"
-#include "transport/beast.hpp"
-#include "transport/channel.hpp"
-#include "transport/handler_factory.hpp"
-#include "transport/settings.hpp"
+#include "tether/containers/lazy_queue.hpp"
+#include "tether/transport/beast.hpp"
+#include "tether/transport/channel.hpp"
+#include "tether/transport/handler_factory.hpp"
+#include "tether/transport/settings.hpp"
 
 namespace tether::transport {
 

@@ -3,7 +3,7 @@
 // The member functions of `websocket_session`, included only where a next
 // layer is instantiated (websocket_session.cpp, test_stream.cpp).
 
-#include "transport/websocket_session.hpp"
+#include "tether/transport/websocket_session.hpp"
 
 #include <algorithm>
 

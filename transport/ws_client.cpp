@@ -1,4 +1,4 @@
-#include "transport/ws_client.hpp"
+#include "tether/transport/ws_client.hpp"
 
 #include <future>
 

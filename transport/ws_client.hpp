@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "transport/beast.hpp"
-#include "transport/channel.hpp"
+#include "tether/transport/beast.hpp"
+#include "tether/transport/channel.hpp"
 
 namespace tether::transport {
 

@@ -1,13 +1,13 @@
-#include "actors/auth/authenticators.hpp"
+#include "tether/actors/auth/authenticators.hpp"
 
 #include <ctime>
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/log.hpp"
-#include "codec/payload_fields.hpp"
-#include "security/jwt.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/codec/payload_fields.hpp"
+#include "tether/security/jwt.hpp"
 
 namespace tether {
 

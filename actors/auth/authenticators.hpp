@@ -3,7 +3,7 @@
 #include <functional>
 #include <string>
 
-#include "actors/interfaces.hpp"
+#include "tether/actors/interfaces.hpp"
 
 namespace tether {
 

@@ -1,4 +1,4 @@
-#include "actors/behaviors/sys_ops.hpp"
+#include "tether/actors/behaviors/sys_ops.hpp"
 
 #include <map>
 #include <utility>
@@ -6,10 +6,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/function_behavior.hpp"
-#include "actors/paced_sender.hpp"
-#include "codec/payload_fields.hpp"
-#include "config/version.hpp"
+#include "tether/actors/function_behavior.hpp"
+#include "tether/actors/paced_sender.hpp"
+#include "tether/codec/payload_fields.hpp"
+#include "tether/config/version.hpp"
 
 namespace tether {
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "actors/behavior_registry.hpp"
-#include "actors/interfaces.hpp"
-#include "config/limits.hpp"
+#include "tether/actors/behavior_registry.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/config/limits.hpp"
 
 namespace tether {
 

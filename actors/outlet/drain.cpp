@@ -1,8 +1,8 @@
-#include "actors/outlet/drain.hpp"
+#include "tether/actors/outlet/drain.hpp"
 
 #include <caf/send.hpp>
 
-#include "actors/interfaces.hpp"
+#include "tether/actors/interfaces.hpp"
 
 namespace tether {
 

@@ -5,8 +5,8 @@
 
 #include <caf/scheduled_actor.hpp>
 
-#include "actors/lazy_hub.hpp"
-#include "codec/frames.hpp"
+#include "tether/actors/lazy_hub.hpp"
+#include "tether/codec/frames.hpp"
 
 namespace tether {
 

@@ -1,10 +1,10 @@
-#include "actors/outlet/outlet.hpp"
+#include "tether/actors/outlet/outlet.hpp"
 
 #include <algorithm>
 
 #include <caf/send.hpp>
 
-#include "actors/interfaces.hpp"
+#include "tether/actors/interfaces.hpp"
 
 namespace tether {
 

@@ -9,9 +9,9 @@
 #include <caf/scheduled_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
-#include "actors/bridge.hpp"
-#include "codec/encode.hpp"
-#include "config/limits.hpp"
+#include "tether/actors/bridge.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/config/limits.hpp"
 
 namespace tether {
 

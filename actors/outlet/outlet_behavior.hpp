@@ -4,7 +4,7 @@
 
 #include <caf/system_messages.hpp>
 
-#include "actors/interfaces.hpp"
+#include "tether/actors/interfaces.hpp"
 
 namespace tether {
 

@@ -1,4 +1,4 @@
-#include "actors/rooms/room.hpp"
+#include "tether/actors/rooms/room.hpp"
 
 #include <ctime>
 #include <optional>
@@ -6,11 +6,11 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/log.hpp"
-#include "actors/responder.hpp"
-#include "codec/encode.hpp"
-#include "codec/payload_fields.hpp"
-#include "store/batch.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/actors/responder.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/codec/payload_fields.hpp"
+#include "tether/store/batch.hpp"
 
 namespace tether {
 

@@ -6,10 +6,10 @@
 #include <unordered_set>
 #include <vector>
 
-#include "actors/interfaces.hpp"
-#include "actors/store/store_link.hpp"
-#include "config/limits.hpp"
-#include "records/records.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/actors/store/store_link.hpp"
+#include "tether/config/limits.hpp"
+#include "tether/records/records.hpp"
 
 namespace tether {
 

@@ -1,13 +1,13 @@
-#include "actors/rooms/room_service.hpp"
+#include "tether/actors/rooms/room_service.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/function_behavior.hpp"
-#include "actors/responder.hpp"
-#include "actors/stop_children.hpp"
-#include "codec/payload_fields.hpp"
-#include "security/crypto.hpp"
+#include "tether/actors/function_behavior.hpp"
+#include "tether/actors/responder.hpp"
+#include "tether/actors/stop_children.hpp"
+#include "tether/codec/payload_fields.hpp"
+#include "tether/security/crypto.hpp"
 
 namespace tether {
 

@@ -5,10 +5,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "actors/behavior_registry.hpp"
-#include "actors/interfaces.hpp"
-#include "actors/rooms/room.hpp"
-#include "config/limits.hpp"
+#include "tether/actors/behavior_registry.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/actors/rooms/room.hpp"
+#include "tether/config/limits.hpp"
 
 namespace tether {
 

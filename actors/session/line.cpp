@@ -1,4 +1,4 @@
-#include "actors/session/line.hpp"
+#include "tether/actors/session/line.hpp"
 
 #include <ctime>
 #include <utility>
@@ -6,10 +6,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/log.hpp"
-#include "actors/outlet/outlet_behavior.hpp"
-#include "codec/encode.hpp"
-#include "store/batch.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/actors/outlet/outlet_behavior.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/store/batch.hpp"
 
 namespace tether {
 
@@ -165,23 +165,24 @@ void line_state::raise_limit(uint64_t limit) {
     });
     out_.flush();
   }
-  arm_settle();
+  arm_settle(ctx_->store_settle);
   reserve();
 }
 
-void line_state::arm_settle() {
+void line_state::arm_settle(clock::duration delay) {
   if (settle_armed_)
     return;
   settle_armed_ = true;
-  self_->delayed_send(self_, ctx_->store_settle, settle_atom::value, next_seq_);
+  self_->delayed_send(self_, delay, settle_atom::value, next_seq_);
 }
 
-void line_state::on_settle(uint64_t epoch) {
+void line_state::on_settle(uint64_t) {
   settle_armed_ = false;
   if (reserving_ || seq_limit_ <= next_seq_)
     return;
-  if (epoch != next_seq_)
-    return arm_settle(); // Still numbering: look again later.
+  auto quiet = clock::now() - last_numbered_;
+  if (quiet < ctx_->store_settle) // Still numbering: look again when due.
+    return arm_settle(ctx_->store_settle - quiet);
   // Quiet: what the store knows of this line is now exact.
   seq_limit_ = next_seq_;
   save();
@@ -445,6 +446,7 @@ void line_state::keep_and_send(std::string_view inner, bool counted, bool final,
     return;
   const auto& lim = ctx_->limits;
   auto seq = next_seq_++;
+  last_numbered_ = clock::now();
   std::string bytes;
   codec::encode_seq(seq, inner, bytes);
   // A client that acknowledges what it never read still fills its socket.

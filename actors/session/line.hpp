@@ -5,14 +5,14 @@
 #include <string>
 #include <unordered_map>
 
-#include "actors/interfaces.hpp"
-#include "actors/lazy_hub.hpp"
-#include "actors/outlet/drain.hpp"
-#include "actors/outlet/outlet.hpp"
-#include "actors/session/session_context.hpp"
-#include "containers/lazy_queue.hpp"
-#include "records/records.hpp"
-#include "store/changes.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/actors/lazy_hub.hpp"
+#include "tether/actors/outlet/drain.hpp"
+#include "tether/actors/outlet/outlet.hpp"
+#include "tether/actors/session/session_context.hpp"
+#include "tether/containers/lazy_queue.hpp"
+#include "tether/records/records.hpp"
+#include "tether/store/changes.hpp"
 
 namespace tether {
 
@@ -105,7 +105,8 @@ class line_state {
   /// `seq_limit_`; frames at or past it wait for the answer.
   void reserve();
   void raise_limit(uint64_t limit);
-  void arm_settle();
+  /// Looks again after `delay` whether the line has been quiet long enough.
+  void arm_settle(clock::duration delay);
   /// Marks the line as broken: what it kept is dropped.
   void break_line();
   /// Takes the client's ACK; false if it acknowledges a seq never sent.
@@ -141,6 +142,9 @@ class line_state {
   uint64_t seq_limit_ = UINT64_MAX;
   bool reserving_ = false;
   bool settle_armed_ = false;
+  /// When the line last numbered a frame: quiet for `store_settle` after
+  /// it, it gives its reservation back.
+  clock::time_point last_numbered_{};
   /// Unix ms of the detach, for the store (0 while attached).
   uint64_t detached_since_ms_ = 0;
   /// Restored after a crash: the token generation may have run ahead of

@@ -1,10 +1,10 @@
-#include "actors/session/session.hpp"
+#include "tether/actors/session/session.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/log.hpp"
-#include "store/batch.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/store/batch.hpp"
 
 namespace tether {
 

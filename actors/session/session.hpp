@@ -5,8 +5,8 @@
 #include <string>
 #include <unordered_set>
 
-#include "actors/interfaces.hpp"
-#include "actors/session/line.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/actors/session/line.hpp"
 
 namespace tether {
 

@@ -4,11 +4,11 @@
 #include <memory>
 #include <string>
 
-#include "actors/behavior_registry.hpp"
-#include "actors/bridge.hpp"
-#include "actors/store/store_link.hpp"
-#include "config/limits.hpp"
-#include "security/stream_token.hpp"
+#include "tether/actors/behavior_registry.hpp"
+#include "tether/actors/bridge.hpp"
+#include "tether/actors/store/store_link.hpp"
+#include "tether/config/limits.hpp"
+#include "tether/security/stream_token.hpp"
 
 namespace tether {
 

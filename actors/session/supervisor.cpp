@@ -1,16 +1,16 @@
-#include "actors/session/supervisor.hpp"
+#include "tether/actors/session/supervisor.hpp"
 
 #include <ctime>
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/log.hpp"
-#include "actors/session/session.hpp"
-#include "actors/stop_children.hpp"
-#include "codec/claims.hpp"
-#include "security/crypto.hpp"
-#include "store/batch.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/actors/session/session.hpp"
+#include "tether/actors/stop_children.hpp"
+#include "tether/codec/claims.hpp"
+#include "tether/security/crypto.hpp"
+#include "tether/store/batch.hpp"
 
 namespace tether {
 

@@ -6,9 +6,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "actors/interfaces.hpp"
-#include "actors/session/line.hpp"
-#include "records/records.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/actors/session/line.hpp"
+#include "tether/records/records.hpp"
 
 namespace tether {
 

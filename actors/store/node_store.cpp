@@ -1,12 +1,12 @@
-#include "actors/store/node_store.hpp"
+#include "tether/actors/store/node_store.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <sys/stat.h>
 
-#include "actors/log.hpp"
-#include "actors/store/store_actor.hpp"
-#include "store/sqlite_store.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/actors/store/store_actor.hpp"
+#include "tether/store/sqlite_store.hpp"
 
 namespace tether {
 

@@ -2,9 +2,9 @@
 
 #include <caf/expected.hpp>
 
-#include "actors/interfaces.hpp"
-#include "config/options.hpp"
-#include "store/store.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/config/options.hpp"
+#include "tether/store/store.hpp"
 
 namespace tether {
 

@@ -4,9 +4,9 @@
 #include <memory>
 #include <vector>
 
-#include "actors/interfaces.hpp"
-#include "store/batch.hpp"
-#include "store/store.hpp"
+#include "tether/actors/interfaces.hpp"
+#include "tether/store/batch.hpp"
+#include "tether/store/store.hpp"
 
 namespace tether {
 

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "actors/interfaces.hpp"
+#include "tether/actors/interfaces.hpp"
 
 namespace tether {
 

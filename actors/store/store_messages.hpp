@@ -7,7 +7,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include "store/changes.hpp"
+#include "tether/store/changes.hpp"
 
 namespace tether {
 

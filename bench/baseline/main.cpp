@@ -22,11 +22,11 @@
 #include <variant>
 #include <vector>
 
-#include "codec/decode.hpp"
-#include "codec/encode.hpp"
-#include "codec/frames.hpp"
-#include "codec/reader.hpp"
-#include "transport/beast.hpp"
+#include "tether/codec/decode.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/codec/frames.hpp"
+#include "tether/codec/reader.hpp"
+#include "tether/transport/beast.hpp"
 
 namespace {
 

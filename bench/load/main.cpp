@@ -11,8 +11,8 @@
 
 #include <boost/program_options.hpp>
 
-#include "clients/cpp/client.hpp"
 #include "context.hpp"
+#include "tether/clients/cpp/client.hpp"
 
 namespace po = boost::program_options;
 using namespace tether::bench;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "transport/beast.hpp"
+#include "tether/transport/beast.hpp"
 #include "wire.hpp"
 
 namespace tether::bench {

@@ -4,9 +4,9 @@
 #include <string_view>
 #include <variant>
 
-#include "codec/decode.hpp"
-#include "codec/encode.hpp"
-#include "codec/frames.hpp"
+#include "tether/codec/decode.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/codec/frames.hpp"
 
 namespace tether::bench {
 

@@ -1,4 +1,4 @@
-#include "clients/cpp/backoff.hpp"
+#include "tether/clients/cpp/backoff.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "clients/cpp/call_table.hpp"
+#include "tether/clients/cpp/call_table.hpp"
 
 #include <algorithm>
 

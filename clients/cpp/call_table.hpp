@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "clients/cpp/client.hpp"
-#include "codec/frames.hpp"
+#include "tether/clients/cpp/client.hpp"
+#include "tether/codec/frames.hpp"
 
 namespace tether::client {
 

@@ -1,7 +1,7 @@
-#include "clients/cpp/client.hpp"
+#include "tether/clients/cpp/client.hpp"
 
-#include "codec/decode.hpp"
-#include "codec/encode.hpp"
+#include "tether/codec/decode.hpp"
+#include "tether/codec/encode.hpp"
 
 namespace tether::client {
 

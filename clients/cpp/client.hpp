@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "codec/frames.hpp"
-#include "transport/beast.hpp"
-#include "transport/ws_client.hpp"
+#include "tether/codec/frames.hpp"
+#include "tether/transport/beast.hpp"
+#include "tether/transport/ws_client.hpp"
 
 namespace tether::client {
 

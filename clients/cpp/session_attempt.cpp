@@ -1,8 +1,8 @@
 // One attempt of a session client: connect, HELLO, and open, resume or
 // attach its stream.
 
-#include "clients/cpp/session_client.hpp"
-#include "clients/cpp/session_link.hpp"
+#include "tether/clients/cpp/session_client.hpp"
+#include "tether/clients/cpp/session_link.hpp"
 
 namespace tether::client {
 

@@ -1,8 +1,8 @@
-#include "clients/cpp/session_client.hpp"
+#include "tether/clients/cpp/session_client.hpp"
 
 #include <ctime>
 
-#include "clients/cpp/session_link.hpp"
+#include "tether/clients/cpp/session_link.hpp"
 
 namespace tether::client {
 

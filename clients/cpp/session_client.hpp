@@ -8,10 +8,10 @@
 #include <string>
 #include <thread>
 
-#include "clients/cpp/backoff.hpp"
-#include "clients/cpp/call_table.hpp"
-#include "clients/cpp/client.hpp"
-#include "clients/cpp/session_types.hpp"
+#include "tether/clients/cpp/backoff.hpp"
+#include "tether/clients/cpp/call_table.hpp"
+#include "tether/clients/cpp/client.hpp"
+#include "tether/clients/cpp/session_types.hpp"
 
 namespace tether::client {
 

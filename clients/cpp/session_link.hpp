@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "clients/cpp/client.hpp"
-#include "clients/cpp/session_client.hpp"
+#include "tether/clients/cpp/client.hpp"
+#include "tether/clients/cpp/session_client.hpp"
 
 namespace tether::client {
 

@@ -1,4 +1,4 @@
-#include "clients/cpp/session_types.hpp"
+#include "tether/clients/cpp/session_types.hpp"
 
 namespace tether::client {
 

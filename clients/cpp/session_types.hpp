@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "codec/value.hpp"
+#include "tether/codec/value.hpp"
 
 namespace tether::client {
 

@@ -11,7 +11,7 @@
 #include <iostream>
 #include <mutex>
 
-#include "clients/cpp/session_client.hpp"
+#include "tether/clients/cpp/session_client.hpp"
 
 using tether::codec::value;
 using namespace tether::client;

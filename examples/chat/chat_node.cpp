@@ -11,9 +11,9 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/function_behavior.hpp"
-#include "actors/responder.hpp"
-#include "actors/runtime.hpp"
+#include "tether/actors/function_behavior.hpp"
+#include "tether/actors/responder.hpp"
+#include "tether/actors/runtime.hpp"
 
 using namespace tether;
 using codec::value;

@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "clients/cpp/client.hpp"
+#include "tether/clients/cpp/client.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

@@ -3,8 +3,8 @@
 
 #include <iostream>
 
-#include "actors/function_behavior.hpp"
-#include "actors/runtime.hpp"
+#include "tether/actors/function_behavior.hpp"
+#include "tether/actors/runtime.hpp"
 
 int main(int argc, char** argv) {
   auto parsed = tether::config::parse(argc, argv, "greet_node");

@@ -1,8 +1,8 @@
-#include "actors/bridge.hpp"
+#include "tether/actors/bridge.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "tests/actors/recording_channel.hpp"
+#include "tether/tests/actors/recording_channel.hpp"
 
 using namespace tether;
 

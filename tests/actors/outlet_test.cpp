@@ -1,7 +1,7 @@
 // The outlet's rules, run step by step on CAF's test coordinator: no
 // threads, no sleeps, timers advanced by hand.
 
-#include "actors/outlet/outlet.hpp"
+#include "tether/actors/outlet/outlet.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,9 +11,9 @@
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/outlet/drain.hpp"
-#include "codec/decode.hpp"
-#include "tests/actors/recording_channel.hpp"
+#include "tether/actors/outlet/drain.hpp"
+#include "tether/codec/decode.hpp"
+#include "tether/tests/actors/recording_channel.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

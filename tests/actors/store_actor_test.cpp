@@ -6,9 +6,9 @@
 #include <caf/scoped_actor.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/store/store_actor.hpp"
-#include "store/sqlite_store.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tether/actors/store/store_actor.hpp"
+#include "tether/store/sqlite_store.hpp"
+#include "tether/tests/support/temp_dir.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "clients/cpp/backoff.hpp"
+#include "tether/clients/cpp/backoff.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

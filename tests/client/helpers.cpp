@@ -1,4 +1,4 @@
-#include "tests/client/helpers.hpp"
+#include "tether/tests/client/helpers.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -12,7 +12,7 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "codec/encode.hpp"
+#include "tether/codec/encode.hpp"
 
 namespace tether::test {
 

@@ -10,10 +10,10 @@
 #include <thread>
 #include <vector>
 
-#include "clients/cpp/session_client.hpp"
-#include "tests/support/child_node.hpp"
-#include "tests/support/test_node.hpp"
-#include "transport/beast.hpp"
+#include "tether/clients/cpp/session_client.hpp"
+#include "tether/tests/support/child_node.hpp"
+#include "tether/tests/support/test_node.hpp"
+#include "tether/transport/beast.hpp"
 
 namespace tether::test {
 

@@ -6,8 +6,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/client/helpers.hpp"
-#include "tests/support/child_node.hpp"
+#include "tether/tests/client/helpers.hpp"
+#include "tether/tests/support/child_node.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

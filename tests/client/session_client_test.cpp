@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/auth/authenticators.hpp"
-#include "tests/client/helpers.hpp"
+#include "tether/actors/auth/authenticators.hpp"
+#include "tether/tests/client/helpers.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

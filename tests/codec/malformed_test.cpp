@@ -10,12 +10,12 @@
 #include <variant>
 #include <vector>
 
-#include "codec/decode.hpp"
-#include "codec/encode.hpp"
-#include "codec/frames.hpp"
-#include "codec/reader.hpp"
-#include "codec/value.hpp"
 #include "test_support.hpp"
+#include "tether/codec/decode.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/codec/frames.hpp"
+#include "tether/codec/reader.hpp"
+#include "tether/codec/value.hpp"
 
 using namespace tether::codec;
 using namespace tether::codec::test;

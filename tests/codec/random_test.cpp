@@ -10,10 +10,10 @@
 #include <variant>
 #include <vector>
 
-#include "codec/decode.hpp"
-#include "codec/encode.hpp"
-#include "codec/frames.hpp"
 #include "test_support.hpp"
+#include "tether/codec/decode.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/codec/frames.hpp"
 
 using namespace tether::codec;
 using namespace tether::codec::test;

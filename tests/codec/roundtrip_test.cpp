@@ -13,12 +13,12 @@
 
 #include <msgpack.hpp>
 
-#include "codec/decode.hpp"
-#include "codec/encode.hpp"
-#include "codec/frames.hpp"
-#include "codec/reader.hpp"
-#include "codec/value.hpp"
 #include "test_support.hpp"
+#include "tether/codec/decode.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/codec/frames.hpp"
+#include "tether/codec/reader.hpp"
+#include "tether/codec/value.hpp"
 
 using namespace tether::codec;
 using namespace tether::codec::test;

@@ -21,10 +21,10 @@
 #include <catch2/catch.hpp>
 #include <msgpack.hpp>
 
-#include "codec/decode.hpp"
-#include "codec/encode.hpp"
-#include "codec/frames.hpp"
-#include "codec/value.hpp"
+#include "tether/codec/decode.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/codec/frames.hpp"
+#include "tether/codec/value.hpp"
 
 namespace tether::codec::test {
 

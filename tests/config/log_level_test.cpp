@@ -11,10 +11,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "actors/log.hpp"
-#include "actors/runtime.hpp"
-#include "config/options.hpp"
-#include "config/version.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/actors/runtime.hpp"
+#include "tether/config/options.hpp"
+#include "tether/config/version.hpp"
 
 using tether::log::level;
 
@@ -78,7 +78,7 @@ TEST_CASE("with --log-format=json every log line is one JSON object") {
   CHECK(j["ts"].get<std::string>().size() == 24); // 2026-12-02T13:21:20.123Z
 }
 
-TEST_CASE("--log-format takes text or json") {
+TEST_CASE("the log format is text or json") {
   std::vector<const char*> argv{"tether-node", "--log-format=xml"};
   auto parsed = tether::config::parse(2, argv.data());
   CHECK_FALSE(parsed.opts);
@@ -86,7 +86,7 @@ TEST_CASE("--log-format takes text or json") {
   CHECK(parsed.text.find("--log-format") != std::string::npos);
 }
 
-TEST_CASE("--version prints the build version and exits 0") {
+TEST_CASE("the version option prints the build version and exits 0") {
   std::vector<const char*> argv{"tether-node", "--version"};
   auto parsed = tether::config::parse(2, argv.data());
   CHECK_FALSE(parsed.opts);

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config/options.hpp"
+#include "tether/config/options.hpp"
 
 using namespace tether::config;
 

@@ -5,10 +5,14 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/child_node.hpp"
-#include "tests/support/test_node.hpp"
+#include "tether/tests/support/calls.hpp"
+#include "tether/tests/support/child_node.hpp"
+#include "tether/tests/support/test_node.hpp"
 
 using namespace tether;
+using test::call;
+using test::call_ok;
+using test::join;
 using namespace std::chrono_literals;
 using codec::value;
 
@@ -17,24 +21,6 @@ namespace {
 std::vector<std::string> node_args(const test::temp_dir& dir) {
   return {"--listen=127.0.0.1:0", "--node-name=durable", "--log-level=warning",
           "--data-dir=" + dir.path()};
-}
-
-std::shared_ptr<client::client> join(client::io_thread& io,
-                                     const client::endpoint& where) {
-  auto c = client::client::connect(io, where);
-  REQUIRE(c);
-  REQUIRE(c->hello());
-  return c;
-}
-
-codec::value call_ok(client::client& c, const std::string& op,
-                     codec::value payload) {
-  auto f = c.call(op, std::move(payload));
-  REQUIRE(f.wait_for(5s) == std::future_status::ready);
-  auto a = f.get();
-  INFO(op << ": " << a.code << " " << a.message);
-  REQUIRE(a.ok());
-  return a.payload;
 }
 
 /// What each of the next `n` frames from `c` is (HEARTBEATs skipped):

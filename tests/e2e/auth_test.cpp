@@ -5,9 +5,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/auth/authenticators.hpp"
-#include "security/jwt.hpp"
-#include "tests/support/test_node.hpp"
+#include "tether/actors/auth/authenticators.hpp"
+#include "tether/security/jwt.hpp"
+#include "tether/tests/support/test_node.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

@@ -7,8 +7,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "codec/encode.hpp"
-#include "tests/support/test_node.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/tests/support/test_node.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

@@ -18,7 +18,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/test_node.hpp"
+#include "tether/tests/support/test_node.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

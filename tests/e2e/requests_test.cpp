@@ -7,9 +7,9 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <catch2/catch.hpp>
 
-#include "codec/encode.hpp"
-#include "config/version.hpp"
-#include "tests/support/test_node.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/config/version.hpp"
+#include "tether/tests/support/test_node.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

@@ -9,7 +9,7 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "tests/support/test_node.hpp"
+#include "tether/tests/support/test_node.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

@@ -11,10 +11,10 @@
 #include <caf/actor_registry.hpp>
 #include <catch2/catch.hpp>
 
-#include "codec/encode.hpp"
-#include "security/crypto.hpp"
-#include "security/stream_token.hpp"
-#include "tests/support/test_node.hpp"
+#include "tether/codec/encode.hpp"
+#include "tether/security/crypto.hpp"
+#include "tether/security/stream_token.hpp"
+#include "tether/tests/support/test_node.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;

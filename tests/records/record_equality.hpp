@@ -9,7 +9,7 @@
 #include <caf/deep_to_string.hpp>
 #include <catch2/catch.hpp>
 
-#include "records/records.hpp"
+#include "tether/records/records.hpp"
 
 namespace tether::records {
 

@@ -11,8 +11,8 @@
 #include <caf/binary_serializer.hpp>
 #include <catch2/catch.hpp>
 
-#include "records/records.hpp"
-#include "tests/records/record_equality.hpp"
+#include "tether/records/records.hpp"
+#include "tether/tests/records/record_equality.hpp"
 
 namespace {
 

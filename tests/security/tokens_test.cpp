@@ -2,9 +2,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "security/crypto.hpp"
-#include "security/jwt.hpp"
-#include "security/stream_token.hpp"
+#include "tether/security/crypto.hpp"
+#include "tether/security/jwt.hpp"
+#include "tether/security/stream_token.hpp"
 
 using namespace tether::security;
 

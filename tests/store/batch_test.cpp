@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "store/batch.hpp"
+#include "tether/store/batch.hpp"
 
 using namespace tether;
 

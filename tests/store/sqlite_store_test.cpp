@@ -20,9 +20,9 @@
 #include <caf/message.hpp>
 #include <catch2/catch.hpp>
 
-#include "store/sqlite_store.hpp"
-#include "tests/records/record_equality.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tether/store/sqlite_store.hpp"
+#include "tether/tests/records/record_equality.hpp"
+#include "tether/tests/support/temp_dir.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "tests/support/child_node.hpp"
+#include "tether/tests/support/child_node.hpp"
 
 #include <cerrno>
 #include <csignal>

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "clients/cpp/client.hpp"
+#include "tether/clients/cpp/client.hpp"
 
 namespace tether::test {
 

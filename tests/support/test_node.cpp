@@ -1,11 +1,11 @@
-#include "tests/support/test_node.hpp"
+#include "tether/tests/support/test_node.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/log.hpp"
-#include "security/crypto.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/security/crypto.hpp"
 
 namespace tether::test {
 

@@ -5,11 +5,11 @@
 #include <string>
 #include <thread>
 
-#include "actors/function_behavior.hpp"
-#include "actors/responder.hpp"
-#include "actors/runtime.hpp"
-#include "clients/cpp/client.hpp"
-#include "config/options.hpp"
+#include "tether/actors/function_behavior.hpp"
+#include "tether/actors/responder.hpp"
+#include "tether/actors/runtime.hpp"
+#include "tether/clients/cpp/client.hpp"
+#include "tether/config/options.hpp"
 
 namespace tether::test {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "tests/transport/loopback.hpp"
+#include "tether/tests/transport/loopback.hpp"
 
 using namespace tether;
 using transport::http::status;

@@ -1,4 +1,4 @@
-#include "tests/transport/loopback.hpp"
+#include "tether/tests/transport/loopback.hpp"
 
 namespace tether::test {
 

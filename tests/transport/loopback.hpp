@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/transport/recording_handler.hpp"
-#include "transport/test_stream.hpp"
+#include "tether/tests/transport/recording_handler.hpp"
+#include "tether/transport/test_stream.hpp"
 
 namespace tether::test {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "transport/channel.hpp"
+#include "tether/transport/channel.hpp"
 
 namespace tether::test {
 

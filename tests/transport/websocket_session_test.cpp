@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/transport/loopback.hpp"
+#include "tether/tests/transport/loopback.hpp"
 
 using namespace tether;
 using transport::make_shared_bytes;

@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <iostream>
 
-#include "actors/log.hpp"
-#include "actors/runtime.hpp"
-#include "config/options.hpp"
+#include "tether/actors/log.hpp"
+#include "tether/actors/runtime.hpp"
+#include "tether/config/options.hpp"
 
 int main(int argc, char** argv) {
   // A file over its size limit is a failing write the store reports and
@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   }
   // The runtime applies --log-level as it is made.
   tether::runtime node{*parsed.opts};
+  // From here SIGTERM drains, even before the node listens.
+  node.catch_signals();
   if (auto ec = node.start()) {
     // The store or the secret: the log said why; the files are untouched.
     if (ec.category() == tether::start_category())
