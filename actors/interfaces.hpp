@@ -19,6 +19,7 @@ namespace tether {
 
 struct attach_request;
 struct attach_result;
+struct request_context;
 
 /// An op handler (built-in `sys.*` or the user's own), bound to op names.
 using behavior_actor = caf::typed_actor<
@@ -187,6 +188,31 @@ using session_actor = caf::typed_actor<
     caf::reacts_to<joined_atom, std::string, room_actor>,
     // The session is no member of room `std::string` any more.
     caf::reacts_to<left_atom, std::string>>;
+
+// -- what travels with every request (names actors, so it follows them) --
+
+/// Who asked for what: travels with every request a behavior gets, so the
+/// behavior can answer (see `responder`) without knowing who the caller is.
+struct request_context {
+  /// Who answers the client: its connection or its session's line.
+  client_actor origin;
+  /// The connection's id, as WELCOME named it.
+  std::string conn;
+  /// The request id chosen by the client.
+  uint64_t id = 0;
+  /// The op the client named.
+  std::string op;
+  /// The requester's session: its public id (empty without a session),
+  /// its actor and its info map.
+  std::string session_id;
+  session_actor session;
+  codec::value session_info;
+};
+
+template <class Inspector> auto inspect(Inspector& f, request_context& x) {
+  return f(caf::meta::type_name("request_context"), x.origin, x.conn, x.id,
+           x.op, x.session_id, x.session, x.session_info);
+}
 
 /// The server-side logic of a room type (`runtime::add_room_type`): sees
 /// who joins and leaves, may refuse a join, and gets a periodic tick.

@@ -20,29 +20,6 @@ template <class Inspector> auto inspect(Inspector& f, inbound_message& x) {
   return f(caf::meta::type_name("inbound_message"), x.bytes, x.binary);
 }
 
-/// Who asked for what: travels with every request a behavior gets, so the
-/// behavior can answer (see `responder`) without knowing who the caller is.
-struct request_context {
-  /// The actor that answers the client (a `client_actor`).
-  caf::actor origin;
-  /// The connection's id, as WELCOME named it.
-  std::string conn;
-  /// The request id chosen by the client.
-  uint64_t id = 0;
-  /// The op the client named.
-  std::string op;
-  /// The requester's session: its public id (empty without a session),
-  /// its actor (a `session_actor`) and its info map.
-  std::string session_id;
-  caf::actor session;
-  codec::value session_info;
-};
-
-template <class Inspector> auto inspect(Inspector& f, request_context& x) {
-  return f(caf::meta::type_name("request_context"), x.origin, x.conn, x.id,
-           x.op, x.session_id, x.session, x.session_info);
-}
-
 /// The client's answer to a REQUEST that a behavior sent it.
 struct client_answer {
   /// True for REPLY; false for ERROR and RETRY.

@@ -80,7 +80,7 @@ void request_hub::signal(codec::signal&& x) {
 
 request_context request_hub::context_for(uint64_t id,
                                          const std::string& op) const {
-  return request_context{caf::actor_cast<caf::actor>(self_),
+  return request_context{caf::actor_cast<client_actor>(self_),
                          conn_id_,
                          id,
                          op,

@@ -92,7 +92,7 @@ class request_hub {
   size_t open_count() const { return open_.size(); }
 
   /// Names the session whose requests these are (a line's hub).
-  void set_session(std::string id, caf::actor session, codec::value info) {
+  void set_session(std::string id, session_actor session, codec::value info) {
     session_id_ = std::move(id);
     session_ = std::move(session);
     session_info_ = std::move(info);
@@ -131,7 +131,7 @@ class request_hub {
   caf::local_actor* self_;
   std::string conn_id_;
   std::string session_id_;
-  caf::actor session_;
+  session_actor session_;
   codec::value session_info_;
   std::shared_ptr<const behavior_registry> behaviors_;
   config::limits limits_;

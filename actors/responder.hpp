@@ -45,9 +45,7 @@ class responder {
   }
 
   /// The client's actor, to `request` a call or credit from it.
-  client_actor origin() const {
-    return caf::actor_cast<client_actor>(ctx_.origin);
-  }
+  const client_actor& origin() const { return ctx_.origin; }
 
  private:
   template <class Frame> void send(Frame&& x) const {

@@ -176,9 +176,7 @@ void admit(pointer self, const request_context& ctx, const responder& r) {
       return r.fail("room_full", "the room has " +
                                      std::to_string(st.setup.max_members) +
                                      " members, its maximum");
-    add_member(self,
-               {ctx.session_id, caf::actor_cast<session_actor>(ctx.session),
-                ctx.session_info});
+    add_member(self, {ctx.session_id, ctx.session, ctx.session_info});
     ++st.emptiness; // Cancels a pending TTL.
     if (st.owner.empty()) {
       st.owner = ctx.session_id;

@@ -127,9 +127,8 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
             if (auto problem = read_options(self, payload, setup);
                 !problem.empty())
               return r.fail("invalid", problem);
-            setup.creator = room_member{
-                ctx.session_id, caf::actor_cast<session_actor>(ctx.session),
-                ctx.session_info};
+            setup.creator =
+                room_member{ctx.session_id, ctx.session, ctx.session_info};
             auto id = launch(self, std::move(setup));
             return r.reply(value::map({{"room", value::of(id)}}));
           }

@@ -35,8 +35,7 @@ void line_state::init(pointer self, std::shared_ptr<const session_context> ctx,
     auto hub = std::make_unique<request_hub>(
         self_, name_of(), ctx_->behaviors, ctx_->limits,
         [this](codec::frame&& f) { emit(f); });
-    hub->set_session(id_.session_id, caf::actor_cast<caf::actor>(id_.session),
-                     id_.info);
+    hub->set_session(id_.session_id, id_.session, id_.info);
     hub->on_idle = [this] {
       if (drain_.active())
         release_connection(true, codec::close_code::going_away,

@@ -1,5 +1,6 @@
 // A command-line chat client: joins the lobby of a chat_node, prints what
-// others say and who comes and goes, and sends each line you type.
+// others say and who comes and goes (joined, left, away while their
+// connection is lost, back), and sends each line you type.
 //
 //   chat_client ws://127.0.0.1:9000/ws NAME
 //
@@ -9,6 +10,7 @@
 // back.
 
 #include <iostream>
+#include <map>
 #include <mutex>
 
 #include "tether/clients/cpp/session_client.hpp"
@@ -33,7 +35,36 @@ void say(const std::string& line) {
   std::cout << line << std::endl;
 }
 
+/// Members' names by session id, from their room.joined events (handlers
+/// run on the client's one thread: no lock needed).
+std::map<std::string, std::string> names;
+
+std::string name_of(const std::string& member) {
+  auto i = names.find(member);
+  return i == names.end() ? member : i->second;
+}
+
+/// Who is away (no connection left) and back, told by the room at once;
+/// joins and leaves the chat node's logic announces itself.
+void print_presence(const tether::codec::signal& s) {
+  std::string member;
+  tether::codec::lookup(s.payload, "member").convert_to(member);
+  if (s.name == "room.joined") {
+    std::string name;
+    tether::codec::lookup(tether::codec::lookup(s.payload, "info"), "name")
+        .convert_to(name);
+    names[member] = name.empty() ? member : name;
+    return;
+  }
+  if (s.name == "room.away")
+    return say("* " + name_of(member) + " is away (connection lost)");
+  if (s.name == "room.back")
+    say("* " + name_of(member) + " is back");
+}
+
 void print_message(const tether::codec::frame& f) {
+  if (auto s = std::get_if<tether::codec::signal>(&f))
+    return print_presence(*s);
   auto m = std::get_if<tether::codec::room_message>(&f);
   if (!m)
     return;
