@@ -107,7 +107,7 @@ using line_actor = outlet_actor::extend<
     // The session was closed: SESSION_CLOSED, then let the connection go.
     caf::reacts_to<closed_atom>,
     // An encoded frame from elsewhere (a room) to number and send.
-    caf::reacts_to<push_atom, transport::shared_bytes>,
+    caf::reacts_to<push_atom, encoded_frame>,
     // Timer: a line detached for the session TTL expires.
     caf::reacts_to<tick_atom>,
     // Timer: a line that numbered nothing for a while gives the store back
@@ -182,7 +182,7 @@ using session_actor = caf::typed_actor<
     // The supervisor's sweep found the session expired.
     caf::reacts_to<expire_atom>,
     // An encoded frame (room traffic) for every line of the session.
-    caf::reacts_to<push_atom, transport::shared_bytes>,
+    caf::reacts_to<push_atom, encoded_frame>,
     // The session became a member of room `std::string`: it tells the room
     // when it has no connection left and when it has one again.
     caf::reacts_to<joined_atom, std::string, room_actor>,

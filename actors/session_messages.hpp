@@ -1,18 +1,23 @@
 #pragma once
 
-// Messages between connections, lines, sessions and their supervisor.
-// Frames and shared buffers are not serialized yet, so these are allowed as
-// unsafe message types; no socket or channel travels in any of them. The
-// attach messages name actors: they follow the interfaces, in
-// interfaces.hpp.
+// Messages between connections, lines, sessions and rooms. Each travels as
+// encoded frames when it is serialized (to another node): no socket or
+// channel travels in any of them. The attach messages name actors: they
+// follow the interfaces, in interfaces.hpp.
 
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
-#include <caf/actor.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/sec.hpp>
 
+#include "tether/codec/decode.hpp"
+#include "tether/codec/encode.hpp"
 #include "tether/codec/frames.hpp"
 #include "tether/transport/channel.hpp"
 
@@ -24,8 +29,58 @@ struct client_frames {
   std::vector<codec::frame> frames;
 };
 
+/// Serialized as the batch of encoded frames the client would send.
+template <class Inspector>
+typename std::enable_if<Inspector::reads_state,
+                        typename Inspector::result_type>::type
+inspect(Inspector& f, client_frames& x) {
+  std::string batch;
+  for (const auto& frame : x.frames)
+    batch += codec::encode(frame);
+  return f(caf::meta::type_name("client_frames"), batch);
+}
+
+/// Read back with the same strict decoder as a client's message.
+template <class Inspector>
+typename std::enable_if<Inspector::writes_state,
+                        typename Inspector::result_type>::type
+inspect(Inspector& f, client_frames& x) {
+  std::string batch;
+  auto result = f(caf::meta::type_name("client_frames"), batch);
+  x.frames.clear();
+  if (result || batch.empty())
+    return result;
+  auto decoded = codec::decode_batch(batch.data(), batch.size());
+  if (auto frames = std::get_if<std::vector<codec::frame>>(&decoded)) {
+    x.frames = std::move(*frames);
+    return result;
+  }
+  return caf::make_error(caf::sec::invalid_argument,
+                         std::get<codec::decode_error>(decoded).reason);
+}
+
+/// One encoded frame for a session's streams (room traffic), shared by
+/// every recipient on its node: encoded once, copied never.
+struct encoded_frame {
+  transport::shared_bytes bytes;
+};
+
+template <class Inspector>
+typename std::enable_if<Inspector::reads_state,
+                        typename Inspector::result_type>::type
+inspect(Inspector& f, encoded_frame& x) {
+  std::string copy = x.bytes ? *x.bytes : std::string{};
+  return f(caf::meta::type_name("encoded_frame"), copy);
+}
+
+template <class Inspector>
+typename std::enable_if<Inspector::writes_state,
+                        typename Inspector::result_type>::type
+inspect(Inspector& f, encoded_frame& x) {
+  std::string bytes;
+  auto result = f(caf::meta::type_name("encoded_frame"), bytes);
+  x.bytes = transport::make_shared_bytes(std::move(bytes));
+  return result;
+}
+
 } // namespace tether
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tether::client_frames)
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tether::transport::shared_bytes)

@@ -48,9 +48,9 @@ void deliver(pointer self, const Frame& frame,
              const std::vector<const room_member*>& to) {
   if (to.empty())
     return;
-  auto bytes = transport::make_shared_bytes(codec::encode(frame));
+  encoded_frame shared{transport::make_shared_bytes(codec::encode(frame))};
   for (auto* m : to)
-    self->send(m->session, push_atom::value, bytes);
+    self->send(m->session, push_atom::value, shared);
 }
 
 std::vector<const room_member*> everyone(pointer self,
@@ -257,7 +257,7 @@ void invite(pointer self, const request_context& ctx, const value& payload,
                                 {"from", value::of(ctx.session_id)},
                                 {"payload", codec::lookup(payload, "payload")},
                                 {"expires", value::of(expires)}})};
-  auto bytes = transport::make_shared_bytes(codec::encode(frame));
+  encoded_frame bytes{transport::make_shared_bytes(codec::encode(frame))};
   // An invite is a notice, not a reservation: unknown ids are skipped
   // without saying so, which tells nobody which sessions exist.
   for (const auto& id : invitees)

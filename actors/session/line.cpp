@@ -547,8 +547,8 @@ line_actor spawn_line(caf::actor_system& sys,
           return result;
         },
         [self](closed_atom) { self->state.on_session_closed(); },
-        [self, done](push_atom, transport::shared_bytes bytes) {
-          self->state.on_push(std::move(bytes));
+        [self, done](push_atom, const encoded_frame& x) {
+          self->state.on_push(x.bytes);
           done();
         },
         [self](tick_atom) { self->state.on_tick(); },

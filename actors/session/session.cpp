@@ -159,7 +159,7 @@ session_actor spawn_session(caf::actor_system& sys,
         [self](detached_atom, line_actor line) {
           set_attached(self, line.address(), false);
         },
-        [self](push_atom, transport::shared_bytes bytes) {
+        [self](push_atom, const encoded_frame& bytes) {
           for (auto& kv : self->state.lines)
             self->send(kv.second, push_atom::value, bytes);
         },
