@@ -1,5 +1,7 @@
 #include "tether/clients/cpp/client.hpp"
 
+#include <algorithm>
+
 #include "tether/codec/decode.hpp"
 #include "tether/codec/encode.hpp"
 
@@ -178,7 +180,7 @@ void client::restart_numbering(uint64_t last_seq) {
   // The stream asked for numbers its frames after `last_seq`: 0 for a new
   // one (also after a resume that failed on this connection).
   std::lock_guard<std::mutex> guard{mtx_};
-  received_seq_ = acked_seq_ = last_seq;
+  received_seq_ = taken_seq_ = acked_seq_ = last_seq;
 }
 
 uint64_t client::processed_seq_locked() const {
@@ -186,7 +188,7 @@ uint64_t client::processed_seq_locked() const {
   for (const auto& e : inbox_)
     if (e.seq > 0)
       return e.seq - 1;
-  return received_seq_;
+  return taken_seq_;
 }
 
 uint64_t client::last_seq() const {
@@ -391,6 +393,10 @@ void client::on_message(std::string bytes, bool) {
 
 void client::take(codec::frame&& f, uint64_t seq) {
   if (route(f)) {
+    if (seq > 0) {
+      std::lock_guard<std::mutex> guard{mtx_};
+      taken_seq_ = std::max(taken_seq_, seq);
+    }
     processed(seq);
     return;
   }
@@ -398,6 +404,8 @@ void client::take(codec::frame&& f, uint64_t seq) {
   if (auto c = std::get_if<codec::close>(&f))
     close_frame_ = *c;
   inbox_.push_back({std::move(f), seq});
+  if (seq > 0)
+    taken_seq_ = std::max(taken_seq_, seq);
   cv_.notify_all();
 }
 

@@ -240,6 +240,10 @@ class client {
   std::atomic<uint64_t> next_id_{uint64_t{1} << 32};
   std::atomic<uint64_t> messages_{0};
   uint64_t received_seq_ = 0;
+  /// The last seq handed on (to a call, a handler or the inbox): what ACK
+  /// and `last_seq` may count, which `received_seq_` runs ahead of while
+  /// a frame is between the two.
+  uint64_t taken_seq_ = 0;
   uint64_t acked_seq_ = 0;
   uint64_t ack_every_ = 0;
   bool ack_every_set_ = false;
