@@ -1,10 +1,12 @@
 #include "tether/store/batch.hpp"
 
 #include <chrono>
+#include <optional>
+#include <set>
 
 namespace tether::store {
 
-void batch::add(change c) {
+void batch::add(change c, clock::time_point now) {
   if (auto* k = std::get_if<keep_frame>(&c)) {
     kept_at_[{k->session, k->line}].push_back(changes_.size());
   } else if (auto* a = std::get_if<ack_frames>(&c)) {
@@ -24,20 +26,62 @@ void batch::add(change c) {
     }
   }
   changes_.push_back(std::move(c));
+  added_.push_back(now);
   dead_.push_back(false);
   ++live_;
 }
 
-std::vector<change> batch::take() {
+namespace {
+
+/// The lines and sessions whose rows change in the batch: their frames go
+/// with it.
+struct barriers {
+  std::set<std::pair<std::string, uint64_t>> lines;
+  std::set<std::string> sessions;
+
+  explicit barriers(const std::vector<change>& xs) {
+    for (const auto& x : xs) {
+      if (auto p = std::get_if<put_line>(&x))
+        lines.emplace(p->session, p->number);
+      else if (auto d = std::get_if<drop_line>(&x))
+        lines.emplace(d->session, d->line);
+      else if (auto f = std::get_if<drop_frames>(&x))
+        lines.emplace(f->session, f->line);
+      else if (auto s = std::get_if<drop_session>(&x))
+        sessions.insert(s->id);
+    }
+  }
+
+  bool hit(const keep_frame& k) const {
+    return sessions.count(k.session) > 0 || lines.count({k.session, k.line});
+  }
+};
+
+} // namespace
+
+std::vector<change> batch::take(clock::time_point now, clock::duration hold) {
   std::vector<change> out;
   out.reserve(live_);
-  for (size_t i = 0; i < changes_.size(); ++i)
-    if (!dead_[i])
+  std::vector<std::pair<change, clock::time_point>> kept;
+  std::optional<barriers> due;
+  if (hold.count() > 0)
+    due.emplace(changes_);
+  for (size_t i = 0; i < changes_.size(); ++i) {
+    if (dead_[i])
+      continue;
+    auto k = std::get_if<keep_frame>(&changes_[i]);
+    if (k && due && now - added_[i] < hold && !due->hit(*k))
+      kept.emplace_back(std::move(changes_[i]), added_[i]);
+    else
       out.push_back(std::move(changes_[i]));
+  }
   changes_.clear();
+  added_.clear();
   dead_.clear();
   kept_at_.clear();
   live_ = 0;
+  for (auto& [c, at] : kept)
+    add(std::move(c), at);
   return out;
 }
 

@@ -114,8 +114,15 @@ void commit(pointer self) {
   auto& st = self->state;
   if (st.busy || st.closed || st.pending.empty())
     return;
+  // Stopping, or too much waiting: everything goes.
+  bool all = !st.flushers.empty() || st.pending.size() >= st.timing.max_batch;
+  auto changes =
+      st.pending.take(store::batch::clock::now(),
+                      all ? store::batch::clock::duration{} : st.timing.hold);
+  if (changes.empty()) // Only frames that may wait.
+    return arm(self);
   st.busy = true;
-  st.writing = st.pending.take();
+  st.writing = std::move(changes);
   st.in_flight = std::exchange(st.waiting, {});
   auto n = st.writing.size();
   self->request(st.writer, caf::infinite, write_atom::value,

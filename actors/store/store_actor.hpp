@@ -14,6 +14,11 @@ namespace tether {
 struct store_timing {
   /// The longest a change waits for its commit.
   std::chrono::milliseconds flush{10};
+  /// The longest a kept frame may wait besides, while its line's row does
+  /// not change: most are acknowledged before, and never written (see
+  /// `store::batch`). Above the lines' 500 ms settle time, so that a
+  /// settled line's frames are on disk with its row.
+  std::chrono::milliseconds hold{1000};
   /// A group this big is committed without waiting for the timer.
   size_t max_batch = 20000;
   /// While commits fail, at most this many changes wait to be retried;

@@ -81,3 +81,38 @@ TEST_CASE("a failed commit's changes go back before the newer ones") {
   b.add(store::ack_frames{"s", 1, 3});
   CHECK(kept_seqs(b.take()).empty());
 }
+
+TEST_CASE("frames may wait for their line's next change, at most the hold") {
+  using clock = store::batch::clock;
+  auto t0 = clock::now();
+  auto hold = std::chrono::seconds{1};
+  store::batch b;
+  b.add(frame("s", 1, 1), t0);
+  b.add(frame("s", 2, 1), t0);
+  b.add(store::session_idle{"s", 5}, t0);
+  // Young frames of lines whose rows do not change wait; the rest goes.
+  auto first = b.take(t0 + std::chrono::milliseconds{10}, hold);
+  REQUIRE(first.size() == 1);
+  CHECK(std::holds_alternative<store::session_idle>(first[0]));
+  CHECK(b.size() == 2);
+  // An ACK meanwhile: that frame is never written.
+  b.add(store::ack_frames{"s", 1, 1}, t0);
+  // A change of line 2's row takes its frames along, before it.
+  b.add(store::put_line{"s", 2, 1, 0, 1025, false, 0}, t0);
+  auto second = b.take(t0 + std::chrono::milliseconds{20}, hold);
+  REQUIRE(second.size() == 3);
+  CHECK(std::holds_alternative<store::keep_frame>(second[0]));
+  CHECK(std::get<store::keep_frame>(second[0]).line == 2);
+  CHECK(std::holds_alternative<store::ack_frames>(second[1]));
+  CHECK(std::holds_alternative<store::put_line>(second[2]));
+  CHECK(b.empty());
+  // Past the hold a frame goes on its own.
+  b.add(frame("s", 3, 1), t0);
+  CHECK(b.take(t0 + std::chrono::milliseconds{500}, hold).empty());
+  CHECK(kept_seqs(b.take(t0 + std::chrono::seconds{2}, hold)) ==
+        std::vector<uint64_t>{1});
+  // The end of a session takes its frames along too.
+  b.add(frame("s", 4, 1), t0);
+  b.add(store::drop_session{"s"}, t0);
+  CHECK(b.take(t0, hold).size() == 2);
+}
