@@ -1,6 +1,11 @@
 #include "tether/store/sqlite_store.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <caf/error.hpp>
 #include <caf/sec.hpp>
@@ -97,6 +102,14 @@ caf::expected<std::unique_ptr<store>> open_sqlite(const std::string& path) {
     return not_sqlite(path);
   if (probe->header_version > schema_version)
     return newer_schema(path, probe->header_version);
+  // Session keys live in it: readable by the node's user only. SQLite
+  // gives its -wal and -shm files the database file's mode.
+  if (probe->kind == file_kind::none) {
+    int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0)
+      return refusal("cannot create " + path + ": " + std::strerror(errno));
+    ::close(fd);
+  }
   database db;
   if (auto opened = database::open(path, db); opened.failed())
     return cannot(path, "SQLite cannot open it", opened);

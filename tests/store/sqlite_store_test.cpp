@@ -589,6 +589,12 @@ TEST_CASE("a path in use is refused until its store is destroyed") {
   struct stat lock_stat {};
   REQUIRE(::stat((path + "-lock").c_str(), &lock_stat) == 0);
   CHECK((lock_stat.st_mode & 0777) == 0600);
+  // It holds session keys: the store and its WAL are the owner's only.
+  for (const auto& file : {path, path + "-wal"}) {
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+  }
   auto second = store::open_sqlite(path);
   REQUIRE(!second);
   CHECK(text_of(second.error()) ==
