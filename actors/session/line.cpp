@@ -87,29 +87,6 @@ void line_state::restore(const line_origin& origin) {
   self_->delayed_send(self_, left, tick_atom::value);
 }
 
-records::line_record line_state::record() const {
-  records::line_record r;
-  r.number = id_.number;
-  r.generation = generation_;
-  r.next_seq = next_seq_;
-  r.acked = acked_;
-  r.seq_limit = seq_limit_ == UINT64_MAX ? next_seq_ : seq_limit_;
-  r.broken = broken_;
-  r.detached_since_ms = connection_ ? 0 : detached_since_ms_;
-  std::unordered_map<uint64_t, uint64_t> answer_of; // seq -> request id
-  for (const auto& kv : answered_)
-    answer_of.emplace(kv.second, kv.first);
-  outbox_.for_each([&](const kept_frame& k) {
-    records::kept_frame f{k.seq, k.counted, false, 0, *k.bytes};
-    if (auto i = answer_of.find(k.seq); i != answer_of.end()) {
-      f.answers = true;
-      f.request_id = i->second;
-    }
-    r.kept.push_back(std::move(f));
-  });
-  return r;
-}
-
 store::put_line line_state::saved_fields() const {
   store::put_line x;
   x.session = id_.session_id;

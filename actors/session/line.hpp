@@ -50,9 +50,6 @@ class line_state {
   void init(pointer self, std::shared_ptr<const session_context> ctx,
             line_identity id, line_origin origin = {});
 
-  /// The line as a value, in O(its kept frames).
-  records::line_record record() const;
-
   // -- from the connection
   // -------------------------------------------------------
 

@@ -769,23 +769,14 @@ TEST_CASE("a session and an empty room restarted within their TTLs come "
     left = steady::now();
     c->send(codec::request{5, "sys.echo", value::of(5)});
     CHECK(test::expect<codec::reply>(*c).id == 5);
-    node.signal(SIGTERM);
-    CHECK(test::close_code_of(*c) == 5);
-    CHECK(node.wait_exit() == 0);
+    test::stop_cleanly(node, *c);
   }
   test::child_node node{args};
   auto where = node.listening();
   REQUIRE(where);
-  auto c = join(io, *where);
-  c->auto_ack(0);
-  std::string error;
   // From 2: the answers to room.create and room.leave are acknowledged, so
   // this client's calls may use their ids again.
-  auto resumed = c->resume_session(s.stream_token, 2, &error);
-  INFO("resume: " << error);
-  REQUIRE(resumed);
-  CHECK(resumed->resumed);
-  CHECK(resumed->session_id == s.session_id);
+  auto c = test::resume(io, *where, s, 2);
   CHECK(test::expect<codec::reply>(*c).id == 5);
   auto info = call(*c, "room.info", test::map_of({{"room", value::of(room)}}));
   INFO("room.info: " << info.code);

@@ -204,20 +204,12 @@ TEST_CASE("two nodes on one store: the second exits 2, the first serves on, "
     auto c2 = join(io, *where);
     echoes(*c2, value::of(3));
     CHECK(store_health(*c2) == "ok");
-    first.signal(SIGTERM);
-    CHECK(test::close_code_of(*c) == 5);
-    CHECK(first.wait_exit() == 0);
+    test::stop_cleanly(first, *c);
   }
   test::child_node again{node_args(dir.path(), {"--store=" + store})};
   auto where = again.listening();
   REQUIRE(where);
-  auto c = join(io, *where);
-  c->auto_ack(0);
-  std::string error;
-  auto resumed = c->resume_session(s.stream_token, 0, &error);
-  INFO("resume: " << error);
-  REQUIRE(resumed);
-  CHECK(resumed->session_id == s.session_id);
+  auto c = test::resume(io, *where, s, 0);
   // The two echoes of the first node come again.
   CHECK(test::expect<codec::reply>(*c).payload == value::of(1));
   CHECK(test::expect<codec::reply>(*c).payload == value::of(2));
@@ -284,13 +276,8 @@ TEST_CASE("writes that fail (a file size limit): the node serves on, "
             test::map_of({{"room", value::of(room)},
                           {"props", test::map_of({{"k", value::of(1)}})}}));
     c->abort();
-    auto back = join(io, *where);
-    back->auto_ack(0);
-    std::string error;
-    auto resumed = back->resume_session(s.stream_token, 0, &error);
-    INFO("resume: " << error);
-    REQUIRE(resumed);
-    CHECK(resumed->resumed);
+    codec::session resumed;
+    auto back = test::resume(io, *where, s, 0, &resumed);
     // The 8 big answers and the small one come again.
     for (size_t i = 0; i < payloads.size(); ++i)
       CHECK(test::expect<codec::reply>(*back).payload == payloads[i]);
@@ -300,21 +287,14 @@ TEST_CASE("writes that fail (a file size limit): the node serves on, "
     // Writes succeed again: the store catches up.
     REQUIRE(node.limit_file_size(std::nullopt));
     CHECK(test::eventually([&] { return store_health(*info) == "ok"; }));
-    s.stream_token = resumed->stream_token;
-    node.signal(SIGTERM);
-    CHECK(test::close_code_of(*back) == 5);
-    CHECK(node.wait_exit() == 0);
+    s.stream_token = resumed.stream_token;
+    test::stop_cleanly(node, *back);
   }
   // Nothing was lost: after a restart the stream resumes with every frame.
   test::child_node node{node_args(dir.path())};
   auto where = node.listening();
   REQUIRE(where);
-  auto c = join(io, *where);
-  c->auto_ack(0);
-  std::string error;
-  auto resumed = c->resume_session(s.stream_token, 0, &error);
-  INFO("resume: " << error);
-  REQUIRE(resumed);
+  auto c = test::resume(io, *where, s, 0);
   for (size_t i = 0; i < payloads.size(); ++i)
     CHECK(test::expect<codec::reply>(*c).payload == payloads[i]);
   CHECK(test::expect<codec::reply>(*c).payload == value::of(1));

@@ -76,22 +76,13 @@ TEST_CASE("after SIGTERM and a restart a session resumes with every frame "
     // five signals: 9 frames in all, none acknowledged.
     sent = next_frames(*c, 7);
     CHECK(c->last_seq() == 9);
-    node.signal(SIGTERM);
-    CHECK(test::close_code_of(*c) == 5);
-    CHECK(node.wait_exit() == 0);
+    test::stop_cleanly(node, *c);
   }
   test::child_node node{node_args(dir)};
   auto where = node.listening();
   REQUIRE(where);
-  auto c = join(io, *where);
-  c->auto_ack(0);
-  std::string error;
   // The client read up to seq 3: seqs 4 to 9 come again.
-  auto resumed = c->resume_session(s.stream_token, 3, &error);
-  INFO("resume: " << error);
-  REQUIRE(resumed);
-  CHECK(resumed->resumed);
-  CHECK(resumed->session_id == s.session_id);
+  auto c = test::resume(io, *where, s, 3);
   CHECK(next_frames(*c, 6) ==
         std::vector<std::string>(sent.begin() + 1, sent.end()));
   CHECK(c->last_seq() == 9);

@@ -175,6 +175,30 @@ answers read_answers(client::client& c, uint64_t requests,
   return a;
 }
 
+/// Resumes `token` after `last_seq`: the REPLYs to the echoes numbered
+/// after it, up to `last`, come again in order (each echo's id is its seq),
+/// and nothing else.
+void resumes_with_replay(client::client& c, const std::string& token,
+                         uint64_t last_seq, uint64_t last) {
+  std::string error;
+  auto r = c.resume_session(token, last_seq, &error);
+  INFO("SESSION_RESUME with last_seq " << last_seq << ": "
+                                       << (r ? "SESSION" : error));
+  REQUIRE(r);
+  CHECK(r->resumed);
+  CHECK(r->last_seq == last_seq);
+  for (uint64_t id = last_seq + 1; id <= last; ++id) {
+    INFO("replay of seq " << id);
+    auto reply = test::expect<codec::reply>(c);
+    CHECK(reply.id == id);
+    CHECK(reply.payload == value::of(id));
+    CHECK(c.last_seq() == id);
+  }
+  CHECK_FALSE(c.next(300ms).has_value());
+  CHECK(c.duplicates() == 0);
+  CHECK(c.gaps() == 0);
+}
+
 } // namespace
 
 TEST_CASE("An ACK above the highest seq sent is a protocol error", "[outlet]") {
@@ -226,40 +250,12 @@ TEST_CASE("An ACK never un-acknowledges and frames after it are kept",
   std::string error;
 
   SECTION("a resume after the acknowledged seq replays what follows it") {
-    auto r = c2->resume_session(s.stream_token, 5, &error);
-    INFO("SESSION_RESUME with last_seq 5: " << (r ? "SESSION" : error));
-    REQUIRE(r);
-    CHECK(r->resumed);
-    CHECK(r->last_seq == 5);
-    for (uint64_t id = 6; id <= 7; ++id) {
-      INFO("replay of seq " << id);
-      auto reply = test::expect<codec::reply>(*c2);
-      CHECK(reply.id == id);
-      CHECK(reply.payload == value::of(id));
-      CHECK(c2->last_seq() == id);
-    }
-    CHECK_FALSE(c2->next(300ms).has_value());
-    // A frame numbered 5 or less would have been counted here.
-    CHECK(c2->duplicates() == 0);
-    CHECK(c2->gaps() == 0);
+    // A frame numbered 5 or less would count as a duplicate.
+    resumes_with_replay(*c2, s.stream_token, 5, 7);
   }
 
   SECTION("a resume at the acknowledged seq replays every frame after it") {
-    auto r = c2->resume_session(s.stream_token, 3, &error);
-    INFO("SESSION_RESUME with last_seq 3: " << (r ? "SESSION" : error));
-    REQUIRE(r);
-    CHECK(r->resumed);
-    CHECK(r->last_seq == 3);
-    for (uint64_t id = 4; id <= 7; ++id) {
-      INFO("replay of seq " << id);
-      auto reply = test::expect<codec::reply>(*c2);
-      CHECK(reply.id == id);
-      CHECK(reply.payload == value::of(id));
-      CHECK(c2->last_seq() == id);
-    }
-    CHECK_FALSE(c2->next(300ms).has_value());
-    CHECK(c2->duplicates() == 0);
-    CHECK(c2->gaps() == 0);
+    resumes_with_replay(*c2, s.stream_token, 3, 7);
   }
 
   SECTION("a resume below the acknowledged seq gets resume_gap") {

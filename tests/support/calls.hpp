@@ -4,12 +4,15 @@
 // the node does not answer in time.
 
 #include <chrono>
+#include <csignal>
 #include <memory>
 #include <string>
 
 #include <catch2/catch.hpp>
 
 #include "tether/clients/cpp/client.hpp"
+#include "tether/tests/support/child_node.hpp"
+#include "tether/tests/support/test_node.hpp"
 
 namespace tether::test {
 
@@ -38,6 +41,34 @@ inline codec::value call_ok(client::client& c, const std::string& op,
   INFO(op << ": " << a.code << " " << a.message);
   REQUIRE(a.ok());
   return a.payload;
+}
+
+/// A client at `where` that resumes the stream of `s` after `last_seq` and
+/// acknowledges only when the test says; the test fails unless the node
+/// resumes it. `out` gets the new SESSION (its token).
+inline std::shared_ptr<client::client> resume(client::io_thread& io,
+                                              const client::endpoint& where,
+                                              const codec::session& s,
+                                              uint64_t last_seq,
+                                              codec::session* out = nullptr) {
+  auto c = join(io, where);
+  c->auto_ack(0);
+  std::string error;
+  auto resumed = c->resume_session(s.stream_token, last_seq, &error);
+  INFO("resume after seq " << last_seq << ": " << error);
+  REQUIRE(resumed);
+  CHECK(resumed->resumed);
+  CHECK(resumed->session_id == s.session_id);
+  if (out)
+    *out = *resumed;
+  return c;
+}
+
+/// SIGTERM: the client gets CLOSE 5 and the node exits 0.
+inline void stop_cleanly(child_node& node, client::client& c) {
+  node.signal(SIGTERM);
+  CHECK(close_code_of(c) == 5);
+  CHECK(node.wait_exit() == 0);
 }
 
 } // namespace tether::test
