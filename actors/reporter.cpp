@@ -26,8 +26,7 @@ double rate(uint64_t now, uint64_t before, double seconds) {
   return seconds > 0 ? static_cast<double>(now - before) / seconds : 0.0;
 }
 
-void report(pointer self, const node_stats& node, uint64_t sessions,
-            uint64_t rooms, const store_stats& store) {
+void report(pointer self, const node_figures& x) {
   auto& st = self->state;
   auto now = std::chrono::steady_clock::now();
   double seconds = std::chrono::duration<double>(now - st.last_at).count();
@@ -37,9 +36,9 @@ void report(pointer self, const node_stats& node, uint64_t sessions,
   std::snprintf(rates, sizeof(rates), "%.1f msg/s in, %.1f out",
                 rate(in, st.last_in, seconds), rate(out, st.last_out, seconds));
   TETHER_LOG(info, "summary",
-             node.connections << " connections, " << sessions << " sessions, "
-                              << rooms << " rooms; " << rates << "; store "
-                              << health_of(store));
+             x.node.connections << " connections, " << x.sessions
+                                << " sessions, " << x.rooms << " rooms; "
+                                << rates << "; store " << health_of(x.store));
   st.last_in = in;
   st.last_out = out;
   st.last_at = now;
@@ -49,53 +48,24 @@ void report(pointer self, const node_stats& node, uint64_t sessions,
 
 reporter_actor spawn_reporter(caf::actor_system& sys, report_sources sources,
                               std::chrono::seconds every) {
-  return sys.spawn([sources,
-                    every](pointer self) -> reporter_actor::behavior_type {
-    auto& st = self->state;
-    st.sources = sources;
-    st.every = every;
-    st.last_at = std::chrono::steady_clock::now();
-    self->delayed_send(self, every, tick_atom::value);
-    return {
-        [self](tick_atom) {
-          auto& st = self->state;
-          self->delayed_send(self, st.every, tick_atom::value);
-          auto timeout = std::chrono::seconds{5};
-          auto skip = [](const caf::error&) {}; // The next tick tries again.
-          self->request(st.sources.node, timeout, stats_atom::value)
-              .then(
-                  [self, timeout, skip](const node_stats& node) {
-                    self->request(self->state.sources.sessions, timeout,
-                                  stats_atom::value)
-                        .then(
-                            [self, timeout, skip, node](uint64_t sessions) {
-                              self->request(self->state.sources.rooms, timeout,
-                                            stats_atom::value)
-                                  .then(
-                                      [self, timeout, skip, node,
-                                       sessions](uint64_t rooms) {
-                                        auto& store = self->state.sources.store;
-                                        if (!store)
-                                          return report(self, node, sessions,
-                                                        rooms, store_stats{});
-                                        self->request(store, timeout,
-                                                      stats_atom::value)
-                                            .then(
-                                                [self, node, sessions,
-                                                 rooms](const store_stats& s) {
-                                                  report(self, node, sessions,
-                                                         rooms, s);
-                                                },
-                                                skip);
-                                      },
-                                      skip);
-                            },
-                            skip);
-                  },
-                  skip);
-        },
-    };
-  });
+  return sys.spawn(
+      [sources, every](pointer self) -> reporter_actor::behavior_type {
+        auto& st = self->state;
+        st.sources = sources;
+        st.every = every;
+        st.last_at = std::chrono::steady_clock::now();
+        self->delayed_send(self, every, tick_atom::value);
+        return {
+            [self](tick_atom) {
+              auto& st = self->state;
+              self->delayed_send(self, st.every, tick_atom::value);
+              gather_figures(
+                  self, st.sources.owners,
+                  [self](const node_figures& x) { report(self, x); },
+                  [](const caf::error&) {}); // The next tick tries again.
+            },
+        };
+      });
 }
 
 } // namespace tether

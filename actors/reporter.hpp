@@ -4,17 +4,14 @@
 #include <memory>
 
 #include "tether/actors/interfaces.hpp"
+#include "tether/actors/node_figures.hpp"
 #include "tether/actors/traffic.hpp"
 
 namespace tether {
 
 /// Whom the reporter asks for its figures.
 struct report_sources {
-  node_actor node;
-  session_supervisor_actor sessions;
-  room_service_actor rooms;
-  /// Invalid without a store.
-  store_actor store;
+  figure_sources owners;
   std::shared_ptr<const traffic> counts;
 };
 

@@ -246,7 +246,7 @@ transport::error_code runtime::start() {
   ctx->counts = counts;
   reporter_ = spawn_reporter(
       *system_,
-      report_sources{node_, sessions_, rooms_, store_, std::move(counts)},
+      report_sources{{node_, sessions_, rooms_, store_}, std::move(counts)},
       std::chrono::seconds{60});
   auto* sys = system_.get();
   auto prefix = opts_.node_name + "-";

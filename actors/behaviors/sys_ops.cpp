@@ -7,6 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "tether/actors/function_behavior.hpp"
+#include "tether/actors/node_figures.hpp"
 #include "tether/actors/paced_sender.hpp"
 #include "tether/codec/payload_fields.hpp"
 #include "tether/config/version.hpp"
@@ -24,76 +25,39 @@ request_key key_of(const request_context& ctx) {
 
 // -- sys.info -----------------------------------------------------------------
 
-/// The figures `sys.info` reports, gathered from their owners.
+/// The owners of the figures `sys.info` reports.
 struct info_state {
   static inline const char* name = "tether.sys.info";
-  node_actor node;
-  session_supervisor_actor sessions;
-  room_service_actor rooms;
-  /// Invalid without a store.
-  store_actor store;
+  figure_sources sources;
 };
 
-/// Asks the store for its figures (none without one), then calls `then`.
-template <class Self, class Then, class Fail>
-void with_store_stats(Self* self, Then then, Fail fail) {
-  if (!self->state.store)
-    return then(store_stats{});
-  self->request(self->state.store, std::chrono::seconds{5}, stats_atom::value)
-      .then(then, fail);
-}
-
 /// What `sys.info` answers.
-codec::value info_reply(const node_stats& x, uint64_t sessions, uint64_t rooms,
-                        const store_stats& store) {
+codec::value info_reply(const node_figures& x) {
   using codec::value;
-  return value::map({{"node", value::of(x.node)},
+  return value::map({{"node", value::of(x.node.node)},
                      {"version", value::of(uint64_t{1})},
                      {"build", value::of(std::string{config::build_version()})},
-                     {"uptime_s", value::of(x.uptime_s)},
-                     {"connections", value::of(x.connections)},
-                     {"sessions", value::of(sessions)},
-                     {"rooms", value::of(rooms)},
-                     {"store", value::of(health_of(store))}});
+                     {"uptime_s", value::of(x.node.uptime_s)},
+                     {"connections", value::of(x.node.connections)},
+                     {"sessions", value::of(x.sessions)},
+                     {"rooms", value::of(x.rooms)},
+                     {"store", value::of(health_of(x.store))}});
 }
 
 behavior_actor::behavior_type
 info_behavior(behavior_actor::stateful_pointer<info_state> self,
-              node_actor node, session_supervisor_actor sessions,
-              room_service_actor rooms, store_actor store) {
-  self->state = info_state{node, sessions, rooms, store};
-  return requests_only([self](invoke_atom, const request_context& ctx,
-                              const codec::value&) {
-    responder r{ctx};
-    auto fail = [r](const caf::error&) {
-      r.fail("internal", "statistics unavailable");
-    };
-    auto timeout = std::chrono::seconds{5};
-    auto& st = self->state;
-    self->request(st.node, timeout, stats_atom::value)
-        .then(
-            [self, r, fail, timeout](node_stats x) {
-              self->request(self->state.sessions, timeout, stats_atom::value)
-                  .then(
-                      [self, r, fail, timeout, x](uint64_t sessions) {
-                        self->request(self->state.rooms, timeout,
-                                      stats_atom::value)
-                            .then(
-                                [self, r, fail, x, sessions](uint64_t rooms) {
-                                  with_store_stats(
-                                      self,
-                                      [r, x, sessions, rooms](store_stats s) {
-                                        r.reply(
-                                            info_reply(x, sessions, rooms, s));
-                                      },
-                                      fail);
-                                },
-                                fail);
-                      },
-                      fail);
-            },
-            fail);
-  });
+              figure_sources sources) {
+  self->state.sources = std::move(sources);
+  return requests_only(
+      [self](invoke_atom, const request_context& ctx, const codec::value&) {
+        responder r{ctx};
+        gather_figures(
+            self, self->state.sources,
+            [r](const node_figures& x) { r.reply(info_reply(x)); },
+            [r](const caf::error&) {
+              r.fail("internal", "statistics unavailable");
+            });
+      });
 }
 
 // -- sys.stream ---------------------------------------------------------------
@@ -230,8 +194,9 @@ void add_sys_behaviors(caf::actor_system& sys, behavior_registry& registry,
                       [](const request_context&, const codec::value& payload) {
                         return op_result{payload};
                       });
-  registry.add("sys.info",
-               sys.spawn(info_behavior, node, sessions, rooms, store));
+  registry.add(
+      "sys.info",
+      sys.spawn(info_behavior, figure_sources{node, sessions, rooms, store}));
   // A part must fit in one message with its frame around it.
   auto max_part = limits.max_message > 64 ? limits.max_message - 64 : 0;
   registry.add("sys.stream", sys.spawn(stream_behavior, max_part));

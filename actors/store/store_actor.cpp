@@ -97,7 +97,6 @@ void failed(pointer self, const caf::error& err) {
     st.pending.put_back(std::move(retry));
   }
   st.busy = false;
-  st.writing.clear();
   // Lines serve on: their frames are not saved either way.
   for (auto& p : std::exchange(st.in_flight, {}))
     p.deliver(true);
