@@ -392,11 +392,7 @@ void client::on_message(std::string bytes, bool) {
 }
 
 void client::take(codec::frame&& f, uint64_t seq) {
-  if (route(f)) {
-    if (seq > 0) {
-      std::lock_guard<std::mutex> guard{mtx_};
-      taken_seq_ = std::max(taken_seq_, seq);
-    }
+  if (route(f, seq)) {
     processed(seq);
     return;
   }
@@ -404,8 +400,7 @@ void client::take(codec::frame&& f, uint64_t seq) {
   if (auto c = std::get_if<codec::close>(&f))
     close_frame_ = *c;
   inbox_.push_back({std::move(f), seq});
-  if (seq > 0)
-    taken_seq_ = std::max(taken_seq_, seq);
+  taken_seq_ = std::max(taken_seq_, seq);
   cv_.notify_all();
 }
 
@@ -420,10 +415,13 @@ void client::settle(uint64_t id, answer a) {
   promise.set_value(std::move(a));
 }
 
-bool client::route(codec::frame& f) {
+bool client::route(codec::frame& f, uint64_t seq) {
   std::unique_lock<std::mutex> lock{mtx_};
+  // A frame handed on counts for last_seq before its answer is seen.
+  auto claim = [this, seq] { taken_seq_ = std::max(taken_seq_, seq); };
   auto is_pending = [this](uint64_t id) { return pending_.count(id) > 0; };
   if (auto x = std::get_if<codec::reply>(&f); x && is_pending(x->id)) {
+    claim();
     lock.unlock();
     answer a;
     a.what = answer::kind::reply;
@@ -432,6 +430,7 @@ bool client::route(codec::frame& f) {
     return true;
   }
   if (auto x = std::get_if<codec::error>(&f); x && is_pending(x->id)) {
+    claim();
     lock.unlock();
     answer a;
     a.what = answer::kind::error;
@@ -441,6 +440,7 @@ bool client::route(codec::frame& f) {
     return true;
   }
   if (auto x = std::get_if<codec::retry>(&f); x && is_pending(x->id)) {
+    claim();
     lock.unlock();
     answer a;
     a.what = answer::kind::retry;
@@ -452,6 +452,7 @@ bool client::route(codec::frame& f) {
   if (auto x = std::get_if<codec::result_part>(&f); x && is_pending(x->id)) {
     auto& p = pending_[x->id];
     p.parts.push_back(std::move(x->payload));
+    claim();
     if (!x->last)
       return true;
     answer a;
@@ -463,12 +464,14 @@ bool client::route(codec::frame& f) {
   }
   if (auto x = std::get_if<codec::signal>(&f); x && signal_handler_) {
     auto handler = signal_handler_;
+    claim();
     lock.unlock();
     handler(*x);
     return true;
   }
   if (auto x = std::get_if<codec::request>(&f); x && request_handler_) {
     auto handler = request_handler_;
+    claim();
     lock.unlock();
     auto result = handler(*x);
     if (result.error_code.empty())

@@ -218,7 +218,7 @@ class client {
   // A future that has failed already: a call on a closed connection.
   static std::future<answer> failed_call();
   // Routes one frame; true if a pending call or a handler took it.
-  bool route(codec::frame& f);
+  bool route(codec::frame& f, uint64_t seq);
   void settle(uint64_t id, answer a);
 
   std::shared_ptr<transport::ws_client> ws_;
