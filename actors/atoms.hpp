@@ -42,5 +42,13 @@ using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
 using settle_atom = caf::atom_constant<caf::atom("settle")>;
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using restore_atom = caf::atom_constant<caf::atom("restore")>;
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
+using members_atom = caf::atom_constant<caf::atom("members")>;
+using connected_atom = caf::atom_constant<caf::atom("connected")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using peers_atom = caf::atom_constant<caf::atom("peers")>;
+using member_atom = caf::atom_constant<caf::atom("member")>;
+using address_atom = caf::atom_constant<caf::atom("address")>;
+using locate_atom = caf::atom_constant<caf::atom("locate")>;
 
 } // namespace tether

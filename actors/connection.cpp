@@ -285,6 +285,10 @@ void connection_state::attached(uint64_t request_id,
   if (!result.error_code.empty())
     return emit(
         codec::error{request_id, result.error_code, result.error_message});
+  if (!result.redirect.empty())
+    // The session lives on another node: the client asks there.
+    return close_with(codec::close_code::going_away,
+                      "the session is served by another node", result.redirect);
   line_ = result.line;
   self_->monitor(line_);
   if (closing_) // The socket went while the session was being attached.
@@ -388,7 +392,8 @@ void connection_state::on_grace() {
 }
 
 void connection_state::close_with(codec::close_code code,
-                                  const std::string& message) {
+                                  const std::string& message,
+                                  const std::string& redirect) {
   if (closing_)
     return;
   auto level =
@@ -398,9 +403,10 @@ void connection_state::close_with(codec::close_code code,
   if (log::enabled(level))
     log::write(level, "connection",
                socket_->conn_id() + " CLOSE " +
-                   std::to_string(static_cast<int>(code)) + ": " + message);
+                   std::to_string(static_cast<int>(code)) + ": " + message +
+                   (redirect.empty() ? "" : " (to " + redirect + ")"));
   closing_ = true;
-  out_.close(code, message);
+  out_.close(code, message, redirect);
   let_go();
 }
 

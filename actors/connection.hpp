@@ -80,7 +80,8 @@ class connection_state {
   outlet& out() { return out_; }
 
   /// Closes with CLOSE `code` (after what was written).
-  void close_with(codec::close_code code, const std::string& message);
+  void close_with(codec::close_code code, const std::string& message,
+                  const std::string& redirect = {});
 
  private:
   /// Handles frames in order until one needs an answer from another actor

@@ -3,6 +3,7 @@
 // Every typed actor interface of Tether in one place: reading this file is
 // reading the architecture. Each handler has a one-line comment.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "tether/actors/atoms.hpp"
+#include "tether/actors/cluster/cluster_messages.hpp"
 #include "tether/actors/messages.hpp"
 #include "tether/actors/session_messages.hpp"
 #include "tether/actors/store/store_messages.hpp"
@@ -20,6 +22,18 @@ namespace tether {
 struct attach_request;
 struct attach_result;
 struct request_context;
+struct relay_member;
+struct cluster_peers;
+
+/// The cluster as a node's services see it: read-only, replaced whole at
+/// every change of a member (actors/cluster/peers.hpp).
+using peer_table = std::shared_ptr<const cluster_peers>;
+
+/// A service that needs to know the other nodes: the session supervisor,
+/// the rooms service and the relay all are.
+using peer_listener_actor = caf::typed_actor<
+    // The cluster changed.
+    caf::reacts_to<peers_atom, peer_table>>;
 
 /// An op handler (built-in `sys.*` or the user's own), bound to op names.
 using behavior_actor = caf::typed_actor<
@@ -114,11 +128,42 @@ using line_actor = outlet_actor::extend<
     // the seqs it reserved (`uint64_t`: its next seq when set).
     caf::reacts_to<settle_atom, uint64_t>>;
 
+/// A frame of a room owned by another node, for the room's members on this
+/// node: every one but `except`, or only those named in `only`.
+struct room_fanout {
+  std::string room;
+  encoded_frame frame;
+  bool everyone = true;
+  std::string except;
+  std::vector<std::string> only;
+};
+
+template <class Inspector> auto inspect(Inspector& f, room_fanout& x) {
+  return f(caf::meta::type_name("room_fanout"), x.room, x.frame, x.everyone,
+           x.except, x.only);
+}
+
+/// The node's end of rooms owned elsewhere: knows which local sessions are
+/// members of which remote room, so a room's frame crosses to this node
+/// once and fans out here (actors/rooms/room_relay.hpp).
+using room_relay_actor = caf::typed_actor<
+    // A session of this node joined or left a room of another node; sent by
+    // the room, in its order.
+    caf::reacts_to<relay_member>,
+    // A room's frame for its members here.
+    caf::reacts_to<room_fanout>,
+    // The cluster changed: rooms of nodes gone down are forgotten.
+    caf::reacts_to<peers_atom, peer_table>>;
+
 /// One room: members in join order, owner, properties. Serves the room.*
 /// ops for itself, as the single writer of its state.
 using room_actor = caf::typed_actor<
     // A room.* op for this room (the service routed it here).
     caf::reacts_to<invoke_atom, request_context, codec::value>,
+    // A room.* op from another node, whose requester's session is a member
+    // there through that node's relay.
+    caf::reacts_to<invoke_atom, request_context, codec::value,
+                   room_relay_actor>,
     // Timer: the room is deleted if it is still empty (`uint64_t` is the
     // emptiness it was set for).
     caf::reacts_to<expire_atom, uint64_t>,
@@ -153,16 +198,24 @@ struct attach_result {
   std::string error_message;
   /// The line now attached, when no error.
   line_actor line;
+  /// Another node's client URL: the session lives there (CLOSE 5 with
+  /// this redirect).
+  std::string redirect;
 };
 
 template <class Inspector> auto inspect(Inspector& f, attach_result& x) {
   return f(caf::meta::type_name("attach_result"), x.error_code, x.error_message,
-           x.line);
+           x.line, x.redirect);
 }
 
 /// An attach refused with ERROR `code`.
 inline attach_result attach_refused(std::string code, std::string message) {
-  return attach_result{std::move(code), std::move(message), line_actor{}};
+  return attach_result{std::move(code), std::move(message), line_actor{}, {}};
+}
+
+/// An attach the client must ask of another node: CLOSE 5 with `url`.
+inline attach_result attach_elsewhere(std::string url) {
+  return attach_result{{}, {}, line_actor{}, std::move(url)};
 }
 
 /// A session: identity, info and lines. Lives on without connections
@@ -188,6 +241,19 @@ using session_actor = caf::typed_actor<
     caf::reacts_to<joined_atom, std::string, room_actor>,
     // The session is no member of room `std::string` any more.
     caf::reacts_to<left_atom, std::string>>;
+
+/// A session of the relay's node that joined (or left) a room of another.
+struct relay_member {
+  std::string room;
+  std::string member;
+  session_actor session;
+  bool joined = true;
+};
+
+template <class Inspector> auto inspect(Inspector& f, relay_member& x) {
+  return f(caf::meta::type_name("relay_member"), x.room, x.member, x.session,
+           x.joined);
+}
 
 // -- what travels with every request (names actors, so it follows them) --
 
@@ -235,7 +301,13 @@ using room_service_actor = behavior_actor::extend<
     caf::replies_to<stats_atom>::with<uint64_t>,
     // A room made by the node itself (type, props): no members yet, so its
     // TTL runs; the first to join owns it. Answers the room id.
-    caf::replies_to<create_atom, std::string, codec::value>::with<std::string>>;
+    caf::replies_to<create_atom, std::string, codec::value>::with<std::string>,
+    // A room.* op that another node's service routed here (the room lives
+    // on this node, by its id), with that node's relay.
+    caf::reacts_to<invoke_atom, request_context, codec::value,
+                   room_relay_actor>,
+    // The cluster changed: where rooms of other nodes are served.
+    caf::reacts_to<peers_atom, peer_table>>;
 
 /// Creates sessions, finds them by key and by token, sweeps expired ones
 /// and cleans up after any that fail.
@@ -259,7 +331,12 @@ using session_supervisor_actor = caf::typed_actor<
     // How many sessions live, for `sys.info`.
     caf::replies_to<stats_atom>::with<uint64_t>,
     // Timer: the TTL sweep.
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    // The cluster changed: where sessions of other nodes live.
+    caf::reacts_to<peers_atom, peer_table>,
+    // Another node asks where a session it names lives, by key (true) or
+    // by id (false): the client URL of the node serving it, or empty.
+    caf::replies_to<locate_atom, std::string, bool>::with<std::string>>;
 
 /// The store's own thread: the only code that touches the store file.
 /// Applies one batch at a time.
@@ -299,4 +376,64 @@ using node_actor = caf::typed_actor<
     // Drains every connection; answers when all are gone.
     caf::replies_to<drain_atom>::with<bool>>;
 
+/// What a node offers the other nodes of its cluster.
+struct node_services {
+  session_supervisor_actor sessions;
+  room_service_actor rooms;
+  room_relay_actor relay;
+};
+
+template <class Inspector> auto inspect(Inspector& f, node_services& x) {
+  return f(caf::meta::type_name("node_services"), x.sessions, x.rooms, x.relay);
+}
+
+/// How a node introduces itself to another: who it is, proof that it holds
+/// the cluster's secret, its services and the nodes it knows.
+struct node_hello {
+  node_entry self;
+  /// HMAC-SHA-256 of `self` under the cluster secret, hex.
+  std::string proof;
+  node_services services;
+  std::vector<node_entry> known;
+};
+
+template <class Inspector> auto inspect(Inspector& f, node_hello& x) {
+  return f(caf::meta::type_name("node_hello"), x.self, x.proof, x.services,
+           x.known);
+}
+
+/// A node's member of the cluster (actors/cluster/): the one actor it
+/// publishes on its cluster port. Finds the other nodes, tells them about
+/// each other, notices when one goes and tells the node's services.
+using cluster_actor = caf::typed_actor<
+    // A node introduces itself: answered with this node's hello, or an
+    // error when its proof does not check (another cluster's secret).
+    caf::replies_to<hello_atom, node_hello>::with<node_hello>,
+    // A member's list of the nodes it knows: this node joins those it
+    // does not know yet.
+    caf::reacts_to<members_atom, std::vector<node_entry>>,
+    // This node's cluster address, once its port is bound.
+    caf::reacts_to<address_atom, std::string>,
+    // Joins the nodes at these cluster addresses (`--join`).
+    caf::reacts_to<join_atom, std::vector<std::string>>,
+    // The connector reached the cluster actor at an address (null: it did
+    // not).
+    caf::reacts_to<connected_atom, std::string, caf::strong_actor_ptr>,
+    // Every node this one knows, itself included (`sys.info`'s cluster).
+    caf::replies_to<get_atom>::with<std::vector<node_entry>>,
+    // This node's own state changes ("draining"): the others are told.
+    caf::reacts_to<drain_atom>,
+    // A local service wants the peer table now and after every change.
+    caf::reacts_to<subscribe_atom, peer_listener_actor>,
+    // Timer: nodes that are down or were not reached are tried again.
+    caf::reacts_to<tick_atom>>;
+
+/// Connects to other nodes' cluster ports one at a time, on its own thread:
+/// CAF's connect blocks its caller while a host does not answer.
+using connector_actor = caf::typed_actor<
+    // Connect to HOST:PORT and tell the cluster actor what came of it.
+    caf::reacts_to<caf::connect_atom, std::string>>;
+
 } // namespace tether
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tether::peer_table)

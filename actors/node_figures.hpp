@@ -17,6 +17,7 @@ struct figure_sources {
   room_service_actor rooms;
   /// Invalid without a store.
   store_actor store;
+  cluster_actor cluster;
 };
 
 struct node_figures {
@@ -25,6 +26,8 @@ struct node_figures {
   uint64_t rooms = 0;
   /// Not `enabled` without a store.
   store_stats store;
+  /// Every node known, this one first.
+  std::vector<node_entry> cluster;
 };
 
 /// Asks each owner in turn, then calls `done(node_figures)`, or `fail` with
@@ -34,14 +37,25 @@ void gather_figures(Self* self, const figure_sources& from, Done done,
                     Fail fail) {
   auto timeout = std::chrono::seconds{5};
   auto x = std::make_shared<node_figures>();
-  auto with_store = [self, from, x, done, fail, timeout] {
-    if (!from.store)
+  auto with_cluster = [self, from, x, done, fail, timeout] {
+    if (!from.cluster)
       return done(*x);
+    self->request(from.cluster, timeout, get_atom::value)
+        .then(
+            [x, done](std::vector<node_entry>& nodes) {
+              x->cluster = std::move(nodes);
+              done(*x);
+            },
+            fail);
+  };
+  auto with_store = [self, from, x, with_cluster, fail, timeout] {
+    if (!from.store)
+      return with_cluster();
     self->request(from.store, timeout, stats_atom::value)
         .then(
-            [x, done](const store_stats& s) {
+            [x, with_cluster](const store_stats& s) {
               x->store = s;
-              done(*x);
+              with_cluster();
             },
             fail);
   };

@@ -5,14 +5,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "tether/actors/auth/authenticators.hpp"
 #include "tether/actors/behaviors/sys_ops.hpp"
+#include "tether/actors/cluster/cluster.hpp"
+#include "tether/actors/cluster/wire_types.hpp"
 #include "tether/actors/connection.hpp"
 #include "tether/actors/log.hpp"
 #include "tether/actors/node.hpp"
 #include "tether/actors/reporter.hpp"
+#include "tether/actors/rooms/room_relay.hpp"
 #include "tether/actors/rooms/room_service.hpp"
 #include "tether/actors/session/supervisor.hpp"
 #include "tether/actors/store/node_store.hpp"
@@ -55,7 +61,33 @@ make_caf_config(const config::options& opts) {
                                    : caf::atom("sharing"));
   if (opts.sched_batch)
     cfg->add_thread_hook<batch_thread_hook>();
+  add_wire_types(*cfg);
+  if (opts.clustered()) {
+    cfg->load<caf::io::middleman>();
+    // Off by default: without them a peer that froze is never noticed.
+    cfg->set("middleman.heartbeat-interval",
+             caf::timespan{std::chrono::milliseconds{500}});
+    cfg->set("middleman.connection-timeout",
+             caf::timespan{std::chrono::milliseconds{3000}});
+    if (!opts.cluster_tls_cert.empty()) {
+      cfg->load<caf::openssl::manager>();
+      cfg->openssl_certificate = opts.cluster_tls_cert;
+      cfg->openssl_key = opts.cluster_tls_key;
+      cfg->openssl_cafile = opts.cluster_tls_ca;
+    }
+  }
   return cfg;
+}
+
+/// The host other nodes reach `listen_host` at: a wildcard address names
+/// no host, so the client URL's host stands in for it.
+std::string reachable_host(const std::string& host, const std::string& url) {
+  if (host != "0.0.0.0" && host != "::" && !host.empty())
+    return host;
+  auto start = url.find("://");
+  auto from = start == std::string::npos ? 0 : start + 3;
+  auto end = url.find_first_of(":/", from);
+  return url.substr(from, end == std::string::npos ? end : end - from);
 }
 
 /// The token secret: given, or kept in the data folder; empty on failure.
@@ -112,6 +144,8 @@ class start_category_impl : public boost::system::error_category {
       return "the store cannot be used";
     case start_errc::secret_unusable:
       return "the token secret cannot be used";
+    case start_errc::cluster_unusable:
+      return "the cluster port cannot be opened";
     }
     return "unknown";
   }
@@ -157,6 +191,12 @@ runtime::~runtime() {
   caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sessions_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(rooms_, caf::exit_reason::user_shutdown);
+  if (relay_)
+    caf::anon_send_exit(relay_, caf::exit_reason::user_shutdown);
+  if (cluster_)
+    caf::anon_send_exit(cluster_, caf::exit_reason::user_shutdown);
+  relay_ = nullptr;
+  cluster_ = nullptr;
   if (store_)
     caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
   if (reporter_)
@@ -204,9 +244,11 @@ transport::error_code runtime::start() {
   sctx->node_name = opts_.node_name;
   sctx->limits = opts_.lim;
   sctx->bridges = bridges;
+  std::string secret;
   try {
-    sctx->signer = std::make_shared<const security::stream_token_signer>(
-        token_secret(opts_));
+    secret = token_secret(opts_);
+    sctx->signer =
+        std::make_shared<const security::stream_token_signer>(secret);
   } catch (const std::exception& e) {
     TETHER_LOG(error, "node", e.what());
     return make_error_code(start_errc::secret_unusable);
@@ -218,36 +260,9 @@ transport::error_code runtime::start() {
   }
   store_ = opened->actor;
   sctx->store = store_link{store_};
-  auto& snap = opened->snapshot;
-  auto restore = std::make_shared<session_restore>();
-  restore->sessions = std::move(snap.sessions);
-  restore->clean = snap.clean;
-  restore->lost_at_ms = snap.last_commit_ms;
-  sessions_ = spawn_session_supervisor(*system_, sctx, std::move(restore));
-  rooms_ = spawn_room_service(
-      *system_, opts_.lim, sessions_, room_types_, store_link{store_},
-      with_members(*system_, sessions_, std::move(snap.rooms)));
-  add_room_behaviors(registry_, rooms_);
-  if (opts_.sys_ops)
-    add_sys_behaviors(*system_, registry_, node_, sessions_, rooms_, opts_.lim,
-                      store_);
-  auto behaviors = std::make_shared<const behavior_registry>(registry_);
-  sctx->behaviors = behaviors;
+  // Bound before anything is restored (a busy port fails fast), served
+  // once everything is: the redirects of other nodes name this port.
   auto ctx = std::make_shared<connection_context>();
-  ctx->node_name = opts_.node_name;
-  ctx->limits = opts_.lim;
-  ctx->behaviors = behaviors;
-  ctx->node = node_;
-  ctx->sessions = sessions_;
-  ctx->authenticator = authenticator_;
-  ctx->bridges = bridges;
-  ctx->report_every = static_cast<size_t>(ts.max_unhandled / 2);
-  auto counts = std::make_shared<traffic>();
-  ctx->counts = counts;
-  reporter_ = spawn_reporter(
-      *system_,
-      report_sources{{node_, sessions_, rooms_, store_}, std::move(counts)},
-      std::chrono::seconds{60});
   auto* sys = system_.get();
   auto prefix = opts_.node_name + "-";
   listener_ = std::make_shared<transport::listener>(
@@ -268,6 +283,44 @@ transport::error_code runtime::start() {
   if (ec)
     return ec;
   port_ = listener_->local_endpoint().port();
+  sctx->url = public_url();
+  auto& snap = opened->snapshot;
+  auto restore = std::make_shared<session_restore>();
+  restore->sessions = std::move(snap.sessions);
+  restore->clean = snap.clean;
+  restore->lost_at_ms = snap.last_commit_ms;
+  sessions_ = spawn_session_supervisor(*system_, sctx, std::move(restore));
+  relay_ = spawn_room_relay(*system_);
+  room_service_setup rooms_setup{opts_.lim,       sessions_,
+                                 room_types_,     store_link{store_},
+                                 opts_.node_name, relay_};
+  rooms_ = spawn_room_service(
+      *system_, rooms_setup,
+      with_members(*system_, sessions_, std::move(snap.rooms)));
+  if (auto problem = start_cluster(secret))
+    return problem;
+  add_room_behaviors(registry_, rooms_);
+  if (opts_.sys_ops)
+    add_sys_behaviors(
+        *system_, registry_,
+        figure_sources{node_, sessions_, rooms_, store_, cluster_}, opts_.lim);
+  auto behaviors = std::make_shared<const behavior_registry>(registry_);
+  sctx->behaviors = behaviors;
+  ctx->node_name = opts_.node_name;
+  ctx->limits = opts_.lim;
+  ctx->behaviors = behaviors;
+  ctx->node = node_;
+  ctx->sessions = sessions_;
+  ctx->authenticator = authenticator_;
+  ctx->bridges = bridges;
+  ctx->report_every = static_cast<size_t>(ts.max_unhandled / 2);
+  auto counts = std::make_shared<traffic>();
+  ctx->counts = counts;
+  reporter_ = spawn_reporter(
+      *system_,
+      report_sources{{node_, sessions_, rooms_, store_, cluster_},
+                     std::move(counts)},
+      std::chrono::seconds{60});
   listener_->run();
   work_ = std::make_unique<
       net::executor_work_guard<net::io_context::executor_type>>(
@@ -283,6 +336,59 @@ transport::error_code runtime::start() {
              "'" << opts_.node_name << "' serving " << url() << " ("
                  << registry_.ops().size() << " ops bound)");
   return {};
+}
+
+transport::error_code runtime::start_cluster(const std::string& secret) {
+  cluster_setup setup;
+  setup.self = node_entry{opts_.node_name, public_url(), {}, "up"};
+  setup.secret = secret;
+  setup.services = node_services{sessions_, rooms_, relay_};
+  bool tls = !opts_.cluster_tls_cert.empty();
+  if (opts_.clustered())
+    setup.middleman = tls ? system_->openssl_manager().actor_handle()
+                          : system_->middleman().actor_handle();
+  std::string host;
+  uint16_t port = 0;
+  config::split_host_port(opts_.cluster_listen, host, port);
+  cluster_ = spawn_cluster(*system_, setup);
+  for (const auto& service :
+       {peer_listener_actor{sessions_}, peer_listener_actor{rooms_},
+        peer_listener_actor{relay_}})
+    caf::anon_send(cluster_, subscribe_atom::value, service);
+  if (!opts_.clustered())
+    return {};
+  // Not inside an actor: the blocking call is fine here.
+  auto published =
+      tls ? caf::openssl::publish(cluster_, port, host.c_str(), true)
+          : system_->middleman().publish(cluster_, port, host.c_str(), true);
+  if (!published) {
+    TETHER_LOG(error, "cluster",
+               "cannot open the cluster port "
+                   << opts_.cluster_listen << ": "
+                   << system_->render(published.error()));
+    return make_error_code(start_errc::cluster_unusable);
+  }
+  cluster_port_ = *published;
+  cluster_address_ =
+      reachable_host(host, public_url()) + ":" + std::to_string(cluster_port_);
+  // The entry the others get names the real port.
+  caf::anon_send(cluster_, address_atom::value, cluster_address_);
+  TETHER_LOG(info, "cluster",
+             "'" << opts_.node_name << "' takes other nodes on "
+                 << cluster_address_ << (tls ? " (TLS)" : ""));
+  return {};
+}
+
+void runtime::join_cluster() {
+  if (joined_ || !cluster_)
+    return;
+  joined_ = true;
+  if (!opts_.joins.empty())
+    caf::anon_send(cluster_, join_atom::value, opts_.joins);
+}
+
+std::string runtime::public_url() const {
+  return opts_.public_url.empty() ? url() : opts_.public_url;
 }
 
 std::string runtime::url() const {
@@ -346,6 +452,7 @@ void runtime::catch_signals() {
 
 void runtime::run_until_signal() {
   catch_signals();
+  join_cluster();
   // A signal that came before this point waits in the set.
   signals_ioc_->run();
   shutdown();

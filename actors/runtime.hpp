@@ -29,6 +29,8 @@ enum class start_errc {
   store_unusable = 1,
   /// The token secret could not be read or made.
   secret_unusable,
+  /// The cluster port could not be opened (busy, or TLS files unusable).
+  cluster_unusable,
 };
 
 const boost::system::error_category& start_category() noexcept;
@@ -89,6 +91,21 @@ class runtime {
   /// The WebSocket URL clients connect to, e.g. `ws://127.0.0.1:8080/ws`.
   std::string url() const;
 
+  /// The URL other nodes send clients to: `--public-url`, else `url()`.
+  std::string public_url() const;
+
+  /// The cluster port actually bound (after `start`; 0: no cluster), and
+  /// the address other nodes reach it at (HOST:PORT).
+  uint16_t cluster_port() const noexcept { return cluster_port_; }
+  const std::string& cluster_address() const noexcept {
+    return cluster_address_;
+  }
+
+  /// Starts joining the nodes of `--join` (after `start`). Separate so that
+  /// `tether-node` prints its cluster port first. `run_until_signal`
+  /// calls it if not done. Idempotent.
+  void join_cluster();
+
   /// Stops accepting, drains every connection (CLOSE 5 once its open
   /// requests finished, or after the grace period) and stops. Idempotent.
   void shutdown();
@@ -111,6 +128,11 @@ class runtime {
   room_service_actor rooms_;
   /// Invalid with `--store=none`.
   store_actor store_;
+  room_relay_actor relay_;
+  cluster_actor cluster_;
+  uint16_t cluster_port_ = 0;
+  std::string cluster_address_;
+  bool joined_ = false;
   reporter_actor reporter_;
   std::map<std::string, room_type> room_types_;
   authenticator_actor authenticator_;
@@ -124,6 +146,9 @@ class runtime {
   std::unique_ptr<transport::net::io_context> signals_ioc_;
   std::unique_ptr<transport::net::signal_set> signals_;
   bool started_ = false;
+
+  /// Spawns the cluster actor and, with `--cluster-listen`, publishes it.
+  transport::error_code start_cluster(const std::string& secret);
   bool stopped_ = false;
 };
 

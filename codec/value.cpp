@@ -15,6 +15,15 @@ value value::map(const std::vector<std::pair<std::string, value>>& entries) {
   return from_encoded(std::string{buf.data(), buf.size()});
 }
 
+value value::array(const std::vector<value>& items) {
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk{buf};
+  pk.pack_array(static_cast<uint32_t>(items.size()));
+  for (const auto& item : items)
+    buf.write(item.encoded().data(), item.encoded().size());
+  return from_encoded(std::string{buf.data(), buf.size()});
+}
+
 msgpack::object_handle value::unpack() const {
   return msgpack::unpack(bytes_.data(), bytes_.size());
 }

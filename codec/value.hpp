@@ -35,6 +35,9 @@ class value {
   /// A map from the given keys to already encoded values, in this order.
   static value map(const std::vector<std::pair<std::string, value>>& entries);
 
+  /// An array of already encoded values, in this order.
+  static value array(const std::vector<value>& items);
+
   /// The empty map, `{}`.
   static value empty_map() { return from_encoded(std::string(1, '\x80')); }
 

@@ -261,6 +261,32 @@ po::options_description describe(const options& d, std::string& listen,
       "stream token secret, 64 hex digits, shared by a cluster (default: "
       "made once and kept in DIR/secret, readable by the owner only)");
 
+  po::options_description cluster("Cluster");
+  add(cluster, "cluster-listen",
+      checked(&out.cluster_listen, "cluster-listen", read_listen)
+          ->value_name("HOST:PORT"),
+      "where other nodes join this one (port 0 picks a free port); needs "
+      "--secret");
+  add(cluster, "join",
+      po::value<std::vector<std::string>>(&out.joins)
+          ->composing()
+          ->value_name("HOST:PORT"),
+      "the cluster address of a node to join (repeat it, or separate with "
+      "commas, for more); needs --cluster-listen");
+  add(cluster, "public-url",
+      po::value<std::string>(&out.public_url)->value_name("URL"),
+      "the client URL other nodes name in redirects to this one (default: "
+      "from --listen)");
+  add(cluster, "cluster-tls-cert",
+      po::value<std::string>(&out.cluster_tls_cert)->value_name("FILE"),
+      "PEM certificate chain of this node for TLS between the nodes");
+  add(cluster, "cluster-tls-key",
+      po::value<std::string>(&out.cluster_tls_key)->value_name("FILE"),
+      "PEM key of --cluster-tls-cert");
+  add(cluster, "cluster-tls-ca",
+      po::value<std::string>(&out.cluster_tls_ca)->value_name("FILE"),
+      "PEM CA that every peer's certificate must be signed by");
+
   po::options_description limits_desc("Limits (WELCOME reports them)");
   number(limits_desc, "max-message", &l.max_message, dl.max_message,
          "largest WebSocket message accepted, in bytes (larger: CLOSE 4)",
@@ -321,7 +347,7 @@ po::options_description describe(const options& d, std::string& listen,
   flag(auth_desc, "allow-anonymous", &out.allow_anonymous, d.allow_anonymous,
        "with --auth=jwt, let in an empty auth map too");
   po::options_description all;
-  all.add(general).add(limits_desc).add(timing).add(auth_desc);
+  all.add(general).add(cluster).add(limits_desc).add(timing).add(auth_desc);
   return all;
 }
 
@@ -377,7 +403,8 @@ std::string read_config(const std::string& file,
     const auto* d = desc.find_nothrow(name, false, false, false);
     if (d == nullptr)
       return at + "unknown option '" + name + "'";
-    if (auto [it, fresh] = seen.emplace(name, number); !fresh)
+    // `join` is the one option a file may give more than once.
+    if (auto [it, fresh] = seen.emplace(name, number); !fresh && name != "join")
       return at + name + " is set twice (first on line " +
              std::to_string(it->second) + ")";
     try {
@@ -403,12 +430,43 @@ std::string read_config(const std::string& file,
 }
 
 /// What is wrong with options that are each fine alone.
-std::string check(const options& x, const origins& from) {
+std::string check(options& x, const origins& from) {
   if (x.auth == "jwt" && x.jwt_secret.empty()) {
     auto it = from.find("auth");
     return it != from.end() ? it->second + ": auth = jwt needs jwt-secret"
                             : "--auth=jwt needs --jwt-secret";
   }
+  std::vector<std::string> joins;
+  for (const auto& given : x.joins) {
+    std::stringstream list{given};
+    for (std::string one; std::getline(list, one, ',');) {
+      one = trim(one);
+      std::string host;
+      uint16_t port = 0;
+      if (!split_host_port(one, host, port) || port == 0)
+        return "--join takes HOST:PORT with a port from 1 to 65535, not '" +
+               one + "'";
+      joins.push_back(one);
+    }
+  }
+  x.joins = std::move(joins);
+  if (!x.joins.empty() && !x.clustered())
+    return "--join needs --cluster-listen: the other nodes connect back to "
+           "it";
+  if (x.clustered() && x.secret.empty())
+    return "--cluster-listen needs --secret: every node of a cluster shares "
+           "one (64 hex digits)";
+  auto tls = !x.cluster_tls_cert.empty() + !x.cluster_tls_key.empty() +
+             !x.cluster_tls_ca.empty();
+  if (tls != 0 && tls != 3)
+    return "--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca go "
+           "together: give all three";
+  if (tls != 0 && !x.clustered())
+    return "--cluster-tls-cert needs --cluster-listen";
+  if (!x.public_url.empty() && x.public_url.rfind("ws://", 0) != 0 &&
+      x.public_url.rfind("wss://", 0) != 0)
+    return "--public-url takes a ws:// or wss:// URL, not '" + x.public_url +
+           "'";
   return {};
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tether/config/limits.hpp"
 
@@ -65,6 +66,23 @@ struct options {
   bool allow_anonymous = false;
   /// The file read, if any.
   std::string config_file;
+
+  /// Where other nodes of the cluster connect ("HOST:PORT", port 0 picks
+  /// one); empty: the node is no cluster member.
+  std::string cluster_listen;
+  /// Cluster addresses ("HOST:PORT") of nodes to join at start.
+  std::vector<std::string> joins;
+  /// The client URL other nodes name in redirects to this one; empty: the
+  /// URL of `--listen`.
+  std::string public_url;
+  /// PEM files for TLS between the nodes: this node's certificate chain,
+  /// its key, and the CA that peers' certificates must be signed by. All
+  /// three or none.
+  std::string cluster_tls_cert;
+  std::string cluster_tls_key;
+  std::string cluster_tls_ca;
+  /// Whether this node is a cluster member.
+  bool clustered() const { return !cluster_listen.empty(); }
 };
 
 /// What reading the command line ended with: options to run with, or a

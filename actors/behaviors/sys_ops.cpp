@@ -31,6 +31,17 @@ struct info_state {
   figure_sources sources;
 };
 
+/// `sys.info`'s cluster: {node, url, state} for every node known.
+codec::value cluster_list(const std::vector<node_entry>& nodes) {
+  using codec::value;
+  std::vector<value> list;
+  for (const auto& n : nodes)
+    list.push_back(value::map({{"node", value::of(n.name)},
+                               {"url", value::of(n.url)},
+                               {"state", value::of(n.state)}}));
+  return value::array(list);
+}
+
 /// What `sys.info` answers.
 codec::value info_reply(const node_figures& x) {
   using codec::value;
@@ -41,7 +52,8 @@ codec::value info_reply(const node_figures& x) {
                      {"connections", value::of(x.node.connections)},
                      {"sessions", value::of(x.sessions)},
                      {"rooms", value::of(x.rooms)},
-                     {"store", value::of(health_of(x.store))}});
+                     {"store", value::of(health_of(x.store))},
+                     {"cluster", cluster_list(x.cluster)}});
 }
 
 behavior_actor::behavior_type
@@ -186,17 +198,14 @@ behavior_actor::behavior_type push_behavior(behavior_actor::pointer self) {
 } // namespace
 
 void add_sys_behaviors(caf::actor_system& sys, behavior_registry& registry,
-                       node_actor node, session_supervisor_actor sessions,
-                       room_service_actor rooms, const config::limits& limits,
-                       store_actor store) {
+                       const figure_sources& figures,
+                       const config::limits& limits) {
   // Inline: an echo is cheaper than the two actor hops it would take.
   registry.add_inline("sys.echo",
                       [](const request_context&, const codec::value& payload) {
                         return op_result{payload};
                       });
-  registry.add(
-      "sys.info",
-      sys.spawn(info_behavior, figure_sources{node, sessions, rooms, store}));
+  registry.add("sys.info", sys.spawn(info_behavior, figures));
   // A part must fit in one message with its frame around it.
   auto max_part = limits.max_message > 64 ? limits.max_message - 64 : 0;
   registry.add("sys.stream", sys.spawn(stream_behavior, max_part));

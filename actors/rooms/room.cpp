@@ -42,31 +42,72 @@ value props_map(const std::map<std::string, value>& props) {
   return value::map(entries{props.begin(), props.end()});
 }
 
-/// Sends one encoded frame to the sessions of `to`: encoded once, shared.
-template <class Frame>
-void deliver(pointer self, const Frame& frame,
-             const std::vector<const room_member*>& to) {
+encoded_frame encode_shared(const codec::frame& frame) {
+  return encoded_frame{transport::make_shared_bytes(codec::encode(frame))};
+}
+
+/// Sends one encoded frame to every member but `except`: once to each
+/// session of this node, once to each other node's relay.
+void deliver_all(pointer self, const codec::frame& frame,
+                 const std::string& except = {}) {
+  auto& st = self->state;
+  if (st.members.empty() || (st.members.size() == 1 && !except.empty() &&
+                             st.members.front().id == except))
+    return;
+  auto shared = encode_shared(frame);
+  for (const auto& m : st.members)
+    if (!m.relay && m.id != except)
+      self->send(m.session, push_atom::value, shared);
+  for (const auto& r : st.relays)
+    self->send(r.first, room_fanout{st.setup.id, shared, true, except, {}});
+}
+
+/// Sends one encoded frame to the members of `to` only: those of another
+/// node through their node's relay, once per node.
+void deliver_to(pointer self, const codec::frame& frame,
+                const std::vector<const room_member*>& to) {
   if (to.empty())
     return;
-  encoded_frame shared{transport::make_shared_bytes(codec::encode(frame))};
-  for (auto* m : to)
-    self->send(m->session, push_atom::value, shared);
+  auto& st = self->state;
+  auto shared = encode_shared(frame);
+  for (const auto* m : to)
+    if (!m->relay)
+      self->send(m->session, push_atom::value, shared);
+  for (const auto& r : st.relays) {
+    room_fanout x{st.setup.id, shared, false, {}, {}};
+    for (const auto* m : to)
+      if (m->relay && m->relay.address() == r.first.address())
+        x.only.push_back(m->id);
+    if (!x.only.empty())
+      self->send(r.first, std::move(x));
+  }
 }
 
-std::vector<const room_member*> everyone(pointer self,
-                                         const std::string& except = {}) {
-  std::vector<const room_member*> result;
-  for (const auto& m : self->state.members)
-    if (m.id != except)
-      result.push_back(&m);
-  return result;
-}
-
-/// A room event: SIGNAL `name` with `fields` plus `room`.
+/// A room event: SIGNAL `name` with `fields` plus `room`, to every member
+/// but `except`.
 void event(pointer self, const std::string& name, entries fields,
-           const std::vector<const room_member*>& to) {
+           const std::string& except = {}) {
   fields.insert(fields.begin(), {"room", value::of(self->state.setup.id)});
-  deliver(self, codec::signal{name, value::map(fields)}, to);
+  deliver_all(self, codec::signal{name, value::map(fields)}, except);
+}
+
+/// Counts a member of another node in its relay (`by` +1 or -1), and tells
+/// the relay, in the room's order.
+void count_relay(pointer self, const room_member& m, bool joined) {
+  auto& relays = self->state.relays;
+  auto i = std::find_if(relays.begin(), relays.end(), [&m](const auto& r) {
+    return r.first.address() == m.relay.address();
+  });
+  if (joined) {
+    if (i == relays.end())
+      relays.emplace_back(m.relay, 1);
+    else
+      ++i->second;
+  } else if (i != relays.end() && --i->second == 0) {
+    relays.erase(i);
+  }
+  self->send(m.relay,
+             relay_member{self->state.setup.id, m.id, m.session, joined});
 }
 
 /// Saves the room's own fields (owner, emptiness, settings).
@@ -82,8 +123,11 @@ void save_room(pointer self) {
 void forget_room(pointer self) {
   auto& st = self->state;
   st.setup.store.save(self, store::drop_room{st.setup.id});
-  for (const auto& m : st.members)
+  for (const auto& m : st.members) {
     self->send(m.session, left_atom::value, st.setup.id);
+    if (m.relay)
+      count_relay(self, m, false);
+  }
 }
 
 void add_member(pointer self, room_member m, uint64_t position = 0) {
@@ -97,6 +141,8 @@ void add_member(pointer self, room_member m, uint64_t position = 0) {
   }
   st.next_position = std::max(st.next_position, position + 1);
   self->send(m.session, joined_atom::value, st.setup.id, room_actor{self});
+  if (m.relay)
+    count_relay(self, m, true);
   st.member_index.insert(m.id);
   st.members.push_back(std::move(m));
 }
@@ -116,6 +162,8 @@ void remove_member(pointer self, const std::string& id, bool left) {
   // The session may live on: its monitor would keep this room's memory.
   self->demonitor(i->session.address());
   self->send(i->session, left_atom::value, st.setup.id);
+  if (i->relay)
+    count_relay(self, *i, false);
   st.members.erase(i);
   st.member_index.erase(id);
   st.setup.store.save(self, store::remove_member{st.setup.id, id});
@@ -123,7 +171,7 @@ void remove_member(pointer self, const std::string& id, bool left) {
     self->send(st.setup.logic.logic, left_atom::value, room_actor{self},
                st.setup.id, id);
   if (left && st.setup.presence)
-    event(self, "room.left", {{"member", value::of(id)}}, everyone(self));
+    event(self, "room.left", {{"member", value::of(id)}});
   if (st.members.empty()) {
     st.owner.clear(); // The next to join owns the room.
     st.empty_since_ms = store::unix_ms();
@@ -134,7 +182,7 @@ void remove_member(pointer self, const std::string& id, bool left) {
   if (st.owner == id) {
     st.owner = st.members.front().id;
     save_room(self);
-    event(self, "room.owner", {{"owner", value::of(st.owner)}}, everyone(self));
+    event(self, "room.owner", {{"owner", value::of(st.owner)}});
   }
 }
 
@@ -169,14 +217,15 @@ bool same_value(const value& x, const value& y) {
 // -- the ops
 // -------------------------------------------------------------------
 
-void admit(pointer self, const request_context& ctx, const responder& r) {
+void admit(pointer self, const request_context& ctx, const responder& r,
+           const room_relay_actor& relay) {
   auto& st = self->state;
   if (!is_member(self, ctx.session_id)) {
     if (st.members.size() >= st.setup.max_members)
       return r.fail("room_full", "the room has " +
                                      std::to_string(st.setup.max_members) +
                                      " members, its maximum");
-    add_member(self, {ctx.session_id, ctx.session, ctx.session_info});
+    add_member(self, {ctx.session_id, ctx.session, ctx.session_info, relay});
     ++st.emptiness; // Cancels a pending TTL.
     if (st.owner.empty()) {
       st.owner = ctx.session_id;
@@ -186,7 +235,7 @@ void admit(pointer self, const request_context& ctx, const responder& r) {
     if (st.setup.presence)
       event(self, "room.joined",
             {{"member", value::of(ctx.session_id)}, {"info", ctx.session_info}},
-            everyone(self, ctx.session_id));
+            ctx.session_id);
     if (st.setup.logic.logic)
       self->send(st.setup.logic.logic, joined_atom::value, room_actor{self},
                  st.setup.id, ctx.session_id);
@@ -199,19 +248,20 @@ void admit(pointer self, const request_context& ctx, const responder& r) {
 }
 
 /// A join, asked of the room's logic first when it has one.
-void join(pointer self, const request_context& ctx, const responder& r) {
+void join(pointer self, const request_context& ctx, const responder& r,
+          const room_relay_actor& relay) {
   auto& st = self->state;
   auto& logic = st.setup.logic.logic;
   if (!logic || is_member(self, ctx.session_id) ||
       st.members.size() >= st.setup.max_members)
-    return admit(self, ctx, r);
+    return admit(self, ctx, r, relay);
   self->request(logic, std::chrono::seconds{5}, join_atom::value,
                 room_actor{self}, st.setup.id, ctx.session_id, ctx.session_info)
       .then(
-          [self, ctx, r](bool allowed) {
+          [self, ctx, r, relay](bool allowed) {
             if (!allowed)
               return r.fail("forbidden", "the room refused this member");
-            admit(self, ctx, r);
+            admit(self, ctx, r, relay);
           },
           [r](const caf::error&) {
             r.fail("internal", "the room's logic did not answer");
@@ -237,7 +287,7 @@ void kick(pointer self, const request_context& ctx, const value& payload,
     return r.fail("invalid", "expected {room, member: str}");
   if (!is_member(self, target))
     return r.fail("not_member", "'" + target + "' is not a member");
-  event(self, "room.kicked", {{"member", value::of(target)}}, everyone(self));
+  event(self, "room.kicked", {{"member", value::of(target)}});
   remove_member(self, target, false);
   r.reply(value::empty_map());
 }
@@ -279,20 +329,20 @@ void message(pointer self, const request_context& ctx, const value& payload,
     return r.fail("invalid", "expected a name (str)");
   codec::room_message frame{self->state.setup.id, ctx.session_id, name,
                             codec::lookup(payload, "payload")};
-  std::vector<const room_member*> to;
   if (broadcast) {
     bool exclude_self = false;
     codec::get_bool(payload, "exclude_self", exclude_self);
-    to = everyone(self, exclude_self ? ctx.session_id : std::string{});
+    deliver_all(self, frame, exclude_self ? ctx.session_id : std::string{});
   } else {
     std::vector<std::string> names;
     if (!codec::get_strings(payload, "to", names))
       return r.fail("invalid", "expected to: [str]");
+    std::vector<const room_member*> to;
     for (const auto& m : self->state.members)
       if (std::find(names.begin(), names.end(), m.id) != names.end())
         to.push_back(&m);
+    deliver_to(self, frame, to);
   }
-  deliver(self, frame, to);
   r.reply(value::empty_map());
 }
 
@@ -310,8 +360,7 @@ void props_get(pointer self, const value& payload, const responder& r) {
 
 void props_changed(pointer self, entries changed) {
   if (!changed.empty())
-    event(self, "room.props", {{"changed", value::map(changed)}},
-          everyone(self));
+    event(self, "room.props", {{"changed", value::map(changed)}});
 }
 
 void props_set(pointer self, const value& payload, const responder& r) {
@@ -381,10 +430,48 @@ void props_incr(pointer self, const value& payload, const responder& r) {
 void remove_room(pointer self, const responder& r) {
   if (self->state.owner != r.context().session_id)
     return r.fail("not_owner", "only the owner may delete the room");
-  event(self, "room.deleted", {}, everyone(self));
+  event(self, "room.deleted", {});
   r.reply(value::empty_map());
   forget_room(self);
   self->quit();
+}
+
+/// Runs a room.* op; `relay` is the requester's node's (invalid: this
+/// node).
+void perform(pointer self, const request_context& ctx, const value& payload,
+             const room_relay_actor& relay) {
+  responder r{ctx};
+  const auto& op = ctx.op;
+  if (op == "room.join")
+    return join(self, ctx, r, relay);
+  if (op == "room.info")
+    return info(self, r);
+  // Everything else is for members, checked before anything else.
+  if (!is_member(self, ctx.session_id))
+    return r.fail("not_member", "not a member of this room");
+  if (op == "room.leave") {
+    remove_member(self, ctx.session_id, true);
+    return r.reply(value::empty_map());
+  }
+  if (op == "room.kick")
+    return kick(self, ctx, payload, r);
+  if (op == "room.invite")
+    return invite(self, ctx, payload, r);
+  if (op == "room.broadcast")
+    return message(self, ctx, payload, r, true);
+  if (op == "room.send")
+    return message(self, ctx, payload, r, false);
+  if (op == "room.props.get")
+    return props_get(self, payload, r);
+  if (op == "room.props.set")
+    return props_set(self, payload, r);
+  if (op == "room.props.cas")
+    return props_cas(self, payload, r);
+  if (op == "room.props.incr")
+    return props_incr(self, payload, r);
+  if (op == "room.delete")
+    return remove_room(self, r);
+  r.fail("unknown_op", "no op named '" + op + "'");
 }
 
 /// A new room: saved whole, with its creator as first member.
@@ -413,7 +500,7 @@ void start_restored(pointer self, const room_restore& restored) {
   for (size_t i = 0; i < r.members.size(); ++i) {
     const auto& m = r.members[i];
     if (i < restored.sessions.size() && restored.sessions[i])
-      add_member(self, {m.id, restored.sessions[i], m.info}, m.position);
+      add_member(self, {m.id, restored.sessions[i], m.info, {}}, m.position);
     else
       st.setup.store.save(self, store::remove_member{r.id, m.id});
   }
@@ -461,38 +548,11 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
     });
     return {
         [self](invoke_atom, const request_context& ctx, const value& payload) {
-          responder r{ctx};
-          const auto& op = ctx.op;
-          if (op == "room.join")
-            return join(self, ctx, r);
-          if (op == "room.info")
-            return info(self, r);
-          // Everything else is for members, checked before anything else.
-          if (!is_member(self, ctx.session_id))
-            return r.fail("not_member", "not a member of this room");
-          if (op == "room.leave") {
-            remove_member(self, ctx.session_id, true);
-            return r.reply(value::empty_map());
-          }
-          if (op == "room.kick")
-            return kick(self, ctx, payload, r);
-          if (op == "room.invite")
-            return invite(self, ctx, payload, r);
-          if (op == "room.broadcast")
-            return message(self, ctx, payload, r, true);
-          if (op == "room.send")
-            return message(self, ctx, payload, r, false);
-          if (op == "room.props.get")
-            return props_get(self, payload, r);
-          if (op == "room.props.set")
-            return props_set(self, payload, r);
-          if (op == "room.props.cas")
-            return props_cas(self, payload, r);
-          if (op == "room.props.incr")
-            return props_incr(self, payload, r);
-          if (op == "room.delete")
-            return remove_room(self, r);
-          r.fail("unknown_op", "no op named '" + op + "'");
+          perform(self, ctx, payload, {});
+        },
+        [self](invoke_atom, const request_context& ctx, const value& payload,
+               const room_relay_actor& relay) {
+          perform(self, ctx, payload, relay);
         },
         [self](tick_atom) {
           auto& st = self->state;
@@ -501,16 +561,15 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
           self->delayed_send(self, st.setup.logic.tick, tick_atom::value);
         },
         [self](broadcast_atom, const std::string& name, const value& payload) {
-          deliver(self,
-                  codec::room_message{self->state.setup.id, "", name, payload},
-                  everyone(self));
+          deliver_all(self, codec::room_message{self->state.setup.id, "", name,
+                                                payload});
         },
         [self](idle_atom, const std::string& member, bool away) {
           // Only members' sessions know of the room: this one is a member,
           // unless it left since.
           if (self->state.setup.presence && is_member(self, member))
             event(self, away ? "room.away" : "room.back",
-                  {{"member", value::of(member)}}, everyone(self, member));
+                  {{"member", value::of(member)}}, member);
         },
         [self](expire_atom, uint64_t emptiness) {
           auto& st = self->state;

@@ -18,6 +18,9 @@ struct room_member {
   std::string id;
   session_actor session;
   codec::value info;
+  /// For a session of another node: that node's relay, through which the
+  /// room's frames reach it. Invalid for a session of this node.
+  room_relay_actor relay;
 };
 
 /// A room type's logic and how often its rooms tick (0: never).
@@ -65,6 +68,9 @@ struct room_state {
   uint64_t empty_since_ms = 0;
   /// The join-order position the next member gets.
   uint64_t next_position = 1;
+  /// The relays of the nodes with members, each with how many: a frame
+  /// for everyone crosses to each of those nodes once.
+  std::vector<std::pair<room_relay_actor, size_t>> relays;
 };
 
 /// A room brought back from the store: its record, and the session of

@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "tether/actors/cluster/peers.hpp"
 #include "tether/actors/function_behavior.hpp"
 #include "tether/actors/responder.hpp"
 #include "tether/actors/stop_children.hpp"
@@ -24,9 +25,10 @@ using codec::value;
 
 /// A room of `type` with the node's defaults and the type's logic.
 room_setup base_setup(pointer self, const std::string& type) {
-  auto& st = self->state;
+  auto& st = self->state.setup;
   room_setup setup;
-  setup.id = "r." + security::base64url_encode(security::random_bytes(12));
+  setup.id = "r." + st.node_name + "." +
+             security::base64url_encode(security::random_bytes(12));
   setup.type = type;
   setup.limits = st.limits;
   setup.sessions = st.sessions;
@@ -43,7 +45,7 @@ room_setup base_setup(pointer self, const std::string& type) {
 /// when one is off.
 std::string read_options(pointer self, const value& payload,
                          room_setup& setup) {
-  auto ceiling = self->state.limits.room_max_members;
+  auto ceiling = self->state.setup.limits.room_max_members;
   codec::get_uint(payload, "max_members", setup.max_members);
   codec::get_uint(payload, "ttl_s", setup.ttl_s);
   codec::get_bool(payload, "presence", setup.presence);
@@ -90,17 +92,11 @@ void relaunch(pointer self, room_restore restored) {
 } // namespace
 
 room_service_actor spawn_room_service(caf::actor_system& sys,
-                                      const config::limits& limits,
-                                      session_supervisor_actor sessions,
-                                      std::map<std::string, room_type> types,
-                                      store_link store,
+                                      room_service_setup setup,
                                       std::vector<room_restore> restored) {
-  return sys.spawn([limits, sessions, types, store, restored](
+  return sys.spawn([setup, restored](
                        pointer self) -> room_service_actor::behavior_type {
-    self->state.limits = limits;
-    self->state.sessions = sessions;
-    self->state.types = types;
-    self->state.store = store;
+    self->state.setup = setup;
     for (auto& r : restored)
       relaunch(self, r);
     stop_children_on_exit(self, [self](auto stop) {
@@ -128,17 +124,38 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
                 !problem.empty())
               return r.fail("invalid", problem);
             setup.creator =
-                room_member{ctx.session_id, ctx.session, ctx.session_info};
+                room_member{ctx.session_id, ctx.session, ctx.session_info, {}};
             auto id = launch(self, std::move(setup));
             return r.reply(value::map({{"room", value::of(id)}}));
           }
           std::string id;
           if (!codec::get_string(payload, "room", id))
             return r.fail("invalid", "expected room: str");
+          auto& st = self->state;
+          auto i = st.rooms.find(id);
+          if (i != st.rooms.end())
+            return self->send(i->second, invoke_atom::value, ctx, payload);
+          // A room of another node: its service takes the op there.
+          const cluster_peers::peer* home = nullptr;
+          if (st.peers)
+            home = st.peers->serving(room_home_of(id));
+          if (!home)
+            return r.fail("room_not_found", "no room '" + id + "'");
+          self->send(home->services.rooms, invoke_atom::value, ctx, payload,
+                     st.setup.relay);
+        },
+        [self](invoke_atom, const request_context& ctx, const value& payload,
+               const room_relay_actor& relay) {
+          std::string id;
+          codec::get_string(payload, "room", id);
           auto i = self->state.rooms.find(id);
           if (i == self->state.rooms.end())
-            return r.fail("room_not_found", "no room '" + id + "'");
-          self->send(i->second, invoke_atom::value, ctx, payload);
+            return responder{ctx}.fail("room_not_found",
+                                       "no room '" + id + "'");
+          self->send(i->second, invoke_atom::value, ctx, payload, relay);
+        },
+        [self](peers_atom, peer_table& peers) {
+          self->state.peers = std::move(peers);
         },
         [](open_atom, const request_context& ctx, const value&) {
           refuse_stream(ctx);

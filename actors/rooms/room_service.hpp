@@ -15,24 +15,33 @@ namespace tether {
 /// The room.* op names of the wire contract.
 extern const char* const room_ops[13];
 
-/// The rooms service's state: its rooms by id, and the room types' logic.
-struct room_service_state {
-  static inline const char* name = "tether.rooms";
-
+/// What the rooms service of a node starts with.
+struct room_service_setup {
   config::limits limits;
   session_supervisor_actor sessions;
   std::map<std::string, room_type> types;
   store_link store;
+  /// The node's name: the ids of its rooms name it (`r.NODE.RANDOM`).
+  std::string node_name;
+  /// The node's relay: rooms of other nodes reach their members here
+  /// through it.
+  room_relay_actor relay;
+};
+
+/// The rooms service's state: its rooms by id, and the room types' logic.
+struct room_service_state {
+  static inline const char* name = "tether.rooms";
+
+  room_service_setup setup;
+  /// Where rooms of other nodes are served.
+  peer_table peers;
   std::unordered_map<std::string, room_actor> rooms;
   std::unordered_map<caf::actor_addr, std::string> ids;
 };
 
 /// Spawns the rooms service with the rooms of `restored` (from the store).
 room_service_actor spawn_room_service(caf::actor_system& sys,
-                                      const config::limits& limits,
-                                      session_supervisor_actor sessions,
-                                      std::map<std::string, room_type> types,
-                                      store_link store = {},
+                                      room_service_setup setup,
                                       std::vector<room_restore> restored = {});
 
 /// Binds every room.* op to `service`.

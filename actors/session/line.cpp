@@ -279,7 +279,7 @@ caf::result<attach_result> line_state::on_attach(attach_request& req,
   TETHER_LOG(debug, "line",
              name_of() << (resume ? " resumed by " : " attached to ")
                        << req.conn_id);
-  return attach_result{{}, {}, line_actor{self_}};
+  return attach_result{{}, {}, line_actor{self_}, {}};
 }
 
 void line_state::on_detach(const connection_actor& connection) {

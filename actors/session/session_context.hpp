@@ -16,6 +16,8 @@ namespace tether {
 /// read-only.
 struct session_context {
   std::string node_name;
+  /// The node's client URL, as other nodes name it in redirects.
+  std::string url;
   config::limits limits;
   std::shared_ptr<const behavior_registry> behaviors;
   std::shared_ptr<const security::stream_token_signer> signer;

@@ -5,6 +5,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "tether/actors/cluster/peers.hpp"
 #include "tether/actors/log.hpp"
 #include "tether/actors/session/session.hpp"
 #include "tether/actors/stop_children.hpp"
@@ -86,6 +87,32 @@ void restore(pointer self, const session_restore& restore) {
                                                "were busy get resume_gap"));
 }
 
+/// The other node, up, where the session of `id` (an id or a key) was
+/// made; null when that is this node or a node that is not serving.
+const cluster_peers::peer* home_peer(pointer self, const std::string& id) {
+  auto& peers = self->state.peers;
+  return peers ? peers->serving(home_of(id)) : nullptr;
+}
+
+/// Asks the home node of `name` (a key, or an id) where its session
+/// lives: a redirect there, or `refused` when nowhere.
+caf::result<attach_result> ask_home(pointer self,
+                                    const cluster_peers::peer& home,
+                                    const std::string& name, bool by_key,
+                                    attach_result refused) {
+  auto promise = self->make_response_promise<attach_result>();
+  self->request(home.services.sessions, std::chrono::seconds{3},
+                locate_atom::value, name, by_key)
+      .then(
+          [promise, refused](const std::string& url) mutable {
+            promise.deliver(url.empty() ? refused : attach_elsewhere(url));
+          },
+          [promise, refused](const caf::error&) mutable {
+            promise.deliver(refused);
+          });
+  return promise;
+}
+
 } // namespace
 
 session_supervisor_actor
@@ -123,7 +150,9 @@ spawn_session_supervisor(caf::actor_system& sys,
           session_identity identity;
           identity.id = st.ctx->node_name + "." +
                         security::base64url_encode(security::random_bytes(12));
-          identity.key = security::base64url_encode(security::random_bytes(32));
+          // Keys name their node too: any node of a cluster finds it.
+          identity.key = st.ctx->node_name + "." +
+                         security::base64url_encode(security::random_bytes(32));
           identity.info = codec::merge_claims(info, req.claims);
           auto session = spawn_session(
               self->system(), st.ctx, session_supervisor_actor{self}, identity);
@@ -135,9 +164,13 @@ spawn_session_supervisor(caf::actor_system& sys,
         [self](attach_atom, attach_request& req,
                const std::string& key) -> caf::result<attach_result> {
           auto session = find(self, self->state.by_key, key);
-          if (!session)
-            return attach_refused("session_not_found",
-                                  "no session for this key");
+          if (!session) {
+            auto refused =
+                attach_refused("session_not_found", "no session for this key");
+            if (auto home = home_peer(self, key))
+              return ask_home(self, *home, key, true, std::move(refused));
+            return refused;
+          }
           return self->delegate(*session, attach_atom::value, std::move(req));
         },
         [self](resume_atom, attach_request& req, const std::string& token,
@@ -145,12 +178,20 @@ spawn_session_supervisor(caf::actor_system& sys,
           auto& st = self->state;
           auto claims = st.ctx->signer->verify(
               token, static_cast<uint64_t>(std::time(nullptr)));
+          // Any node of the cluster signs with the same secret: a token
+          // that checks names its session truly, wherever it was signed.
           const session_actor* session = nullptr;
-          if (claims && claims->node == st.ctx->node_name)
+          if (claims)
             session = find(self, st.by_id, claims->session_id);
-          if (!session)
-            return attach_refused("stream_not_found",
-                                  "no stream for this token");
+          if (!session) {
+            auto refused =
+                attach_refused("stream_not_found", "no stream for this token");
+            if (claims)
+              if (auto home = home_peer(self, claims->session_id))
+                return ask_home(self, *home, claims->session_id, false,
+                                std::move(refused));
+            return refused;
+          }
           return self->delegate(*session, resume_atom::value, std::move(req),
                                 claims->stream, claims->generation, last_seq);
         },
@@ -168,9 +209,12 @@ spawn_session_supervisor(caf::actor_system& sys,
           else
             st.idle_since.erase(session.address());
         },
-        [self](get_atom, const std::string& id) -> session_actor {
-          auto session = find(self, self->state.by_id, id);
-          return session ? *session : session_actor{};
+        [self](get_atom, const std::string& id) -> caf::result<session_actor> {
+          if (auto session = find(self, self->state.by_id, id))
+            return *session;
+          if (auto home = home_peer(self, id))
+            return self->delegate(home->services.sessions, get_atom::value, id);
+          return session_actor{};
         },
         [self](get_atom, const std::vector<std::string>& ids) {
           std::vector<session_actor> found;
@@ -198,6 +242,14 @@ spawn_session_supervisor(caf::actor_system& sys,
           }
           self->delayed_send(self, sweep_interval(st.ctx->limits),
                              tick_atom::value);
+        },
+        [self](peers_atom, peer_table& peers) {
+          self->state.peers = std::move(peers);
+        },
+        [self](locate_atom, const std::string& name, bool by_key) {
+          auto& st = self->state;
+          auto found = find(self, by_key ? st.by_key : st.by_id, name);
+          return found ? st.ctx->url : std::string{};
         },
     };
   });

@@ -14,6 +14,7 @@
 using namespace tether;
 using namespace std::chrono_literals;
 using codec::value;
+using test::room_arg;
 
 namespace {
 
@@ -66,12 +67,6 @@ member join_node(const test::test_node& n, client::io_thread& io,
   REQUIRE(s);
   m.s = *s;
   return m;
-}
-
-value room_arg(const std::string& room,
-               std::vector<std::pair<std::string, value>> more = {}) {
-  more.insert(more.begin(), {"room", value::of(room)});
-  return value::map(more);
 }
 
 std::string create(member& m,

@@ -49,6 +49,14 @@ config::options test_options();
 /// Encodes a map payload from key/value pairs.
 codec::value map_of(std::vector<std::pair<std::string, codec::value>> kv);
 
+/// A room op's payload: {room, ...more}.
+inline codec::value
+room_arg(const std::string& room,
+         std::vector<std::pair<std::string, codec::value>> more = {}) {
+  more.insert(more.begin(), {"room", codec::value::of(room)});
+  return codec::value::map(more);
+}
+
 /// Reads `key` of a map payload as T; the test fails when it cannot.
 template <class T> T field(const codec::value& map, const std::string& key) {
   T out{};

@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
   }
   // The first line on stdout names the URL: scripts and tests read it.
   std::cout << "tether-node listening on " << node.url() << std::endl;
+  if (node.cluster_port() != 0)
+    std::cout << "tether-node cluster on " << node.cluster_address()
+              << std::endl;
+  node.join_cluster();
   node.run_until_signal();
   return 0;
 }
