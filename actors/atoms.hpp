@@ -50,5 +50,12 @@ using peers_atom = caf::atom_constant<caf::atom("peers")>;
 using member_atom = caf::atom_constant<caf::atom("member")>;
 using address_atom = caf::atom_constant<caf::atom("address")>;
 using locate_atom = caf::atom_constant<caf::atom("locate")>;
+using freeze_atom = caf::atom_constant<caf::atom("freeze")>;
+using moved_atom = caf::atom_constant<caf::atom("moved")>;
+using thaw_atom = caf::atom_constant<caf::atom("thaw")>;
+using migrate_atom = caf::atom_constant<caf::atom("migrate")>;
+using handover_atom = caf::atom_constant<caf::atom("handover")>;
+using import_atom = caf::atom_constant<caf::atom("import")>;
+using switched_atom = caf::atom_constant<caf::atom("switched")>;
 
 } // namespace tether

@@ -331,11 +331,11 @@ void connection_state::on_released() {
     close_with(codec::close_code::going_away, drain::closing_text);
 }
 
-void connection_state::on_line_close(uint64_t code,
-                                     const std::string& message) {
+void connection_state::on_line_close(uint64_t code, const std::string& message,
+                                     const std::string& redirect) {
   line_ = nullptr;
   to_line_.clear();
-  close_with(static_cast<codec::close_code>(code), message);
+  close_with(static_cast<codec::close_code>(code), message, redirect);
 }
 
 void connection_state::on_down(const caf::down_msg& msg) {
@@ -482,34 +482,36 @@ std::shared_ptr<transport::channel_handler> spawn_connection(
                                          ctx->report_every, ctx->counts);
   ctx->bridges->add(socket);
   spawn_handoff<std::shared_ptr<bridge>> handoff{std::move(socket)};
-  auto actor = sys.spawn([handoff, ctx](connection_state::pointer self)
-                             -> connection_actor::behavior_type {
-    self->state.init(self, handoff.take(), ctx);
-    auto done = [self] { self->state.end_of_handler(); };
-    return outlet_behavior<connection_actor>(
-        self,
-        [self, done](inbound_message& msg) {
-          self->state.on_inbound(msg);
-          done();
-        },
-        [self](too_big_atom) { self->state.on_too_big(); },
-        [self](closed_atom, const std::string& reason) {
-          self->state.on_closed(reason);
-        },
-        [self](drained_atom) { self->state.on_drained(); },
-        [self, done](tick_atom) {
-          self->state.on_tick();
-          done();
-        },
-        [self, done](released_atom) {
-          self->state.on_released();
-          done();
-        },
-        [self, done](close_atom, uint64_t code, const std::string& message) {
-          self->state.on_line_close(code, message);
-          done();
-        });
-  });
+  auto actor = sys.spawn(
+      [handoff,
+       ctx](connection_state::pointer self) -> connection_actor::behavior_type {
+        self->state.init(self, handoff.take(), ctx);
+        auto done = [self] { self->state.end_of_handler(); };
+        return outlet_behavior<connection_actor>(
+            self,
+            [self, done](inbound_message& msg) {
+              self->state.on_inbound(msg);
+              done();
+            },
+            [self](too_big_atom) { self->state.on_too_big(); },
+            [self](closed_atom, const std::string& reason) {
+              self->state.on_closed(reason);
+            },
+            [self](drained_atom) { self->state.on_drained(); },
+            [self, done](tick_atom) {
+              self->state.on_tick();
+              done();
+            },
+            [self, done](released_atom) {
+              self->state.on_released();
+              done();
+            },
+            [self, done](close_atom, uint64_t code, const std::string& message,
+                         const std::string& redirect) {
+              self->state.on_line_close(code, message, redirect);
+              done();
+            });
+      });
   caf::anon_send(ctx->node, joined_atom::value, actor);
   return std::make_shared<socket_events>(std::move(actor));
 }

@@ -70,7 +70,8 @@ class connection_state {
   /// The line let go: no session any more, the connection stays open.
   void on_released();
   /// The line ends this connection with CLOSE `code`.
-  void on_line_close(uint64_t code, const std::string& message);
+  void on_line_close(uint64_t code, const std::string& message,
+                     const std::string& redirect);
   void on_down(const caf::down_msg& msg);
 
   /// Ends every handler: writes what it produced (see `outlet`) and closes

@@ -16,6 +16,8 @@
 #include "tether/actors/session_messages.hpp"
 #include "tether/actors/store/store_messages.hpp"
 #include "tether/codec/frames.hpp"
+#include "tether/records/records.hpp"
+#include "tether/transport/http_api.hpp"
 
 namespace tether {
 
@@ -23,7 +25,12 @@ struct attach_request;
 struct attach_result;
 struct request_context;
 struct relay_member;
+struct member_moved;
 struct cluster_peers;
+
+struct node_services;
+/// What a node offers the others (defined below, with the services).
+using node_services_ref = std::shared_ptr<const node_services>;
 
 /// The cluster as a node's services see it: read-only, replaced whole at
 /// every change of a member (actors/cluster/peers.hpp).
@@ -97,9 +104,10 @@ using connection_actor = outlet_actor::extend<
     // The line let this connection go (its session was closed): it stays
     // open with no session.
     caf::reacts_to<released_atom>,
-    // The line ends this connection with CLOSE `uint64_t` and its message
-    // (2 invalid ACK, 5 drained, 6 replaced, 7 slow consumer).
-    caf::reacts_to<close_atom, uint64_t, std::string>>;
+    // The line ends this connection with CLOSE `uint64_t`, its message and
+    // its redirect (2 invalid ACK, 5 drained or moved, 6 replaced, 7 slow
+    // consumer).
+    caf::reacts_to<close_atom, uint64_t, std::string, std::string>>;
 
 /// The line of a session to one of its connections: the contract's
 /// *stream*. Numbers (SEQ), keeps and replays the frames sent to that
@@ -126,7 +134,16 @@ using line_actor = outlet_actor::extend<
     caf::reacts_to<tick_atom>,
     // Timer: a line that numbered nothing for a while gives the store back
     // the seqs it reserved (`uint64_t`: its next seq when set).
-    caf::reacts_to<settle_atom, uint64_t>>;
+    caf::reacts_to<settle_atom, uint64_t>,
+    // The session moves to another node: take no new request (RETRY
+    // shutdown), let the open ones finish, then answer the line's record;
+    // from then on the line numbers nothing.
+    caf::replies_to<freeze_atom>::with<records::line_record>,
+    // The move is done: CLOSE 5 with the redirect to the new node's URL,
+    // and end without touching the store.
+    caf::reacts_to<moved_atom, std::string>,
+    // The move failed: serve on as before.
+    caf::reacts_to<thaw_atom>>;
 
 /// A frame of a room owned by another node, for the room's members on this
 /// node: every one but `except`, or only those named in `only`.
@@ -174,7 +191,10 @@ using room_actor = caf::typed_actor<
     caf::reacts_to<broadcast_atom, std::string, codec::value>,
     // Member `std::string`'s session has no connection left (true) or has
     // one again (false): room.away or room.back to the others.
-    caf::reacts_to<idle_atom, std::string, bool>>;
+    caf::reacts_to<idle_atom, std::string, bool>,
+    // A member's session moved to another node. Answered once the room
+    // sends there: what it sent before went to the old actor.
+    caf::replies_to<member_moved>::with<bool>>;
 
 /// A connection that asks to be attached to a line, and the id of the
 /// SESSION_* frame that asked.
@@ -240,7 +260,18 @@ using session_actor = caf::typed_actor<
     // when it has no connection left and when it has one again.
     caf::reacts_to<joined_atom, std::string, room_actor>,
     // The session is no member of room `std::string` any more.
-    caf::reacts_to<left_atom, std::string>>;
+    caf::reacts_to<left_atom, std::string>,
+    // Moves the session to the node with these services and client URL:
+    // true once it lives there, and this actor has ended.
+    caf::replies_to<migrate_atom, node_services_ref, std::string>::with<bool>,
+    // Arrived from another node: the room traffic that reached the old
+    // node after the move began, in order; what came here directly was
+    // held until this.
+    caf::reacts_to<handover_atom, std::vector<encoded_frame>>,
+    // Moving: room `std::string` sends to the new actor from now on; this
+    // comes after all it sent here, on the same path (directly, or through
+    // this node's relay).
+    caf::reacts_to<switched_atom, std::string>>;
 
 /// A session of the relay's node that joined (or left) a room of another.
 struct relay_member {
@@ -248,11 +279,26 @@ struct relay_member {
   std::string member;
   session_actor session;
   bool joined = true;
+  /// A leave because the session moved: the relay tells the old session
+  /// once it has passed on all the room sent before (`switched_atom`).
+  bool moved = false;
 };
 
 template <class Inspector> auto inspect(Inspector& f, relay_member& x) {
   return f(caf::meta::type_name("relay_member"), x.room, x.member, x.session,
-           x.joined);
+           x.joined, x.moved);
+}
+
+/// A room member's session that moved: now this actor, reached through
+/// this relay (invalid, or the room's own node's: directly).
+struct member_moved {
+  std::string member;
+  session_actor session;
+  room_relay_actor relay;
+};
+
+template <class Inspector> auto inspect(Inspector& f, member_moved& x) {
+  return f(caf::meta::type_name("member_moved"), x.member, x.session, x.relay);
 }
 
 // -- what travels with every request (names actors, so it follows them) --
@@ -335,8 +381,17 @@ using session_supervisor_actor = caf::typed_actor<
     // The cluster changed: where sessions of other nodes live.
     caf::reacts_to<peers_atom, peer_table>,
     // Another node asks where a session it names lives, by key (true) or
-    // by id (false): the client URL of the node serving it, or empty.
-    caf::replies_to<locate_atom, std::string, bool>::with<std::string>>;
+    // by id (false): the client URL of this node if it has it, or empty.
+    caf::replies_to<locate_atom, std::string, bool>::with<std::string>,
+    // Moves session `std::string` to node `std::string` (admin API, or a
+    // behavior): answers the node it lives on once it does. A session of
+    // another node is moved there, unless `bool` says this node was asked
+    // by another one.
+    caf::replies_to<migrate_atom, std::string, std::string,
+                    bool>::with<std::string>,
+    // A session migrated here: spawned from its record (saved in this
+    // node's store) and answered with its new actor.
+    caf::replies_to<import_atom, records::session_record>::with<session_actor>>;
 
 /// The store's own thread: the only code that touches the store file.
 /// Applies one batch at a time.
@@ -361,6 +416,12 @@ using store_actor = caf::typed_actor<
     caf::replies_to<stats_atom>::with<store_stats>,
     // Timer: the group commit is due.
     caf::reacts_to<tick_atom>>;
+
+/// The admin API (`/api/v1/...`, JSON, bearer token): the operator's view
+/// of the node and its cluster, and the operator's levers (actors/admin/).
+using admin_actor = caf::typed_actor<
+    // A request under `/api/`: its answer.
+    caf::replies_to<transport::http_request>::with<transport::http_response>>;
 
 /// Logs a one-line summary of the node every minute.
 using reporter_actor = caf::typed_actor<
@@ -437,3 +498,4 @@ using connector_actor = caf::typed_actor<
 } // namespace tether
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tether::peer_table)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tether::node_services_ref)

@@ -10,6 +10,7 @@
 #include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "tether/actors/admin/admin_api.hpp"
 #include "tether/actors/auth/authenticators.hpp"
 #include "tether/actors/behaviors/sys_ops.hpp"
 #include "tether/actors/cluster/cluster.hpp"
@@ -195,6 +196,9 @@ runtime::~runtime() {
     caf::anon_send_exit(relay_, caf::exit_reason::user_shutdown);
   if (cluster_)
     caf::anon_send_exit(cluster_, caf::exit_reason::user_shutdown);
+  if (admin_)
+    caf::anon_send_exit(admin_, caf::exit_reason::user_shutdown);
+  admin_ = nullptr;
   relay_ = nullptr;
   cluster_ = nullptr;
   if (store_)
@@ -304,6 +308,14 @@ transport::error_code runtime::start() {
     add_sys_behaviors(
         *system_, registry_,
         figure_sources{node_, sessions_, rooms_, store_, cluster_}, opts_.lim);
+  admin_ = spawn_admin_api(
+      *system_,
+      admin_setup{opts_.admin_token,
+                  figure_sources{node_, sessions_, rooms_, store_, cluster_},
+                  sessions_, rooms_,
+                  // As SIGTERM: the signal set takes it, and drains.
+                  [] { ::kill(::getpid(), SIGTERM); }});
+  listener_->set_api(admin_bridge(*system_, admin_));
   auto behaviors = std::make_shared<const behavior_registry>(registry_);
   sctx->behaviors = behaviors;
   ctx->node_name = opts_.node_name;

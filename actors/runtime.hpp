@@ -130,6 +130,7 @@ class runtime {
   store_actor store_;
   room_relay_actor relay_;
   cluster_actor cluster_;
+  admin_actor admin_;
   uint16_t cluster_port_ = 0;
   std::string cluster_address_;
   bool joined_ = false;

@@ -287,6 +287,12 @@ po::options_description describe(const options& d, std::string& listen,
       po::value<std::string>(&out.cluster_tls_ca)->value_name("FILE"),
       "PEM CA that every peer's certificate must be signed by");
 
+  po::options_description admin("Operators");
+  add(admin, "admin-token",
+      po::value<std::string>(&out.admin_token)->value_name("TOKEN"),
+      "enables the admin API (/api/v1/...) for requests with 'Authorization: "
+      "Bearer TOKEN'");
+
   po::options_description limits_desc("Limits (WELCOME reports them)");
   number(limits_desc, "max-message", &l.max_message, dl.max_message,
          "largest WebSocket message accepted, in bytes (larger: CLOSE 4)",
@@ -347,7 +353,12 @@ po::options_description describe(const options& d, std::string& listen,
   flag(auth_desc, "allow-anonymous", &out.allow_anonymous, d.allow_anonymous,
        "with --auth=jwt, let in an empty auth map too");
   po::options_description all;
-  all.add(general).add(cluster).add(limits_desc).add(timing).add(auth_desc);
+  all.add(general)
+      .add(cluster)
+      .add(admin)
+      .add(limits_desc)
+      .add(timing)
+      .add(auth_desc);
   return all;
 }
 

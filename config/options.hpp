@@ -81,6 +81,8 @@ struct options {
   std::string cluster_tls_cert;
   std::string cluster_tls_key;
   std::string cluster_tls_ca;
+  /// The admin API's bearer token; empty: the API is off (404).
+  std::string admin_token;
   /// Whether this node is a cluster member.
   bool clustered() const { return !cluster_listen.empty(); }
 };

@@ -12,7 +12,8 @@
 namespace tether::transport {
 
 /// Reads one HTTP request: upgrades it to a WebSocket on the configured path,
-/// answers `/health`, and refuses anything else with a plain status.
+/// answers `/health`, hands `/api/...` to the admin API, and refuses
+/// anything else with a plain status.
 ///
 /// `NextLayer` is the stream the request arrives on (`tcp::socket` in the
 /// node, Beast's `test::stream` in tests); the upgraded `websocket_session`
@@ -41,7 +42,10 @@ class http_session
  private:
   void on_timeout(error_code ec);
   void on_read(error_code ec, size_t n);
-  void respond(http::status status, std::string body);
+  void respond(http::status status, std::string body,
+               const std::string& content_type = "text/plain");
+  /// Hands the request to `settings::api`; its answer is written here.
+  void serve_api(http::request<http::string_body>& req);
   void on_respond(error_code ec, size_t n);
   void close();
 

@@ -70,6 +70,8 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
   }
   if (path == "/health")
     return respond(http::status::ok, "ok\n");
+  if (path.rfind("/api/", 0) == 0 && cfg_.api)
+    return serve_api(req);
   if (path == cfg_.ws_path)
     return respond(http::status::upgrade_required,
                    "this endpoint speaks WebSocket only\n");
@@ -77,10 +79,29 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
 }
 
 template <class NextLayer>
-void http_session<NextLayer>::respond(http::status status, std::string body) {
+void http_session<NextLayer>::serve_api(http::request<http::string_body>& req) {
+  http_request x;
+  x.method = std::string{req.method_string()};
+  x.target = std::string{req.target()};
+  x.authorization = std::string{req[http::field::authorization]};
+  x.body = std::move(req.body());
+  // The API answers within its own timeouts (a migration takes a while).
+  timer_.cancel();
+  auto self = this->shared_from_this();
+  cfg_.api(std::move(x), [self](http_response r) {
+    net::post(self->stream_.get_executor(), [self, r = std::move(r)] {
+      self->respond(static_cast<http::status>(r.status), r.body,
+                    r.content_type);
+    });
+  });
+}
+
+template <class NextLayer>
+void http_session<NextLayer>::respond(http::status status, std::string body,
+                                      const std::string& content_type) {
   response_ = std::make_shared<http::response<http::string_body>>(status, 11);
   response_->set(http::field::server, "tether-node");
-  response_->set(http::field::content_type, "text/plain");
+  response_->set(http::field::content_type, content_type);
   response_->keep_alive(false);
   response_->body() = std::move(body);
   response_->prepare_payload();

@@ -24,6 +24,9 @@ class listener : public std::enable_shared_from_this<listener> {
   /// The endpoint actually bound (port 0 resolved).
   tcp::endpoint local_endpoint() const;
 
+  /// Serves `/api/...` with `api` (before `run`).
+  void set_api(http_api api) { cfg_.api = std::move(api); }
+
   /// Starts accepting.
   void run();
 

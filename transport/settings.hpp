@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <string>
 
+#include "tether/transport/http_api.hpp"
+
 namespace tether::transport {
 
 /// What the listener and its WebSocket sessions need to know.
@@ -25,6 +27,8 @@ struct settings {
   /// needs a strand. With one thread a strand only costs a lock and a queue
   /// per handler, and memory per socket.
   bool threaded_io = false;
+  /// Serves `/api/...`; empty: those paths are not found.
+  http_api api;
 };
 
 } // namespace tether::transport

@@ -28,9 +28,14 @@ void add_wire_types(caf::actor_system_config& cfg) {
       .add_message_type<request_context>("tether::request_context")
       .add_message_type<room_fanout>("tether::room_fanout")
       .add_message_type<relay_member>("tether::relay_member")
+      .add_message_type<member_moved>("tether::member_moved")
       .add_message_type<node_entry>("tether::node_entry")
       .add_message_type<node_services>("tether::node_services")
-      .add_message_type<node_hello>("tether::node_hello");
+      .add_message_type<node_hello>("tether::node_hello")
+      .add_message_type<records::kept_frame>("tether::records::kept_frame")
+      .add_message_type<records::line_record>("tether::records::line_record")
+      .add_message_type<records::session_record>(
+          "tether::records::session_record");
 }
 
 } // namespace tether

@@ -26,6 +26,9 @@ class drain {
   bool begin(caf::scheduled_actor* self, const lazy_hub& hub,
              std::chrono::milliseconds grace);
 
+  /// Takes requests again (a migration that failed).
+  void end() { active_ = false; }
+
   /// The grace period ran out: what is still open fails.
   void on_grace(lazy_hub& hub) const;
 

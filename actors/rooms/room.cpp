@@ -93,7 +93,8 @@ void event(pointer self, const std::string& name, entries fields,
 
 /// Counts a member of another node in its relay (`by` +1 or -1), and tells
 /// the relay, in the room's order.
-void count_relay(pointer self, const room_member& m, bool joined) {
+void count_relay(pointer self, const room_member& m, bool joined,
+                 bool moved = false) {
   auto& relays = self->state.relays;
   auto i = std::find_if(relays.begin(), relays.end(), [&m](const auto& r) {
     return r.first.address() == m.relay.address();
@@ -106,8 +107,8 @@ void count_relay(pointer self, const room_member& m, bool joined) {
   } else if (i != relays.end() && --i->second == 0) {
     relays.erase(i);
   }
-  self->send(m.relay,
-             relay_member{self->state.setup.id, m.id, m.session, joined});
+  self->send(m.relay, relay_member{self->state.setup.id, m.id, m.session,
+                                   joined, moved});
 }
 
 /// Saves the room's own fields (owner, emptiness, settings).
@@ -570,6 +571,30 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
           if (self->state.setup.presence && is_member(self, member))
             event(self, away ? "room.away" : "room.back",
                   {{"member", value::of(member)}}, member);
+        },
+        [self](const member_moved& x) {
+          const auto& there = x.session;
+          const auto& relay = x.relay;
+          auto i = find_member(self, x.member);
+          if (i == self->state.members.end())
+            return false;
+          self->demonitor(i->session.address());
+          // The old actor learns when the last frame sent to it is out, on
+          // the path that frame took.
+          if (i->relay)
+            count_relay(self, *i, false, true);
+          else
+            self->send(i->session, switched_atom::value, self->state.setup.id);
+          i->session = there;
+          // A session now on this node needs no relay.
+          i->relay = relay && relay.node() != self->node() ? relay
+                                                           : room_relay_actor{};
+          if (i->relay)
+            count_relay(self, *i, true);
+          self->monitor(there);
+          self->send(there, joined_atom::value, self->state.setup.id,
+                     room_actor{self});
+          return true;
         },
         [self](expire_atom, uint64_t emptiness) {
           auto& st = self->state;

@@ -37,7 +37,9 @@ void line_state::init(pointer self, std::shared_ptr<const session_context> ctx,
         [this](codec::frame&& f) { emit(f); });
     hub->set_session(id_.session_id, id_.session, id_.info);
     hub->on_idle = [this] {
-      if (drain_.active())
+      if (freezing_)
+        hand_over();
+      else if (drain_.active())
         release_connection(true, codec::close_code::going_away,
                            drain::closing_text);
     };
@@ -64,6 +66,10 @@ void line_state::restore(const line_origin& origin) {
   detached_since_ = clock::now() - away;
   for (const auto& k : r.kept) {
     auto bytes = transport::make_shared_bytes(k.bytes);
+    if (origin.imported)
+      ctx_->store.save(self_, store::keep_frame{id_.session_id, id_.number,
+                                                k.seq, k.counted, k.answers,
+                                                k.request_id, bytes});
     outbox_bytes_ += bytes->size();
     counted_frames_ += k.counted ? 1 : 0;
     outbox_.push_back({k.seq, std::move(bytes), k.counted});
@@ -183,6 +189,10 @@ std::string line_state::name_of() const {
 // --------------------------------------------------------
 
 void line_state::on_frames(client_frames& x) {
+  // Moved: what the client sends now it sends again after its resume at
+  // the new node (an unanswered request, an ACK).
+  if (handed_over_)
+    return;
   for (auto& f : x.frames) {
     bool go_on = std::visit(
         [this](auto& y) {
@@ -320,7 +330,7 @@ caf::result<client_answer> line_state::on_call(codec::request&& x) {
 }
 
 caf::result<uint64_t> line_state::on_credit(uint64_t wanted) {
-  if (broken_)
+  if (broken_ || handed_over_)
     return uint64_t{0}; // Whatever is sent now is dropped: stop the sender.
   return out_.credit(wanted, kept());
 }
@@ -383,6 +393,61 @@ void line_state::on_down(const caf::down_msg& msg) {
   self_->quit();
 }
 
+// -- migration ----------------------------------------------------------------
+
+caf::result<records::line_record> line_state::on_freeze() {
+  auto promise = self_->make_response_promise<records::line_record>();
+  freezing_ = promise;
+  if (drain_.begin(self_, hub_,
+                   std::chrono::milliseconds{ctx_->limits.shutdown_grace_ms}))
+    hand_over();
+  return promise;
+}
+
+void line_state::hand_over() {
+  auto promise = std::move(*freezing_);
+  freezing_.reset();
+  out_.flush();
+  handed_over_ = true;
+  promise.deliver(record());
+}
+
+records::line_record line_state::record() const {
+  records::line_record r;
+  r.number = id_.number;
+  r.generation = generation_;
+  r.next_seq = next_seq_;
+  r.acked = acked_;
+  r.seq_limit = next_seq_;
+  r.broken = broken_;
+  // The client's connection ends with the move: from now on its TTL runs.
+  r.detached_since_ms = connection_ ? store::unix_ms() : detached_since_ms_;
+  std::unordered_map<uint64_t, uint64_t> answer_of;
+  for (const auto& [request, seq] : answered_)
+    answer_of[seq] = request;
+  outbox_.for_each([&](const kept_frame& k) {
+    auto i = answer_of.find(k.seq);
+    r.kept.push_back(records::kept_frame{k.seq, k.counted, i != answer_of.end(),
+                                         i != answer_of.end() ? i->second : 0,
+                                         *k.bytes});
+  });
+  return r;
+}
+
+void line_state::on_moved(const std::string& url) {
+  ending_ = true; // The store drops the whole session.
+  release_connection(true, codec::close_code::going_away,
+                     "the session moved to another node", url);
+  hub_.abandon();
+  out_.refuse_credit();
+  self_->quit();
+}
+
+void line_state::on_thaw() {
+  handed_over_ = false;
+  drain_.end();
+}
+
 // -- the outbox
 // -----------------------------------------------------------------
 
@@ -418,7 +483,7 @@ void line_state::emit(const codec::frame& x) {
 
 void line_state::keep_and_send(std::string_view inner, bool counted, bool final,
                                uint64_t answers) {
-  if (broken_)
+  if (broken_ || handed_over_)
     return;
   const auto& lim = ctx_->limits;
   auto seq = next_seq_++;
@@ -483,14 +548,15 @@ bool line_state::acknowledge(uint64_t seq) {
 }
 
 void line_state::release_connection(bool close, codec::close_code code,
-                                    const std::string& message) {
+                                    const std::string& message,
+                                    const std::string& redirect) {
   if (!connection_)
     return;
   // What waits reaches the socket before the connection's CLOSE.
   out_.flush();
   if (close)
     self_->send(connection_, close_atom::value, static_cast<uint64_t>(code),
-                message);
+                message, redirect);
   else
     self_->send(connection_, released_atom::value);
   on_detach(connection_);
@@ -529,7 +595,12 @@ line_actor spawn_line(caf::actor_system& sys,
           done();
         },
         [self](tick_atom) { self->state.on_tick(); },
-        [self](settle_atom, uint64_t epoch) { self->state.on_settle(epoch); });
+        [self](settle_atom, uint64_t epoch) { self->state.on_settle(epoch); },
+        [self](freeze_atom) { return self->state.on_freeze(); },
+        [self](moved_atom, const std::string& url) {
+          self->state.on_moved(url);
+        },
+        [self](thaw_atom) { self->state.on_thaw(); });
   });
 }
 

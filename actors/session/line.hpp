@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -33,6 +34,8 @@ struct line_origin {
   std::shared_ptr<const records::line_record> record;
   bool clean = true;
   uint64_t lost_at_ms = 0;
+  /// Migrated from another node: this node's store has none of it yet.
+  bool imported = false;
 };
 
 /// The state of one line actor: its numbered outbox, the request ids it
@@ -76,6 +79,9 @@ class line_state {
   void on_tick();
   void on_settle(uint64_t epoch);
   void on_down(const caf::down_msg& msg);
+  caf::result<records::line_record> on_freeze();
+  void on_moved(const std::string& url);
+  void on_thaw();
 
   outlet& out() { return out_; }
   /// Ends every handler: writes what it produced (see `outlet`).
@@ -109,7 +115,12 @@ class line_state {
   /// Takes the client's ACK; false if it acknowledges a seq never sent.
   bool acknowledge(uint64_t seq);
   void release_connection(bool close, codec::close_code code,
-                          const std::string& message);
+                          const std::string& message,
+                          const std::string& redirect = {});
+  /// The record of the line as it is now (to migrate it).
+  records::line_record record() const;
+  /// A freeze found no request open: the record goes to the session.
+  void hand_over();
   outlet::kept_load kept() const { return {outbox_.size(), outbox_bytes_}; }
   std::string name_of() const;
 
@@ -153,6 +164,10 @@ class line_state {
   std::unordered_map<uint64_t, uint64_t> answered_;
   /// SESSION_CLOSE requests of this line, answered once it has closed.
   std::vector<caf::typed_response_promise<bool>> close_waiters_;
+  /// A migration waits for the open requests, then gets the record.
+  std::optional<caf::typed_response_promise<records::line_record>> freezing_;
+  /// The record went to the new node: nothing is numbered here any more.
+  bool handed_over_ = false;
 };
 
 /// Spawns a line of a session (not yet attached).

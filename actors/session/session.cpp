@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "tether/actors/cluster/peers.hpp"
 #include "tether/actors/log.hpp"
 #include "tether/store/batch.hpp"
 
@@ -44,6 +45,8 @@ void add_line(pointer self, uint64_t number, line_actor line) {
 void restore(pointer self, const session_origin& origin) {
   auto& st = self->state;
   st.next_line = origin.record->next_line;
+  if (origin.imported)
+    save_identity(self);
   auto ttl_ms = st.ctx->limits.session_ttl_s * 1000;
   auto now_ms = store::unix_ms();
   for (const auto& r : origin.record->lines) {
@@ -56,9 +59,20 @@ void restore(pointer self, const session_origin& origin) {
     line_identity lid{session_actor{self}, st.identity.id, st.identity.key,
                       st.identity.info, r.number};
     line_origin lo{std::make_shared<const records::line_record>(r),
-                   origin.clean, origin.lost_at_ms};
+                   origin.clean, origin.lost_at_ms, origin.imported};
     add_line(self, r.number, spawn_line(self->system(), st.ctx, lid, lo));
   }
+}
+
+/// Room traffic for every line, or held while the session moves.
+void push(pointer self, const encoded_frame& bytes) {
+  auto& st = self->state;
+  if (st.moving)
+    return st.held.push_back(bytes);
+  if (st.arriving)
+    return st.early.push_back(bytes);
+  for (auto& kv : st.lines)
+    self->send(kv.second, push_atom::value, bytes);
 }
 
 /// The session ends for good: the store forgets it.
@@ -80,6 +94,143 @@ caf::result<attach_result> delegate_attach(pointer self, line_actor line,
                         generation, last_seq);
 }
 
+/// The move failed: the lines serve on, and what waited goes on.
+void stay(pointer self, const std::string& why) {
+  auto& st = self->state;
+  TETHER_LOG(warning, "session",
+             st.identity.id << " stays: it could not move (" << why << ")");
+  st.moving = false;
+  for (auto& kv : st.lines)
+    self->send(kv.second, thaw_atom::value);
+  for (auto& bytes : std::exchange(st.held, {}))
+    push(self, bytes);
+  for (auto& p : std::exchange(st.held_attaches, {}))
+    p.deliver(attach_refused("internal", "the session was moving: try again"));
+}
+
+/// Room `id` sends to the new actor now; once all have, the move ends.
+void switched(pointer self, const std::string& id) {
+  auto& st = self->state;
+  if (id.empty()) { // The wait ran out.
+    if (!st.switching.empty())
+      TETHER_LOG(warning, "session",
+                 st.identity.id << ": " << st.switching.size()
+                                << " rooms did not confirm the move");
+    st.switching.clear();
+  } else if (st.switching.erase(id) == 0 || !st.switching.empty()) {
+    return;
+  }
+  if (!st.on_switched)
+    return;
+  auto finish = st.on_switched;
+  finish();
+}
+
+/// The new node has the session: the rooms learn where it is now, what
+/// waited follows it, the clients are sent there, and this actor ends.
+void moved(pointer self, session_actor there, node_services_ref to,
+           std::string url, caf::typed_response_promise<bool> done) {
+  auto& st = self->state;
+  auto finish = [self, there, url, done]() mutable {
+    auto& st = self->state;
+    st.on_switched = nullptr;
+    // Every room switched, so all they sent here is in `held` now: it goes
+    // first, then what reached the new node directly.
+    self->send(there, handover_atom::value, std::exchange(st.held, {}));
+    for (auto& kv : st.lines)
+      self->send(kv.second, moved_atom::value, url);
+    for (auto& p : std::exchange(st.held_attaches, {}))
+      p.deliver(attach_elsewhere(url));
+    st.closed = true;
+    forget(self);
+    TETHER_LOG(debug, "session", st.identity.id << " moved to " << url);
+    done.deliver(true);
+    self->quit();
+  };
+  if (st.rooms.empty())
+    return finish();
+  st.on_switched = finish;
+  // A room whose node went meanwhile never says so: wait no longer.
+  self->delayed_send(self, std::chrono::seconds{2}, switched_atom::value,
+                     std::string{});
+  for (auto& kv : st.rooms) {
+    st.switching.insert(kv.first);
+    auto id = kv.first;
+    // A room that is gone (or refuses) sends nothing more: switched.
+    self->request(kv.second, std::chrono::seconds{5},
+                  member_moved{st.identity.id, there, to->relay})
+        .then(
+            [self, id](bool member) {
+              if (!member)
+                switched(self, id);
+            },
+            [self, id](const caf::error&) { switched(self, id); });
+  }
+}
+
+/// Every line is frozen: the record goes to the new node.
+void ship(pointer self, node_services_ref to, std::string url,
+          std::vector<records::line_record> lines,
+          caf::typed_response_promise<bool> done) {
+  auto& st = self->state;
+  records::session_record r;
+  r.id = st.identity.id;
+  r.key = st.identity.key;
+  r.info = st.identity.info;
+  r.next_line = st.next_line;
+  r.idle_since_ms = store::unix_ms();
+  for (const auto& kv : st.rooms)
+    r.rooms.push_back(kv.first);
+  r.lines = std::move(lines);
+  self->request(to->sessions, std::chrono::seconds{10}, import_atom::value,
+                std::move(r))
+      .then(
+          [self, to, url, done](const session_actor& there) mutable {
+            moved(self, there, to, url, done);
+          },
+          [self, done](const caf::error& err) mutable {
+            stay(self, self->system().render(err));
+            done.deliver(false);
+          });
+}
+
+caf::result<bool> migrate(pointer self, node_services_ref to,
+                          const std::string& url) {
+  auto& st = self->state;
+  if (st.closed || st.moving || st.arriving)
+    return false;
+  st.moving = true;
+  auto done = self->make_response_promise<bool>();
+  auto lines = std::make_shared<std::vector<records::line_record>>();
+  auto left = std::make_shared<size_t>(st.lines.size());
+  if (st.lines.empty()) {
+    ship(self, to, url, {}, done);
+    return done;
+  }
+  // Each line lets its open requests finish first (within the grace).
+  auto wait = std::chrono::milliseconds{st.ctx->limits.shutdown_grace_ms} +
+              std::chrono::seconds{5};
+  auto failed = std::make_shared<bool>(false);
+  for (auto& kv : st.lines)
+    self->request(kv.second, wait, freeze_atom::value)
+        .then(
+            [self, to, url, done, lines, left,
+             failed](records::line_record& r) mutable {
+              lines->push_back(std::move(r));
+              if (--*left == 0 && !*failed)
+                ship(self, to, url, std::move(*lines), done);
+            },
+            [self, done, left, failed](const caf::error& err) mutable {
+              if (!*failed) {
+                *failed = true;
+                stay(self, self->system().render(err));
+                done.deliver(false);
+              }
+              --*left;
+            });
+  return done;
+}
+
 } // namespace
 
 session_actor spawn_session(caf::actor_system& sys,
@@ -96,6 +247,12 @@ session_actor spawn_session(caf::actor_system& sys,
       restore(self, origin);
     else
       save_identity(self);
+    if (origin.imported) {
+      st.arriving = true;
+      // The old node may be lost before its handover: wait no longer.
+      self->delayed_send(self, std::chrono::seconds{10}, handover_atom::value,
+                         std::vector<encoded_frame>{});
+    }
     // The supervisor stops its sessions when it stops; lines watch
     // their session and end with it.
     self->set_down_handler([self](caf::down_msg& msg) {
@@ -111,6 +268,11 @@ session_actor spawn_session(caf::actor_system& sys,
     return {
         [self](attach_atom, attach_request& req) -> caf::result<attach_result> {
           auto& st = self->state;
+          if (st.moving) { // Answered with the redirect once it moved.
+            st.held_attaches.push_back(
+                self->make_response_promise<attach_result>());
+            return st.held_attaches.back();
+          }
           if (st.closed)
             return attach_refused("session_not_found",
                                   "no session for this key");
@@ -130,6 +292,11 @@ session_actor spawn_session(caf::actor_system& sys,
                uint64_t generation,
                uint64_t last_seq) -> caf::result<attach_result> {
           auto& st = self->state;
+          if (st.moving) {
+            st.held_attaches.push_back(
+                self->make_response_promise<attach_result>());
+            return st.held_attaches.back();
+          }
           auto i = st.lines.find(number);
           if (st.closed || i == st.lines.end())
             return attach_refused("stream_not_found",
@@ -159,9 +326,22 @@ session_actor spawn_session(caf::actor_system& sys,
         [self](detached_atom, line_actor line) {
           set_attached(self, line.address(), false);
         },
-        [self](push_atom, const encoded_frame& bytes) {
-          for (auto& kv : self->state.lines)
-            self->send(kv.second, push_atom::value, bytes);
+        [self](push_atom, const encoded_frame& bytes) { push(self, bytes); },
+        [self](migrate_atom, node_services_ref to, const std::string& url) {
+          return migrate(self, std::move(to), url);
+        },
+        [self](switched_atom, const std::string& room) {
+          switched(self, room);
+        },
+        [self](handover_atom, std::vector<encoded_frame>& first) {
+          auto& st = self->state;
+          if (!st.arriving)
+            return;
+          st.arriving = false;
+          for (auto& bytes : first)
+            push(self, bytes);
+          for (auto& bytes : std::exchange(st.early, {}))
+            push(self, bytes);
         },
         [self](joined_atom, const std::string& id, room_actor room) {
           self->state.rooms[id] = std::move(room);

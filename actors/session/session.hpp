@@ -1,9 +1,12 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "tether/actors/interfaces.hpp"
 #include "tether/actors/session/line.hpp"
@@ -23,6 +26,8 @@ struct session_origin {
   std::shared_ptr<const records::session_record> record;
   bool clean = true;
   uint64_t lost_at_ms = 0;
+  /// Migrated from another node (see `line_origin::imported`).
+  bool imported = false;
 };
 
 /// The state of one session actor: its lines and which of them have a
@@ -40,6 +45,19 @@ struct session_state {
   /// The rooms it is a member of, told when it turns idle or busy.
   std::map<std::string, room_actor> rooms;
   bool closed = false;
+  /// Moving to another node: room traffic waits here for the new owner,
+  /// and so do attaches, for their redirect.
+  bool moving = false;
+  std::vector<encoded_frame> held;
+  std::vector<caf::typed_response_promise<attach_result>> held_attaches;
+  /// Rooms that have not switched to the new actor yet, and what to do
+  /// once none is left.
+  std::set<std::string> switching;
+  std::function<void()> on_switched;
+  /// Arrived from another node: room traffic that comes here directly
+  /// waits for what reached the old node first (`handover_atom`).
+  bool arriving = false;
+  std::vector<encoded_frame> early;
 };
 
 /// Spawns a session; it tells `supervisor` when it becomes idle or busy.

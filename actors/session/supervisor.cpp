@@ -49,12 +49,33 @@ void add_session(pointer self, const std::string& id, const std::string& key,
                       session_supervisor_state::entry{id, key, session});
 }
 
+/// Spawns the session of record `r`, idle since it last was (or since its
+/// node was lost): from the store, or migrated here.
+session_actor bring_back(pointer self, const records::session_record& r,
+                         session_origin origin) {
+  auto& st = self->state;
+  auto now_ms = store::unix_ms();
+  auto idle_ms = r.idle_since_ms != 0 ? r.idle_since_ms : origin.lost_at_ms;
+  session_identity identity{r.id, r.key, codec::map_value{r.info}};
+  origin.record = std::make_shared<const records::session_record>(r);
+  auto session =
+      spawn_session(self->system(), st.ctx, session_supervisor_actor{self},
+                    identity, std::move(origin));
+  add_session(self, r.id, r.key, session);
+  if (r.idle_since_ms == 0 || origin.imported)
+    st.ctx->store.save(self, store::session_idle{r.id, idle_ms});
+  auto away =
+      std::chrono::milliseconds{now_ms > idle_ms ? now_ms - idle_ms : 0};
+  st.idle_since[session.address()] =
+      session_supervisor_state::clock::now() - away;
+  return session;
+}
+
 /// Brings back the sessions of the store, idle since they last were (or
 /// since their node was lost).
 void restore(pointer self, const session_restore& restore) {
   auto& st = self->state;
   auto now_ms = store::unix_ms();
-  auto now = session_supervisor_state::clock::now();
   auto ttl_ms = st.ctx->limits.session_ttl_s * 1000;
   size_t expired = 0;
   for (const auto& r : restore.sessions) {
@@ -65,18 +86,9 @@ void restore(pointer self, const session_restore& restore) {
       ++expired;
       continue;
     }
-    session_identity identity{r.id, r.key, codec::map_value{r.info}};
-    session_origin origin{std::make_shared<const records::session_record>(r),
-                          restore.clean, restore.lost_at_ms};
-    auto session =
-        spawn_session(self->system(), st.ctx, session_supervisor_actor{self},
-                      identity, std::move(origin));
-    add_session(self, r.id, r.key, session);
-    if (r.idle_since_ms == 0)
-      st.ctx->store.save(self, store::session_idle{r.id, idle_ms});
-    auto away =
-        std::chrono::milliseconds{now_ms > idle_ms ? now_ms - idle_ms : 0};
-    st.idle_since[session.address()] = now - away;
+    bring_back(
+        self, r,
+        session_origin{nullptr, restore.clean, restore.lost_at_ms, false});
   }
   if (!restore.sessions.empty())
     TETHER_LOG(info, "sessions",
@@ -94,22 +106,110 @@ const cluster_peers::peer* home_peer(pointer self, const std::string& id) {
   return peers ? peers->serving(home_of(id)) : nullptr;
 }
 
-/// Asks the home node of `name` (a key, or an id) where its session
-/// lives: a redirect there, or `refused` when nowhere.
-caf::result<attach_result> ask_home(pointer self,
-                                    const cluster_peers::peer& home,
-                                    const std::string& name, bool by_key,
-                                    attach_result refused) {
-  auto promise = self->make_response_promise<attach_result>();
-  self->request(home.services.sessions, std::chrono::seconds{3},
-                locate_atom::value, name, by_key)
-      .then(
-          [promise, refused](const std::string& url) mutable {
-            promise.deliver(url.empty() ? refused : attach_elsewhere(url));
-          },
-          [promise, refused](const caf::error&) mutable {
-            promise.deliver(refused);
-          });
+/// The session supervisors of the other nodes serving.
+std::vector<session_supervisor_actor> other_supervisors(pointer self) {
+  std::vector<session_supervisor_actor> result;
+  if (auto& peers = self->state.peers)
+    for (const auto& kv : peers->nodes)
+      if (peers->serving(kv.first))
+        result.push_back(kv.second.services.sessions);
+  return result;
+}
+
+/// Asks every other node serving whether it has the session of `name` (a
+/// key, or an id), and calls `found` with the client URL of the first that
+/// has, or with an empty one. No directory to keep: a session that moved
+/// is found where it is now.
+void locate(pointer self, const std::string& name, bool by_key,
+            std::function<void(const std::string&)> found) {
+  auto asked = other_supervisors(self);
+  if (asked.empty())
+    return found({});
+  auto left = std::make_shared<size_t>(asked.size());
+  auto done = std::make_shared<bool>(false);
+  auto answer = [found, left, done](const std::string& url) {
+    if (*done)
+      return;
+    if (!url.empty() || --*left == 0) {
+      *done = true;
+      found(url);
+    }
+  };
+  for (auto& sessions : asked)
+    self->request(sessions, std::chrono::seconds{3}, locate_atom::value, name,
+                  by_key)
+        .then([answer](const std::string& url) { answer(url); },
+              [answer](const caf::error&) { answer({}); });
+}
+
+/// A redirect to the node that has the session of `name`, else `refused`.
+caf::result<attach_result> ask_cluster(pointer self, const std::string& name,
+                                       bool by_key, attach_result refused) {
+  auto promise = std::make_shared<caf::typed_response_promise<attach_result>>(
+      self->make_response_promise<attach_result>());
+  locate(self, name, by_key, [promise, refused](const std::string& url) {
+    promise->deliver(url.empty() ? refused : attach_elsewhere(url));
+  });
+  return *promise;
+}
+
+/// Hands an attach or resume to `session`. One that ended meanwhile (it
+/// moved) is looked for in the cluster, so the client is sent there.
+template <class... Ts>
+caf::result<attach_result>
+ask_session(pointer self, const session_actor& session, const std::string& name,
+            bool by_key, attach_result refused, Ts&&... xs) {
+  auto promise = std::make_shared<caf::typed_response_promise<attach_result>>(
+      self->make_response_promise<attach_result>());
+  self->request(session, caf::infinite, std::forward<Ts>(xs)...)
+      .then([promise](attach_result& r) { promise->deliver(std::move(r)); },
+            [self, promise, name, by_key, refused](const caf::error& err) {
+              if (err != caf::sec::request_receiver_down) {
+                promise->deliver(err);
+                return;
+              }
+              locate(self, name, by_key,
+                     [promise, refused](const std::string& url) {
+                       promise->deliver(url.empty() ? refused
+                                                    : attach_elsewhere(url));
+                     });
+            });
+  return *promise;
+}
+
+/// A migration of a session this node does not have: asked of every
+/// other node; the one that has it moves it.
+caf::result<std::string> migrate_elsewhere(pointer self, const std::string& id,
+                                           const std::string& node) {
+  auto asked = other_supervisors(self);
+  auto not_found =
+      caf::make_error(caf::sec::invalid_argument, "session_not_found");
+  if (asked.empty())
+    return not_found;
+  auto promise = self->make_response_promise<std::string>();
+  auto left = std::make_shared<size_t>(asked.size());
+  auto best = std::make_shared<caf::error>(not_found);
+  auto done = std::make_shared<bool>(false);
+  auto wait = std::chrono::seconds{50};
+  for (auto& sessions : asked)
+    self->request(sessions, wait, migrate_atom::value, id, node, true)
+        .then(
+            [promise, done](const std::string& there) mutable {
+              if (!*done) {
+                *done = true;
+                promise.deliver(there);
+              }
+            },
+            [promise, left, best, done](const caf::error& err) mutable {
+              // Any answer but "not here" is the one to report.
+              if (caf::to_string(err).find("session_not_found") ==
+                  std::string::npos)
+                *best = err;
+              if (--*left == 0 && !*done) {
+                *done = true;
+                promise.deliver(*best);
+              }
+            });
   return promise;
 }
 
@@ -164,14 +264,12 @@ spawn_session_supervisor(caf::actor_system& sys,
         [self](attach_atom, attach_request& req,
                const std::string& key) -> caf::result<attach_result> {
           auto session = find(self, self->state.by_key, key);
-          if (!session) {
-            auto refused =
-                attach_refused("session_not_found", "no session for this key");
-            if (auto home = home_peer(self, key))
-              return ask_home(self, *home, key, true, std::move(refused));
-            return refused;
-          }
-          return self->delegate(*session, attach_atom::value, std::move(req));
+          auto refused =
+              attach_refused("session_not_found", "no session for this key");
+          if (!session)
+            return ask_cluster(self, key, true, std::move(refused));
+          return ask_session(self, *session, key, true, std::move(refused),
+                             attach_atom::value, std::move(req));
         },
         [self](resume_atom, attach_request& req, const std::string& token,
                uint64_t last_seq) -> caf::result<attach_result> {
@@ -186,14 +284,16 @@ spawn_session_supervisor(caf::actor_system& sys,
           if (!session) {
             auto refused =
                 attach_refused("stream_not_found", "no stream for this token");
-            if (claims)
-              if (auto home = home_peer(self, claims->session_id))
-                return ask_home(self, *home, claims->session_id, false,
-                                std::move(refused));
-            return refused;
+            if (!claims)
+              return refused;
+            return ask_cluster(self, claims->session_id, false,
+                               std::move(refused));
           }
-          return self->delegate(*session, resume_atom::value, std::move(req),
-                                claims->stream, claims->generation, last_seq);
+          return ask_session(
+              self, *session, claims->session_id, false,
+              attach_refused("stream_not_found", "no stream for this token"),
+              resume_atom::value, std::move(req), claims->stream,
+              claims->generation, last_seq);
         },
         [self](idle_atom, session_actor session, bool idle) {
           auto& st = self->state;
@@ -250,6 +350,48 @@ spawn_session_supervisor(caf::actor_system& sys,
           auto& st = self->state;
           auto found = find(self, by_key ? st.by_key : st.by_id, name);
           return found ? st.ctx->url : std::string{};
+        },
+        [self](migrate_atom, const std::string& id, const std::string& node,
+               bool asked) -> caf::result<std::string> {
+          auto& st = self->state;
+          auto session = find(self, st.by_id, id);
+          if (!session && !asked)
+            return migrate_elsewhere(self, id, node);
+          if (!session)
+            return caf::make_error(caf::sec::invalid_argument,
+                                   "session_not_found");
+          if (node == st.ctx->node_name)
+            return node;
+          auto to = st.peers ? st.peers->serving(node) : nullptr;
+          if (!to || to->entry.state != "up")
+            return caf::make_error(caf::sec::invalid_argument, "invalid");
+          auto promise = self->make_response_promise<std::string>();
+          auto wait =
+              std::chrono::milliseconds{st.ctx->limits.shutdown_grace_ms} +
+              std::chrono::seconds{20};
+          self->request(*session, wait, migrate_atom::value,
+                        std::make_shared<const node_services>(to->services),
+                        to->entry.url)
+              .then(
+                  [promise, node](bool moved) mutable {
+                    if (moved)
+                      promise.deliver(node);
+                    else
+                      promise.deliver(caf::make_error(
+                          caf::sec::invalid_argument, "internal"));
+                  },
+                  [promise](const caf::error& err) mutable {
+                    promise.deliver(err);
+                  });
+          return promise;
+        },
+        [self](import_atom,
+               const records::session_record& r) -> caf::result<session_actor> {
+          if (find(self, self->state.by_id, r.id))
+            return caf::make_error(caf::sec::invalid_argument,
+                                   "the session is here already");
+          TETHER_LOG(debug, "sessions", "imported " << r.id);
+          return bring_back(self, r, session_origin{nullptr, true, 0, true});
         },
     };
   });

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "tether/tests/support/calls.hpp"
+#include "tether/tests/support/http_call.hpp"
 
 namespace tether::test {
 
@@ -15,6 +16,7 @@ cluster_node start_node(const node_plan& plan) {
       "--node-name=" + plan.name,
       "--secret=" + plan.secret,
       "--log-level=warning",
+      "--admin-token=" + admin_token,
       "--store=" + (plan.store.empty() ? std::string{"none"} : plan.store)};
   for (const auto& j : plan.joins)
     args.push_back("--join=" + j);
@@ -95,6 +97,19 @@ std::vector<cluster_node> three_nodes(const temp_dir* stores) {
   for (const auto& n : nodes)
     REQUIRE(await_view(n.where, {"a:up", "b:up", "c:up"}));
   return nodes;
+}
+
+} // namespace tether::test
+
+namespace tether::test {
+
+unsigned migrate_session(const cluster_node& at, const std::string& id,
+                         const std::string& to) {
+  auto r = http_call(at.where, "POST", "/api/v1/sessions/" + id + "/migrate",
+                     admin_token, "{\"to\": \"" + to + "\"}");
+  UNSCOPED_INFO("migrate " << id << " to " << to << ": " << r.status << " "
+                           << r.body);
+  return r.status;
 }
 
 } // namespace tether::test

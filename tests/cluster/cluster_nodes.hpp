@@ -14,6 +14,9 @@ namespace tether::test {
 /// The secret of the test clusters (64 hex digits; nothing secret).
 inline const std::string cluster_secret(64, 'a');
 
+/// The admin token of the test nodes.
+inline const std::string admin_token = "test-admin-token";
+
 /// One node of a test cluster.
 struct cluster_node {
   std::string name;
@@ -51,5 +54,10 @@ bool await_view(const client::endpoint& at,
 /// Three nodes a, b and c, each having joined the one before; returns
 /// once every node sees all three up.
 std::vector<cluster_node> three_nodes(const temp_dir* stores = nullptr);
+
+/// Moves session `id` to node `to` through the admin API of `at`: the
+/// HTTP status (200 once it lives there).
+unsigned migrate_session(const cluster_node& at, const std::string& id,
+                         const std::string& to);
 
 } // namespace tether::test
