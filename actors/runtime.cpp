@@ -192,21 +192,17 @@ runtime::~runtime() {
   caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sessions_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(rooms_, caf::exit_reason::user_shutdown);
-  if (relay_)
-    caf::anon_send_exit(relay_, caf::exit_reason::user_shutdown);
-  if (cluster_)
-    caf::anon_send_exit(cluster_, caf::exit_reason::user_shutdown);
-  if (admin_)
-    caf::anon_send_exit(admin_, caf::exit_reason::user_shutdown);
-  admin_ = nullptr;
-  relay_ = nullptr;
-  cluster_ = nullptr;
-  if (store_)
-    caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
-  if (reporter_)
-    caf::anon_send_exit(reporter_, caf::exit_reason::user_shutdown);
-  reporter_ = nullptr;
-  store_ = nullptr;
+  // The actors a node may run without (no store, say) end if there.
+  auto stop = [](auto& handle) {
+    if (handle)
+      caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
+    handle = nullptr;
+  };
+  stop(relay_);
+  stop(cluster_);
+  stop(admin_);
+  stop(store_);
+  stop(reporter_);
   caf::anon_send_exit(authenticator_, caf::exit_reason::user_shutdown);
   for (auto& kv : room_types_)
     caf::anon_send_exit(kv.second.logic, caf::exit_reason::user_shutdown);
@@ -415,6 +411,8 @@ void runtime::shutdown() {
     return;
   stopped_ = true;
   listener_->stop();
+  // The other nodes see it `draining` from now on.
+  caf::anon_send(cluster_, drain_atom::value);
   TETHER_LOG(info, "node",
              "shutting down: no new connections; open "
              "requests get "

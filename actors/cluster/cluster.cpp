@@ -23,15 +23,22 @@ bool proven(pointer self, const node_hello& h) {
       h.proof, cluster_proof(self->state.setup.secret, h.self));
 }
 
+/// The members up (or draining), as the others should hear of them.
+std::vector<node_entry> members_up(pointer self) {
+  std::vector<node_entry> result;
+  for (const auto& kv : self->state.members)
+    if (kv.second.entry.state != "down")
+      result.push_back(kv.second.entry);
+  return result;
+}
+
 node_hello own_hello(pointer self) {
   auto& st = self->state;
   node_hello h;
   h.self = st.setup.self;
   h.proof = cluster_proof(st.setup.secret, h.self);
   h.services = st.setup.services;
-  for (const auto& kv : st.members)
-    if (kv.second.entry.state != "down")
-      h.known.push_back(kv.second.entry);
+  h.known = members_up(self);
   return h;
 }
 
@@ -66,7 +73,7 @@ void changed(pointer self) {
   peer_table shared = table;
   for (const auto& s : st.subscribers)
     self->send(s, peers_atom::value, shared);
-  auto list = own_hello(self).known;
+  auto list = members_up(self);
   list.insert(list.begin(), st.setup.self);
   for (const auto& kv : st.members)
     if (kv.second.handle && kv.second.entry.state != "down")
