@@ -38,6 +38,10 @@ room_relay_actor spawn_room_relay(caf::actor_system& sys) {
                   m.end());
           if (m.empty())
             rooms.erase(x.room);
+          // All the room sent before is on its way to the old session, on
+          // this path: so is the news that nothing more comes this way.
+          if (x.moved)
+            self->send(x.session, switched_atom::value, x.room);
         },
         [self](const room_fanout& x) {
           auto i = self->state.rooms.find(x.room);

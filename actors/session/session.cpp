@@ -194,19 +194,20 @@ void ship(pointer self, node_services_ref to, std::string url,
           });
 }
 
-caf::result<bool> migrate(pointer self, node_services_ref to,
-                          const std::string& url) {
+/// Freezes the lines and ships the session to `to`; `done` says whether
+/// it moved.
+void start_move(pointer self, node_services_ref to, const std::string& url,
+                caf::typed_response_promise<bool> done) {
   auto& st = self->state;
-  if (st.closed || st.moving || st.arriving)
-    return false;
+  if (st.closed || st.moving) {
+    done.deliver(false);
+    return;
+  }
   st.moving = true;
-  auto done = self->make_response_promise<bool>();
   auto lines = std::make_shared<std::vector<records::line_record>>();
   auto left = std::make_shared<size_t>(st.lines.size());
-  if (st.lines.empty()) {
-    ship(self, to, url, {}, done);
-    return done;
-  }
+  if (st.lines.empty())
+    return ship(self, to, url, {}, done);
   // Each line lets its open requests finish first (within the grace).
   auto wait = std::chrono::milliseconds{st.ctx->limits.shutdown_grace_ms} +
               std::chrono::seconds{5};
@@ -228,6 +229,18 @@ caf::result<bool> migrate(pointer self, node_services_ref to,
               }
               --*left;
             });
+}
+
+caf::result<bool> migrate(pointer self, node_services_ref to,
+                          const std::string& url) {
+  auto& st = self->state;
+  auto done = self->make_response_promise<bool>();
+  // Just arrived: it moves on once what reached the old node is here.
+  if (st.arriving)
+    st.next_moves.push_back(
+        [self, to, url, done] { start_move(self, to, url, done); });
+  else
+    start_move(self, std::move(to), url, done);
   return done;
 }
 
@@ -342,6 +355,8 @@ session_actor spawn_session(caf::actor_system& sys,
             push(self, bytes);
           for (auto& bytes : std::exchange(st.early, {}))
             push(self, bytes);
+          for (auto& move : std::exchange(st.next_moves, {}))
+            move();
         },
         [self](joined_atom, const std::string& id, room_actor room) {
           self->state.rooms[id] = std::move(room);

@@ -58,6 +58,8 @@ struct session_state {
   /// waits for what reached the old node first (`handover_atom`).
   bool arriving = false;
   std::vector<encoded_frame> early;
+  /// Migrations asked while arriving: they start once it has arrived.
+  std::vector<std::function<void()>> next_moves;
 };
 
 /// Spawns a session; it tells `supervisor` when it becomes idle or busy.
