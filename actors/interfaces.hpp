@@ -26,6 +26,7 @@ struct attach_result;
 struct request_context;
 struct relay_member;
 struct member_moved;
+struct room_handover;
 struct cluster_peers;
 
 struct node_services;
@@ -169,6 +170,9 @@ using room_relay_actor = caf::typed_actor<
     caf::reacts_to<relay_member>,
     // A room's frame for its members here.
     caf::reacts_to<room_fanout>,
+    // Answered once every frame sent before has gone on to its sessions: a
+    // room that moves sends from its new node only after that.
+    caf::replies_to<flush_atom>::with<bool>,
     // The cluster changed: rooms of nodes gone down are forgotten.
     caf::reacts_to<peers_atom, peer_table>>;
 
@@ -194,7 +198,11 @@ using room_actor = caf::typed_actor<
     caf::reacts_to<idle_atom, std::string, bool>,
     // A member's session moved to another node. Answered once the room
     // sends there: what it sent before went to the old actor.
-    caf::replies_to<member_moved>::with<bool>>;
+    caf::replies_to<member_moved>::with<bool>,
+    // Moves the room to the node of these services, named `std::string`: it
+    // holds its ops, ships itself there, then forwards what still reaches
+    // it. True once the other node has it; false if it stays.
+    caf::replies_to<migrate_atom, node_services_ref, std::string>::with<bool>>;
 
 /// A connection that asks to be attached to a line, and the id of the
 /// SESSION_* frame that asked.
@@ -301,6 +309,23 @@ template <class Inspector> auto inspect(Inspector& f, member_moved& x) {
   return f(caf::meta::type_name("member_moved"), x.member, x.session, x.relay);
 }
 
+/// A room as a value: its record and the session of each member (in the
+/// record's order; invalid for one that is gone). From the store, or
+/// migrated from another node with the relay that reaches each member
+/// (`relays`, empty from the store).
+struct room_handover {
+  records::room_record record;
+  std::vector<session_actor> sessions;
+  std::vector<room_relay_actor> relays;
+  /// Migrated: the new node's store has none of it yet.
+  bool imported = false;
+};
+
+template <class Inspector> auto inspect(Inspector& f, room_handover& x) {
+  return f(caf::meta::type_name("room_handover"), x.record, x.sessions,
+           x.relays, x.imported);
+}
+
 // -- what travels with every request (names actors, so it follows them) --
 
 /// Who asked for what: travels with every request a behavior gets, so the
@@ -353,7 +378,16 @@ using room_service_actor = behavior_actor::extend<
     caf::reacts_to<invoke_atom, request_context, codec::value,
                    room_relay_actor>,
     // The cluster changed: where rooms of other nodes are served.
-    caf::reacts_to<peers_atom, peer_table>>;
+    caf::reacts_to<peers_atom, peer_table>,
+    // Moves room `id` to node `node`; `bool`: asked by another node (a room
+    // not here is then not asked of the others). Answers the node.
+    caf::replies_to<migrate_atom, std::string, std::string,
+                    bool>::with<std::string>,
+    // A room migrated here from another node: it serves from here now.
+    caf::replies_to<import_atom, room_handover>::with<room_actor>,
+    // A room of this node moved to node `std::string` (its id first): ops
+    // for it go there from now on.
+    caf::reacts_to<moved_atom, std::string, std::string>>;
 
 /// Creates sessions, finds them by key and by token, sweeps expired ones
 /// and cleans up after any that fail.

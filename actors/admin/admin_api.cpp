@@ -62,14 +62,39 @@ std::string target_node(const std::string& body) {
   return parsed["to"].get<std::string>();
 }
 
-/// An error of the supervisor as the API's status and code.
-http_response migrate_failure(pointer self, const caf::error& err) {
+/// An error of a migration as the API's status and code; `what` is
+/// "session" or "room".
+http_response migrate_failure(pointer self, const std::string& what,
+                              const caf::error& err) {
   auto text = self->system().render(err);
-  if (text.find("session_not_found") != std::string::npos)
-    return failure(404, "session_not_found", "no session of this id");
+  auto not_found = what + "_not_found";
+  if (text.find(not_found) != std::string::npos)
+    return failure(404, not_found, "no " + what + " of this id");
   if (text.find("invalid") != std::string::npos)
     return failure(400, "invalid", "the node named in 'to' is not up");
-  return failure(409, "conflict", "the session did not move: " + text);
+  return failure(409, "conflict", "the " + what + " did not move: " + text);
+}
+
+/// POST /api/v1/{sessions,rooms}/ID/migrate: asks `service` (which finds
+/// the session or room wherever it is) to move it.
+template <class Service>
+caf::result<http_response>
+migrate(pointer self, const Service& service, const std::string& what,
+        const std::string& id, const std::string& body) {
+  auto to = target_node(body);
+  if (to.empty())
+    return failure(400, "invalid", "expected {\"to\": NODE}");
+  auto promise = self->make_response_promise<http_response>();
+  self->request(service, std::chrono::seconds{60}, migrate_atom::value, id, to,
+                false)
+      .then(
+          [promise, what, id](const std::string& node) mutable {
+            promise.deliver(answer(200, {{what, id}, {"node", node}}));
+          },
+          [self, promise, what](const caf::error& err) mutable {
+            promise.deliver(migrate_failure(self, what, err));
+          });
+  return promise;
 }
 
 caf::result<http_response> route(pointer self, const http_request& req) {
@@ -102,23 +127,11 @@ caf::result<http_response> route(pointer self, const http_request& req) {
     st.drain();
     return answer(202, json::object());
   }
-  if (m == "POST" && parts.size() == 5 && parts[2] == "sessions" &&
-      parts[4] == "migrate") {
-    auto to = target_node(req.body);
-    if (to.empty())
-      return failure(400, "invalid", "expected {\"to\": NODE}");
-    auto id = parts[3];
-    auto promise = self->make_response_promise<http_response>();
-    self->request(st.sessions, std::chrono::seconds{60}, migrate_atom::value,
-                  id, to, false)
-        .then(
-            [promise, id](const std::string& node) mutable {
-              promise.deliver(answer(200, {{"session", id}, {"node", node}}));
-            },
-            [self, promise](const caf::error& err) mutable {
-              promise.deliver(migrate_failure(self, err));
-            });
-    return promise;
+  if (m == "POST" && parts.size() == 5 && parts[4] == "migrate") {
+    if (parts[2] == "sessions")
+      return migrate(self, st.sessions, "session", parts[3], req.body);
+    if (parts[2] == "rooms")
+      return migrate(self, st.rooms, "room", parts[3], req.body);
   }
   return failure(404, "unknown_op", "no such path: " + m + " " + req.target);
 }

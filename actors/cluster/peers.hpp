@@ -2,6 +2,8 @@
 
 #include <map>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "tether/actors/interfaces.hpp"
 
@@ -29,6 +31,19 @@ struct cluster_peers {
     return &i->second;
   }
 };
+
+/// One service of each other node serving, picked by `pick` from its
+/// `node_services` (e.g. its session supervisor): whom to ask about a thing
+/// that is not here.
+template <class Pick> auto others_serving(const peer_table& peers, Pick pick) {
+  using service = std::decay_t<decltype(pick(std::declval<node_services>()))>;
+  std::vector<service> result;
+  if (peers)
+    for (const auto& kv : peers->nodes)
+      if (peers->serving(kv.first))
+        result.push_back(pick(kv.second.services));
+  return result;
+}
 
 /// The node whose name a session id or key starts with (`NODE.RANDOM`):
 /// where it was made. Empty for ids of another form.

@@ -35,7 +35,11 @@ void add_wire_types(caf::actor_system_config& cfg) {
       .add_message_type<records::kept_frame>("tether::records::kept_frame")
       .add_message_type<records::line_record>("tether::records::line_record")
       .add_message_type<records::session_record>(
-          "tether::records::session_record");
+          "tether::records::session_record")
+      .add_message_type<records::room_member_record>(
+          "tether::records::room_member_record")
+      .add_message_type<records::room_record>("tether::records::room_record")
+      .add_message_type<room_handover>("tether::room_handover");
 }
 
 } // namespace tether

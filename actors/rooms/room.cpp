@@ -498,12 +498,24 @@ void start_restored(pointer self, const room_restore& restored) {
   st.props = r.props;
   st.owner = r.owner;
   st.empty_since_ms = r.empty_since_ms;
+  if (restored.imported)
+    for (const auto& kv : r.props)
+      st.setup.store.save(self, store::set_prop{r.id, kv.first, kv.second});
   for (size_t i = 0; i < r.members.size(); ++i) {
     const auto& m = r.members[i];
-    if (i < restored.sessions.size() && restored.sessions[i])
-      add_member(self, {m.id, restored.sessions[i], m.info, {}}, m.position);
-    else
+    if (i < restored.sessions.size() && restored.sessions[i]) {
+      // Migrated: a member of another node than this one is reached
+      // through that node's relay.
+      room_relay_actor relay;
+      if (i < restored.relays.size() && restored.relays[i] &&
+          restored.relays[i].node() != self->node())
+        relay = restored.relays[i];
+      if (restored.imported)
+        st.setup.store.save(self, store::add_member{r.id, m});
+      add_member(self, {m.id, restored.sessions[i], m.info, relay}, m.position);
+    } else if (!restored.imported) {
       st.setup.store.save(self, store::remove_member{r.id, m.id});
+    }
   }
   if (!st.members.empty() && !st.member_index.count(st.owner))
     st.owner = st.members.front().id;
@@ -522,6 +534,121 @@ void start_restored(pointer self, const room_restore& restored) {
     start_emptiness(self,
                     std::chrono::milliseconds{ttl > gone ? ttl - gone : 0});
   }
+}
+
+// -- migration ----------------------------------------------------------------
+
+/// The room as a value, with how each member is reached from another node.
+room_handover handover_of(pointer self) {
+  auto& st = self->state;
+  room_handover x;
+  auto& r = x.record;
+  r.id = st.setup.id;
+  r.type = st.setup.type;
+  r.owner = st.owner;
+  r.max_members = st.setup.max_members;
+  r.ttl_s = st.setup.ttl_s;
+  r.presence = st.setup.presence;
+  r.props = st.props;
+  r.empty_since_ms = st.empty_since_ms;
+  uint64_t position = 0;
+  for (const auto& m : st.members) {
+    r.members.push_back({m.id, m.info, ++position});
+    x.sessions.push_back(m.session);
+    x.relays.push_back(m.relay ? m.relay : st.setup.relay);
+  }
+  x.imported = true;
+  return x;
+}
+
+/// What reaches a room that moves waits, and follows it once it moved:
+/// true if `f` was held or forwarded instead of run here.
+bool diverted(pointer self, std::function<void(const room_actor&)> f) {
+  auto& st = self->state;
+  if (st.moved_to) {
+    f(st.moved_to);
+    return true;
+  }
+  if (!st.moving)
+    return false;
+  st.held.push_back(std::move(f));
+  return true;
+}
+
+/// The move ended: what waited goes to `to` (this actor if it failed).
+void release_held(pointer self, const room_actor& to) {
+  auto& st = self->state;
+  st.moving = false;
+  for (auto& f : std::exchange(st.held, {}))
+    f(to);
+}
+
+/// The new node serves the room: this actor forwards what still reaches
+/// it for a while, and this node forgets the room.
+void moved_away(pointer self, const room_actor& there,
+                const node_services_ref& to, const std::string& node) {
+  auto& st = self->state;
+  st.moved_to = there;
+  // Members of the new node are reached directly from now on: its relay
+  // forgets them. Every other relay counts its members again, from there.
+  for (const auto& m : st.members) {
+    self->demonitor(m.session.address());
+    if (m.relay && m.relay.address() == to->relay.address())
+      self->send(m.relay,
+                 relay_member{st.setup.id, m.id, m.session, false, false});
+  }
+  st.setup.store.save(self, store::drop_room{st.setup.id});
+  self->send(caf::actor_cast<room_service_actor>(st.setup.service),
+             moved_atom::value, st.setup.id, node);
+  release_held(self, there);
+  TETHER_LOG(info, "rooms", st.setup.id << " moved to " << node);
+  // Ops sent before the service learned of the move still come here.
+  self->delayed_send(self, std::chrono::seconds{30}, expire_atom::value,
+                     uint64_t{0});
+}
+
+/// Holds the room's ops, lets every relay pass on what it was sent, ships
+/// the room to `to` and lets go once it has it.
+caf::result<bool> migrate(pointer self, node_services_ref to,
+                          const std::string& node) {
+  auto& st = self->state;
+  if (st.moving || st.moved_to)
+    return false;
+  st.moving = true;
+  auto done = self->make_response_promise<bool>();
+  auto ship = [self, to, node, done]() mutable {
+    self->request(to->rooms, std::chrono::seconds{10}, import_atom::value,
+                  handover_of(self))
+        .then(
+            [self, to, node, done](const room_actor& there) mutable {
+              moved_away(self, there, to, node);
+              done.deliver(true);
+            },
+            [self, node, done](const caf::error& err) mutable {
+              TETHER_LOG(warning, "rooms",
+                         self->state.setup.id
+                             << " stays: " << node << " did not take it ("
+                             << self->system().render(err) << ")");
+              release_held(self, room_actor{self});
+              done.deliver(false);
+            });
+  };
+  auto left = std::make_shared<size_t>(st.relays.size());
+  if (*left == 0) {
+    ship();
+    return done;
+  }
+  // A frame sent through a relay before the move must not be overtaken by
+  // one the new node sends through it.
+  auto one_done = [left, ship]() mutable {
+    if (--*left == 0)
+      ship();
+  };
+  for (const auto& r : st.relays)
+    self->request(r.first, std::chrono::seconds{5}, flush_atom::value)
+        .then([one_done](bool) mutable { one_done(); },
+              [one_done](const caf::error&) mutable { one_done(); });
+  return done;
 }
 
 room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
@@ -549,30 +676,62 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
     });
     return {
         [self](invoke_atom, const request_context& ctx, const value& payload) {
-          perform(self, ctx, payload, {});
+          if (!diverted(self, [self, ctx, payload](const room_actor& to) {
+                self->send(to, invoke_atom::value, ctx, payload);
+              }))
+            perform(self, ctx, payload, {});
         },
         [self](invoke_atom, const request_context& ctx, const value& payload,
                const room_relay_actor& relay) {
-          perform(self, ctx, payload, relay);
+          if (!diverted(
+                  self, [self, ctx, payload, relay](const room_actor& to) {
+                    self->send(to, invoke_atom::value, ctx, payload, relay);
+                  }))
+            perform(self, ctx, payload, relay);
+        },
+        [self](migrate_atom, node_services_ref to, const std::string& node) {
+          return migrate(self, std::move(to), node);
         },
         [self](tick_atom) {
           auto& st = self->state;
+          if (st.moved_to)
+            return; // It ticks there now.
           self->send(st.setup.logic.logic, tick_atom::value, room_actor{self},
                      st.setup.id);
           self->delayed_send(self, st.setup.logic.tick, tick_atom::value);
         },
         [self](broadcast_atom, const std::string& name, const value& payload) {
+          if (diverted(self, [self, name, payload](const room_actor& to) {
+                self->send(to, broadcast_atom::value, name, payload);
+              }))
+            return;
           deliver_all(self, codec::room_message{self->state.setup.id, "", name,
                                                 payload});
         },
         [self](idle_atom, const std::string& member, bool away) {
+          if (diverted(self, [self, member, away](const room_actor& to) {
+                self->send(to, idle_atom::value, member, away);
+              }))
+            return;
           // Only members' sessions know of the room: this one is a member,
           // unless it left since.
           if (self->state.setup.presence && is_member(self, member))
             event(self, away ? "room.away" : "room.back",
                   {{"member", value::of(member)}}, member);
         },
-        [self](const member_moved& x) {
+        [self](const member_moved& x) -> caf::result<bool> {
+          auto& st = self->state;
+          if (st.moving || st.moved_to) { // The room's new actor answers.
+            auto promise = self->make_response_promise<bool>();
+            diverted(self, [self, x, promise](const room_actor& to) mutable {
+              self->request(to, std::chrono::seconds{5}, x)
+                  .then([promise](bool b) mutable { promise.deliver(b); },
+                        [promise](const caf::error& e) mutable {
+                          promise.deliver(e);
+                        });
+            });
+            return promise;
+          }
           const auto& there = x.session;
           const auto& relay = x.relay;
           auto i = find_member(self, x.member);
@@ -598,6 +757,12 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
         },
         [self](expire_atom, uint64_t emptiness) {
           auto& st = self->state;
+          if (st.moved_to) { // Done forwarding: the new node has it all.
+            self->quit();
+            return;
+          }
+          if (st.moving)
+            return;
           if (st.members.empty() && emptiness == st.emptiness) {
             TETHER_LOG(debug, "rooms",
                        st.setup.id << " deleted: empty for " << st.setup.ttl_s

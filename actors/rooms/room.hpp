@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <unordered_set>
@@ -49,6 +50,9 @@ struct room_setup {
   room_type logic;
   /// Where the room saves what it changes.
   store_link store;
+  /// The node's relay: how members of this node are reached once the room
+  /// moved to another.
+  room_relay_actor relay;
 };
 
 /// The state of one room actor, the single writer of everything in it.
@@ -71,15 +75,16 @@ struct room_state {
   /// The relays of the nodes with members, each with how many: a frame
   /// for everyone crosses to each of those nodes once.
   std::vector<std::pair<room_relay_actor, size_t>> relays;
+  /// Moving to another node: what reaches the room waits, to be sent to the
+  /// new actor (or back to this one if the move fails).
+  bool moving = false;
+  std::vector<std::function<void(const room_actor&)>> held;
+  /// Moved: what still reaches this actor goes there.
+  room_actor moved_to;
 };
 
-/// A room brought back from the store: its record, and the session of
-/// each of its members (in the record's order; invalid for a session that
-/// is gone, which then is no member any more).
-struct room_restore {
-  records::room_record record;
-  std::vector<session_actor> sessions;
-};
+/// A room brought back from the store or migrated here.
+using room_restore = room_handover;
 
 /// Spawns a room; its creator (if it has one) is its first member and
 /// owner.

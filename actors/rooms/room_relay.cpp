@@ -28,8 +28,16 @@ room_relay_actor spawn_room_relay(caf::actor_system& sys) {
           auto& r = rooms[x.room];
           auto& m = r.members;
           if (x.joined) {
+            // A room that moved counts its members again, from its new
+            // node: a member known already is the same one.
             r.node = self->current_sender()->node();
-            m.emplace_back(std::move(x.member), std::move(x.session));
+            auto known = std::find_if(m.begin(), m.end(), [&x](const auto& e) {
+              return e.first == x.member;
+            });
+            if (known != m.end())
+              known->second = std::move(x.session);
+            else
+              m.emplace_back(std::move(x.member), std::move(x.session));
             return;
           }
           m.erase(std::remove_if(
@@ -51,6 +59,7 @@ room_relay_actor spawn_room_relay(caf::actor_system& sys) {
             if (wanted(x, id))
               self->send(session, push_atom::value, x.frame);
         },
+        [](flush_atom) { return true; },
         [self](peers_atom, const peer_table& peers) {
           // A room whose node is down: its members here are none any more.
           std::vector<caf::node_id> up;

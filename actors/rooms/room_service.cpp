@@ -3,8 +3,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "tether/actors/cluster/first_answer.hpp"
 #include "tether/actors/cluster/peers.hpp"
 #include "tether/actors/function_behavior.hpp"
+#include "tether/actors/log.hpp"
 #include "tether/actors/responder.hpp"
 #include "tether/actors/stop_children.hpp"
 #include "tether/codec/payload_fields.hpp"
@@ -34,6 +36,7 @@ room_setup base_setup(pointer self, const std::string& type) {
   setup.sessions = st.sessions;
   setup.store = st.store;
   setup.service = caf::actor_cast<caf::actor>(self);
+  setup.relay = st.relay;
   setup.max_members = st.limits.room_max_members;
   setup.ttl_s = st.limits.room_ttl_s;
   if (auto i = st.types.find(type); i != st.types.end())
@@ -76,8 +79,9 @@ std::string launch(pointer self, room_setup setup) {
   return id;
 }
 
-/// Brings back a room of the store, with the node's settings for its type.
-void relaunch(pointer self, room_restore restored) {
+/// Brings back a room of the store (or one migrated here), with the node's
+/// settings for its type.
+room_actor relaunch(pointer self, room_restore restored) {
   const auto& r = restored.record;
   auto setup = base_setup(self, r.type);
   setup.id = r.id;
@@ -85,8 +89,57 @@ void relaunch(pointer self, room_restore restored) {
   setup.ttl_s = r.ttl_s;
   setup.presence = r.presence;
   auto id = r.id;
-  add_room(self, id,
-           restore_room(self->system(), std::move(setup), std::move(restored)));
+  auto room =
+      restore_room(self->system(), std::move(setup), std::move(restored));
+  add_room(self, id, room);
+  self->state.moved.erase(id);
+  return room;
+}
+
+/// The node that serves room `id`, not here: the one it moved to if this
+/// node knows, else the node that made it; null when neither serves.
+const cluster_peers::peer* room_node(pointer self, const std::string& id) {
+  auto& st = self->state;
+  if (!st.peers)
+    return nullptr;
+  auto i = st.moved.find(id);
+  return st.peers->serving(i != st.moved.end() ? i->second : room_home_of(id));
+}
+
+/// Moves room `id` to node `node`; one not here is asked of the other
+/// nodes unless they asked (`asked`). Answers the node it lives on.
+caf::result<std::string> migrate(pointer self, const std::string& id,
+                                 const std::string& node, bool asked) {
+  auto& st = self->state;
+  auto i = st.rooms.find(id);
+  if (i == st.rooms.end()) {
+    if (asked)
+      return not_found_error("room_not_found");
+    return first_answer<std::string>(
+        self,
+        others_serving(st.peers,
+                       [](const node_services& x) { return x.rooms; }),
+        std::chrono::seconds{50}, "room_not_found", migrate_atom::value, id,
+        node, true);
+  }
+  if (node == st.setup.node_name)
+    return node;
+  auto to = st.peers ? st.peers->serving(node) : nullptr;
+  if (!to || to->entry.state != "up")
+    return caf::make_error(caf::sec::invalid_argument, "invalid");
+  auto promise = self->make_response_promise<std::string>();
+  self->request(i->second, std::chrono::seconds{30}, migrate_atom::value,
+                std::make_shared<const node_services>(to->services), node)
+      .then(
+          [promise, node](bool moved) mutable {
+            if (moved)
+              promise.deliver(node);
+            else
+              promise.deliver(
+                  caf::make_error(caf::sec::invalid_argument, "internal"));
+          },
+          [promise](const caf::error& err) mutable { promise.deliver(err); });
+  return promise;
 }
 
 } // namespace
@@ -136,23 +189,30 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
           if (i != st.rooms.end())
             return self->send(i->second, invoke_atom::value, ctx, payload);
           // A room of another node: its service takes the op there.
-          const cluster_peers::peer* home = nullptr;
-          if (st.peers)
-            home = st.peers->serving(room_home_of(id));
-          if (!home)
+          auto there = room_node(self, id);
+          if (!there)
             return r.fail("room_not_found", "no room '" + id + "'");
-          self->send(home->services.rooms, invoke_atom::value, ctx, payload,
+          self->send(there->services.rooms, invoke_atom::value, ctx, payload,
                      st.setup.relay);
         },
         [self](invoke_atom, const request_context& ctx, const value& payload,
                const room_relay_actor& relay) {
           std::string id;
           codec::get_string(payload, "room", id);
-          auto i = self->state.rooms.find(id);
-          if (i == self->state.rooms.end())
+          auto& st = self->state;
+          if (auto i = st.rooms.find(id); i != st.rooms.end())
+            return self->send(i->second, invoke_atom::value, ctx, payload,
+                              relay);
+          // It moved from here: its new node takes the op.
+          auto moved = st.moved.find(id);
+          auto there = moved != st.moved.end() && st.peers
+                           ? st.peers->serving(moved->second)
+                           : nullptr;
+          if (!there)
             return responder{ctx}.fail("room_not_found",
                                        "no room '" + id + "'");
-          self->send(i->second, invoke_atom::value, ctx, payload, relay);
+          self->send(there->services.rooms, invoke_atom::value, ctx, payload,
+                     relay);
         },
         [self](peers_atom, peer_table& peers) {
           self->state.peers = std::move(peers);
@@ -174,6 +234,29 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
               !problem.empty())
             return caf::make_error(caf::sec::invalid_argument, problem);
           return launch(self, std::move(setup));
+        },
+        [self](migrate_atom, const std::string& id, const std::string& node,
+               bool asked) { return migrate(self, id, node, asked); },
+        [self](import_atom, room_handover& x) -> caf::result<room_actor> {
+          if (self->state.rooms.count(x.record.id))
+            return caf::make_error(caf::sec::invalid_argument,
+                                   "the room is here already");
+          TETHER_LOG(debug, "rooms", "imported " << x.record.id);
+          return relaunch(self, std::move(x));
+        },
+        [self](moved_atom, const std::string& id, const std::string& node) {
+          auto& st = self->state;
+          if (auto i = st.rooms.find(id); i != st.rooms.end()) {
+            st.ids.erase(i->second.address());
+            st.rooms.erase(i);
+          }
+          st.moved[id] = node;
+          // The node that made it is where other nodes look first.
+          auto home = room_home_of(id);
+          if (home == st.setup.node_name || home == node || !st.peers)
+            return;
+          if (auto p = st.peers->serving(home))
+            self->send(p->services.rooms, moved_atom::value, id, node);
         },
     };
   });

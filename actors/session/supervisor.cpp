@@ -5,6 +5,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "tether/actors/cluster/first_answer.hpp"
 #include "tether/actors/cluster/peers.hpp"
 #include "tether/actors/log.hpp"
 #include "tether/actors/session/session.hpp"
@@ -108,12 +109,8 @@ const cluster_peers::peer* home_peer(pointer self, const std::string& id) {
 
 /// The session supervisors of the other nodes serving.
 std::vector<session_supervisor_actor> other_supervisors(pointer self) {
-  std::vector<session_supervisor_actor> result;
-  if (auto& peers = self->state.peers)
-    for (const auto& kv : peers->nodes)
-      if (peers->serving(kv.first))
-        result.push_back(kv.second.services.sessions);
-  return result;
+  return others_serving(self->state.peers,
+                        [](const node_services& x) { return x.sessions; });
 }
 
 /// Asks every other node serving whether it has the session of `name` (a
@@ -181,36 +178,9 @@ ask_session(pointer self, const session_actor& session, const std::string& name,
 /// other node; the one that has it moves it.
 caf::result<std::string> migrate_elsewhere(pointer self, const std::string& id,
                                            const std::string& node) {
-  auto asked = other_supervisors(self);
-  auto not_found =
-      caf::make_error(caf::sec::invalid_argument, "session_not_found");
-  if (asked.empty())
-    return not_found;
-  auto promise = self->make_response_promise<std::string>();
-  auto left = std::make_shared<size_t>(asked.size());
-  auto best = std::make_shared<caf::error>(not_found);
-  auto done = std::make_shared<bool>(false);
-  auto wait = std::chrono::seconds{50};
-  for (auto& sessions : asked)
-    self->request(sessions, wait, migrate_atom::value, id, node, true)
-        .then(
-            [promise, done](const std::string& there) mutable {
-              if (!*done) {
-                *done = true;
-                promise.deliver(there);
-              }
-            },
-            [promise, left, best, done](const caf::error& err) mutable {
-              // Any answer but "not here" is the one to report.
-              if (caf::to_string(err).find("session_not_found") ==
-                  std::string::npos)
-                *best = err;
-              if (--*left == 0 && !*done) {
-                *done = true;
-                promise.deliver(*best);
-              }
-            });
-  return promise;
+  return first_answer<std::string>(
+      self, other_supervisors(self), std::chrono::seconds{50},
+      "session_not_found", migrate_atom::value, id, node, true);
 }
 
 } // namespace
@@ -358,8 +328,7 @@ spawn_session_supervisor(caf::actor_system& sys,
           if (!session && !asked)
             return migrate_elsewhere(self, id, node);
           if (!session)
-            return caf::make_error(caf::sec::invalid_argument,
-                                   "session_not_found");
+            return not_found_error("session_not_found");
           if (node == st.ctx->node_name)
             return node;
           auto to = st.peers ? st.peers->serving(node) : nullptr;

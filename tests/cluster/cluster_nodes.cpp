@@ -103,13 +103,29 @@ std::vector<cluster_node> three_nodes(const temp_dir* stores) {
 
 namespace tether::test {
 
-unsigned migrate_session(const cluster_node& at, const std::string& id,
-                         const std::string& to) {
-  auto r = http_call(at.where, "POST", "/api/v1/sessions/" + id + "/migrate",
-                     admin_token, "{\"to\": \"" + to + "\"}");
+namespace {
+
+/// POST /api/v1/KIND/ID/migrate at `at`: the HTTP status.
+unsigned migrate(const cluster_node& at, const std::string& kind,
+                 const std::string& id, const std::string& to) {
+  auto r =
+      http_call(at.where, "POST", "/api/v1/" + kind + "/" + id + "/migrate",
+                admin_token, "{\"to\": \"" + to + "\"}");
   UNSCOPED_INFO("migrate " << id << " to " << to << ": " << r.status << " "
                            << r.body);
   return r.status;
+}
+
+} // namespace
+
+unsigned migrate_session(const cluster_node& at, const std::string& id,
+                         const std::string& to) {
+  return migrate(at, "sessions", id, to);
+}
+
+unsigned migrate_room(const cluster_node& at, const std::string& id,
+                      const std::string& to) {
+  return migrate(at, "rooms", id, to);
 }
 
 } // namespace tether::test

@@ -60,4 +60,9 @@ std::vector<cluster_node> three_nodes(const temp_dir* stores = nullptr);
 unsigned migrate_session(const cluster_node& at, const std::string& id,
                          const std::string& to);
 
+/// Moves room `id` to node `to` through the admin API of `at`: the HTTP
+/// status (200 once it lives there).
+unsigned migrate_room(const cluster_node& at, const std::string& id,
+                      const std::string& to);
+
 } // namespace tether::test

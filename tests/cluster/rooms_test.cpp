@@ -30,6 +30,15 @@ member open_at(client::io_thread& io, const test::cluster_node& n) {
   return {c, s->session_id, *s};
 }
 
+/// A member with a session at each node of `nodes`.
+std::vector<member> one_each(client::io_thread& io,
+                             const std::vector<test::cluster_node>& nodes) {
+  std::vector<member> m;
+  for (const auto& n : nodes)
+    m.push_back(open_at(io, n));
+  return m;
+}
+
 /// The room frames `m` receives until `until` has come (included), as
 /// text: "message FROM PAYLOAD" or "signal NAME MEMBER".
 std::vector<std::string> room_frames(member& m, const std::string& until) {
@@ -57,9 +66,7 @@ TEST_CASE("a room with members on three nodes: ops at every node, one order "
           "for every member") {
   auto nodes = test::three_nodes();
   client::io_thread io;
-  std::vector<member> m;
-  for (const auto& n : nodes)
-    m.push_back(open_at(io, n));
+  auto m = one_each(io, nodes);
   auto room = test::field<std::string>(
       test::call_ok(*m[0].c, "room.create", value::empty_map()), "room");
   CHECK(room.rfind("r.a.", 0) == 0);
@@ -161,4 +168,70 @@ TEST_CASE("the members on a node that is killed leave the rooms of the "
     CHECK_FALSE(x->attach_session(c.s.session_key, &error));
     CHECK(error == "session_not_found");
   }
+}
+
+TEST_CASE(
+    "a room migrated keeps its id and members and owner and "
+    "properties and one order and ops at every node reach it where it is") {
+  auto nodes = test::three_nodes();
+  client::io_thread io;
+  auto m = one_each(io, nodes);
+  auto room = test::field<std::string>(
+      test::call_ok(
+          *m[0].c, "room.create",
+          test::map_of(
+              {{"props",
+                test::map_of({{"topic", value::of(std::string{"x"})}})}})),
+      "room");
+  test::call_ok(*m[1].c, "room.join", room_arg(room));
+  test::call_ok(*m[2].c, "room.join", room_arg(room));
+  room_frames(m[0], "signal room.joined " + m[2].id);
+  room_frames(m[1], "signal room.joined " + m[2].id);
+  const std::vector<std::string> all{m[0].id, m[1].id, m[2].id};
+
+  // Asked at c, to b; then at a (where it was made) to c; then home.
+  int round = 0;
+  for (auto [at, to] : {std::pair{2, "b"}, {0, "c"}, {1, "a"}}) {
+    INFO("to " << to);
+    REQUIRE(test::migrate_room(nodes[at], room, to) == 200);
+    for (auto& x : m) {
+      auto info = test::call_ok(*x.c, "room.info", room_arg(room));
+      CHECK(test::field<std::vector<std::string>>(info, "members") == all);
+      CHECK(test::field<std::string>(info, "owner") == m[0].id);
+    }
+    auto props = test::call_ok(*m[2].c, "room.props.get", room_arg(room));
+    CHECK(codec::lookup(props, "props") ==
+          test::map_of({{"topic", value::of(std::string{"x"})}}));
+    // Each broadcasts at its node; everyone sees one order.
+    auto end = std::to_string(round++) + ".end";
+    for (auto& x : m)
+      test::call_ok(*x.c, "room.broadcast",
+                    room_arg(room, {{"name", value::of(std::string{"chat"})},
+                                    {"payload", value::of(x.id)}}));
+    test::call_ok(*m[0].c, "room.broadcast",
+                  room_arg(room, {{"name", value::of(std::string{"chat"})},
+                                  {"payload", value::of(end)}}));
+    std::vector<std::vector<std::string>> seen;
+    for (auto& x : m)
+      seen.push_back(room_frames(x, "message " + m[0].id + " " + end));
+    CHECK(seen[0].size() == 4);
+    CHECK(seen[0] == seen[1]);
+    CHECK(seen[0] == seen[2]);
+  }
+  // Joins and leaves at the room's new home reach everyone.
+  REQUIRE(test::migrate_room(nodes[0], room, "c") == 200);
+  test::call_ok(*m[1].c, "room.leave", room_arg(room));
+  CHECK(room_frames(m[0], "signal room.left " + m[1].id).size() == 1);
+  CHECK(room_frames(m[2], "signal room.left " + m[1].id).size() == 1);
+  test::call_ok(*m[1].c, "room.join", room_arg(room));
+  CHECK(room_frames(m[0], "signal room.joined " + m[1].id).size() == 1);
+  CHECK(room_frames(m[2], "signal room.joined " + m[1].id).size() == 1);
+
+  // What the API refuses.
+  CHECK(test::migrate_room(nodes[1], "r.a.nosuchroom", "b") == 404);
+  CHECK(test::migrate_room(nodes[1], room, "nowhere") == 400);
+  // A member's session moving keeps it in the room where it is now.
+  REQUIRE(test::migrate_session(nodes[0], m[0].id, "b") == 200);
+  auto info = test::call_ok(*m[2].c, "room.info", room_arg(room));
+  CHECK(test::field<std::vector<std::string>>(info, "members").size() == 3);
 }

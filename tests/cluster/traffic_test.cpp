@@ -1,7 +1,7 @@
 // Migrations under traffic: clients echo, broadcast and send to one member
-// in a shared room while their sessions are moved from node to node at
-// random (seeded; TETHER_SEED and TETHER_MIGRATIONS change the run). Every
-// request is answered once, no stream has a gap, and every room message
+// in a shared room while their sessions and the room are moved from node to
+// node at random (seeded; TETHER_SEED and TETHER_MIGRATIONS change the run).
+// Every request is answered once, no stream has a gap, and every room message
 // reaches its members once and in one order.
 
 #include <atomic>
@@ -147,16 +147,21 @@ TEST_CASE("migrations under traffic lose nothing, repeat nothing and keep "
   int refused = 0;
   std::vector<std::string> names{"a", "b", "c"};
   for (int m = 0; m < migrations; ++m) {
+    // One in four moves the room, the others a member's session.
+    bool room_moves = rng() % 4 == 0;
     auto& t = *ts[rng() % ts.size()];
     auto to = names[rng() % 3];
+    auto& at = nodes[rng() % 3];
     auto began = std::chrono::steady_clock::now();
-    auto status =
-        test::migrate_session(nodes[rng() % 3], t.sc->session_id(), to);
+    auto status = room_moves
+                      ? test::migrate_room(at, room, to)
+                      : test::migrate_session(at, t.sc->session_id(), to);
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - began);
     if (status != 200 || took > 1s)
-      std::fprintf(stderr, "migration %d to %s: %u in %lld ms\n", m, to.c_str(),
-                   status, static_cast<long long>(took.count()));
+      std::fprintf(stderr, "migration %d (%s) to %s: %u in %lld ms\n", m,
+                   room_moves ? "room" : "session", to.c_str(), status,
+                   static_cast<long long>(took.count()));
     if (status != 200)
       ++refused;
   }
