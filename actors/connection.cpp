@@ -69,7 +69,7 @@ void connection_state::init(pointer self, std::shared_ptr<bridge> socket,
         });
     hub->on_idle = [this] {
       if (drain_.active() && !line_)
-        close_with(codec::close_code::going_away, drain::closing_text);
+        close_drained();
     };
     return hub;
   });
@@ -328,7 +328,7 @@ void connection_state::on_released() {
   line_ = nullptr;
   to_line_.clear();
   if (drain_.active() && hub_.open_count() == 0)
-    close_with(codec::close_code::going_away, drain::closing_text);
+    close_drained();
 }
 
 void connection_state::on_line_close(uint64_t code, const std::string& message,
@@ -383,7 +383,17 @@ void connection_state::on_drain() {
   if (line_)
     return self_->send(line_, drain_atom::value);
   if (idle)
-    close_with(codec::close_code::going_away, drain::closing_text);
+    close_drained();
+}
+
+void connection_state::on_drain(std::string redirect) {
+  drain_redirect_ = std::move(redirect);
+  on_drain();
+}
+
+void connection_state::close_drained() {
+  close_with(codec::close_code::going_away, drain::closing_text,
+             drain_redirect_);
 }
 
 void connection_state::on_grace() {
@@ -509,6 +519,10 @@ std::shared_ptr<transport::channel_handler> spawn_connection(
             [self, done](close_atom, uint64_t code, const std::string& message,
                          const std::string& redirect) {
               self->state.on_line_close(code, message, redirect);
+              done();
+            },
+            [self, done](drain_atom, std::string& redirect) {
+              self->state.on_drain(std::move(redirect));
               done();
             });
       });

@@ -66,6 +66,9 @@ class connection_state {
   void on_drained();
   void on_stall(uint64_t epoch);
   void on_drain();
+  /// The node drains into its cluster: without a session, CLOSE 5 sends
+  /// the client to `redirect`.
+  void on_drain(std::string redirect);
   void on_grace();
   /// The line let go: no session any more, the connection stays open.
   void on_released();
@@ -88,6 +91,8 @@ class connection_state {
   /// Handles frames in order until one needs an answer from another actor
   /// (authentication, attaching a session); the rest wait in `backlog_`.
   void process(std::vector<codec::frame>& frames);
+  /// CLOSE 5 at the end of a drain.
+  void close_drained();
   /// Lets go of the requests and the line: the connection is ending.
   void let_go();
   /// Handles one frame; false when processing must wait for an answer.
@@ -111,6 +116,8 @@ class connection_state {
   lazy_hub hub_;
   outlet out_;
   drain drain_;
+  /// Where CLOSE 5 at the end of a drain sends the client (empty: nowhere).
+  std::string drain_redirect_;
   /// The session line this connection is attached to, if any.
   line_actor line_;
   /// Frames for the line, sent as one message per WebSocket message.

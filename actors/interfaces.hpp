@@ -108,7 +108,10 @@ using connection_actor = outlet_actor::extend<
     // The line ends this connection with CLOSE `uint64_t`, its message and
     // its redirect (2 invalid ACK, 5 drained or moved, 6 replaced, 7 slow
     // consumer).
-    caf::reacts_to<close_atom, uint64_t, std::string, std::string>>;
+    caf::reacts_to<close_atom, uint64_t, std::string, std::string>,
+    // The node drains into its cluster: as `drain_atom`, and CLOSE 5 sends
+    // a client without a session to this URL.
+    caf::reacts_to<drain_atom, std::string>>;
 
 /// The line of a session to one of its connections: the contract's
 /// *stream*. Numbers (SEQ), keeps and replays the frames sent to that
@@ -385,9 +388,12 @@ using room_service_actor = behavior_actor::extend<
                     bool>::with<std::string>,
     // A room migrated here from another node: it serves from here now.
     caf::replies_to<import_atom, room_handover>::with<room_actor>,
-    // A room of this node moved to node `std::string` (its id first): ops
-    // for it go there from now on.
-    caf::reacts_to<moved_atom, std::string, std::string>>;
+    // Room `std::string` moved to node `std::string`: ops for it go there
+    // from now on. From the room that moved, its node tells every other.
+    caf::reacts_to<moved_atom, std::string, std::string>,
+    // The node drains: every room goes to one of the other nodes up, as
+    // many to each. Answers how many moved.
+    caf::replies_to<drain_atom>::with<uint64_t>>;
 
 /// Creates sessions, finds them by key and by token, sweeps expired ones
 /// and cleans up after any that fail.
@@ -425,7 +431,10 @@ using session_supervisor_actor = caf::typed_actor<
                     bool>::with<std::string>,
     // A session migrated here: spawned from its record (saved in this
     // node's store) and answered with its new actor.
-    caf::replies_to<import_atom, records::session_record>::with<session_actor>>;
+    caf::replies_to<import_atom, records::session_record>::with<session_actor>,
+    // The node drains: every session goes to one of the other nodes up, as
+    // many to each. Answers how many moved.
+    caf::replies_to<drain_atom>::with<uint64_t>>;
 
 /// The store's own thread: the only code that touches the store file.
 /// Applies one batch at a time.
@@ -468,8 +477,9 @@ using node_actor = caf::typed_actor<
     caf::reacts_to<joined_atom, connection_actor>,
     // Statistics for `sys.info`.
     caf::replies_to<stats_atom>::with<node_stats>,
-    // Drains every connection; answers when all are gone.
-    caf::replies_to<drain_atom>::with<bool>>;
+    // Drains every connection; a connection without a session is sent to
+    // the client URL `std::string` (empty: none). Answers when all are gone.
+    caf::replies_to<drain_atom, std::string>::with<bool>>;
 
 /// What a node offers the other nodes of its cluster.
 struct node_services {

@@ -38,7 +38,7 @@ node_actor::behavior_type node_behavior(pointer self, std::string node_name) {
         self->monitor(conn);
         st.connections.emplace(conn.address(), conn);
         if (st.draining) // Raced the drain: send it after the others.
-          self->send(conn, drain_atom::value);
+          self->send(conn, drain_atom::value, st.redirect);
       },
       [self](stats_atom) {
         auto& st = self->state;
@@ -50,14 +50,15 @@ node_actor::behavior_type node_behavior(pointer self, std::string node_name) {
         x.connections = st.connections.size();
         return x;
       },
-      [self](drain_atom) -> caf::result<bool> {
+      [self](drain_atom, const std::string& redirect) -> caf::result<bool> {
         auto& st = self->state;
         if (!st.draining) {
           st.draining = true;
+          st.redirect = redirect;
           TETHER_LOG(info, "node",
                      "draining " << st.connections.size() << " connection(s)");
           for (auto& kv : st.connections)
-            self->send(kv.second, drain_atom::value);
+            self->send(kv.second, drain_atom::value, redirect);
         }
         if (st.connections.empty())
           return true;

@@ -17,6 +17,8 @@ struct node_state {
   std::chrono::steady_clock::time_point started;
   std::unordered_map<caf::actor_addr, connection_actor> connections;
   bool draining = false;
+  /// Where the drain sends clients without a session (empty: nowhere).
+  std::string redirect;
   std::vector<caf::typed_response_promise<bool>> drain_waiters;
 };
 

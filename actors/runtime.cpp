@@ -410,9 +410,10 @@ void runtime::shutdown() {
   if (!started_ || stopped_)
     return;
   stopped_ = true;
-  listener_->stop();
+  listener_->drain();
   // The other nodes see it `draining` from now on.
   caf::anon_send(cluster_, drain_atom::value);
+  auto elsewhere = hand_over_to_cluster();
   TETHER_LOG(info, "node",
              "shutting down: no new connections; open "
              "requests get "
@@ -421,7 +422,7 @@ void runtime::shutdown() {
     caf::scoped_actor self{*system_};
     // The connections enforce the grace period; this bound is a backstop.
     auto limit = std::chrono::milliseconds{opts_.lim.shutdown_grace_ms + 3000};
-    self->request(node_, limit, drain_atom::value)
+    self->request(node_, limit, drain_atom::value, elsewhere)
         .receive([](bool) {},
                  [](const caf::error& err) {
                    TETHER_LOG(warning, "node",
@@ -439,12 +440,53 @@ void runtime::shutdown() {
                        "not flushed at shutdown: " << caf::to_string(err));
                  });
   }
+  listener_->stop();
   work_.reset();
   ioc_->stop();
   for (auto& t : io_threads_)
     t.join();
   io_threads_.clear();
   TETHER_LOG(info, "node", "stopped");
+}
+
+std::string runtime::hand_over_to_cluster() {
+  if (!cluster_)
+    return {};
+  caf::scoped_actor self{*system_};
+  std::vector<std::string> urls;
+  self->request(cluster_, std::chrono::seconds{5}, get_atom::value)
+      .receive(
+          [&](const std::vector<node_entry>& nodes) {
+            for (const auto& n : nodes)
+              if (n.name != opts_.node_name && n.state == "up")
+                urls.push_back(n.url);
+          },
+          [](const caf::error&) {});
+  if (urls.empty())
+    return {};
+  TETHER_LOG(info, "node",
+             "draining into the cluster: every room and session goes to "
+                 << urls.size() << " other node(s)");
+  auto began = std::chrono::steady_clock::now();
+  uint64_t rooms = 0;
+  uint64_t sessions = 0;
+  // Each move has its own timeout; this bound is a backstop.
+  auto limit = std::chrono::minutes{10};
+  auto failed = [](const caf::error& err) {
+    TETHER_LOG(warning, "node",
+               "hand-over incomplete: " << caf::to_string(err));
+  };
+  self->request(rooms_, limit, drain_atom::value)
+      .receive([&](uint64_t n) { rooms = n; }, failed);
+  self->request(sessions_, limit, drain_atom::value)
+      .receive([&](uint64_t n) { sessions = n; }, failed);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - began);
+  TETHER_LOG(info, "node",
+             "handed " << sessions << " sessions and " << rooms
+                       << " rooms to the cluster in " << took.count() << " ms");
+  // Clients without a session may go to any of them.
+  return urls[std::hash<std::string>{}(opts_.node_name) % urls.size()];
 }
 
 void runtime::catch_signals() {

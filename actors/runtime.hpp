@@ -106,8 +106,10 @@ class runtime {
   /// calls it if not done. Idempotent.
   void join_cluster();
 
-  /// Stops accepting, drains every connection (CLOSE 5 once its open
-  /// requests finished, or after the grace period) and stops. Idempotent.
+  /// Stops taking new connections (`/health` 503), hands every session and
+  /// room to the other nodes up (if any), drains every connection (CLOSE 5
+  /// once its open requests finished, or after the grace period, with a
+  /// redirect to where its session went) and stops. Idempotent.
   void shutdown();
 
   /// Takes SIGINT and SIGTERM from now on (they no longer end the process
@@ -150,6 +152,10 @@ class runtime {
 
   /// Spawns the cluster actor and, with `--cluster-listen`, publishes it.
   transport::error_code start_cluster(const std::string& secret);
+  /// The drain's first part in a cluster: every room and session goes to
+  /// the other nodes up. Answers the URL of one of them, where clients
+  /// without a session are sent (empty: no other node is up).
+  std::string hand_over_to_cluster();
   bool stopped_ = false;
 };
 

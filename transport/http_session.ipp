@@ -58,10 +58,14 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
     return close(); // Timed out, too large, malformed or gone: no answer.
   auto req = parser_->release();
   auto path = path_of(req.target());
+  bool draining = cfg_.draining->load(std::memory_order_relaxed);
   if (websocket::is_upgrade(req)) {
     if (path != cfg_.ws_path)
       return respond(http::status::not_found,
                      "no WebSocket endpoint here; use " + cfg_.ws_path + "\n");
+    if (draining)
+      return respond(http::status::service_unavailable,
+                     "draining: connect to another node\n");
     timer_.cancel();
     std::make_shared<websocket_session<NextLayer>>(std::move(stream_), cfg_,
                                                    std::move(remote_))
@@ -69,7 +73,8 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
     return;
   }
   if (path == "/health")
-    return respond(http::status::ok, "ok\n");
+    return draining ? respond(http::status::service_unavailable, "draining\n")
+                    : respond(http::status::ok, "ok\n");
   if (path.rfind("/api/", 0) == 0 && cfg_.api)
     return serve_api(req);
   if (path == cfg_.ws_path)

@@ -30,6 +30,10 @@ class listener : public std::enable_shared_from_this<listener> {
   /// Starts accepting.
   void run();
 
+  /// The node drains: connections are still accepted, but `/health`
+  /// answers 503 and WebSocket upgrades are refused with 503.
+  void drain() { cfg_.draining->store(true); }
+
   /// Stops accepting; open connections are not touched.
   void stop();
 

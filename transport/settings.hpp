@@ -1,7 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "tether/transport/http_api.hpp"
@@ -29,6 +31,11 @@ struct settings {
   bool threaded_io = false;
   /// Serves `/api/...`; empty: those paths are not found.
   http_api api;
+  /// Set when the node drains: `/health` answers 503 and new WebSockets
+  /// are refused with 503; the admin API still answers. Shared by every
+  /// copy of these settings.
+  std::shared_ptr<std::atomic<bool>> draining =
+      std::make_shared<std::atomic<bool>>(false);
 };
 
 } // namespace tether::transport

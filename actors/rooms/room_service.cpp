@@ -5,6 +5,7 @@
 
 #include "tether/actors/cluster/first_answer.hpp"
 #include "tether/actors/cluster/peers.hpp"
+#include "tether/actors/cluster/spread.hpp"
 #include "tether/actors/function_behavior.hpp"
 #include "tether/actors/log.hpp"
 #include "tether/actors/responder.hpp"
@@ -106,6 +107,13 @@ const cluster_peers::peer* room_node(pointer self, const std::string& id) {
   return st.peers->serving(i != st.moved.end() ? i->second : room_home_of(id));
 }
 
+/// Moves `room` to the node `to`, which it is told by name.
+void move_room(pointer self, const room_actor& room,
+               const cluster_peers::peer& to, move_done done) {
+  ask_to_move(self, room, std::chrono::seconds{30}, to, to.entry.name,
+              std::move(done));
+}
+
 /// Moves room `id` to node `node`; one not here is asked of the other
 /// nodes unless they asked (`asked`). Answers the node it lives on.
 caf::result<std::string> migrate(pointer self, const std::string& id,
@@ -128,18 +136,22 @@ caf::result<std::string> migrate(pointer self, const std::string& id,
   if (!to || to->entry.state != "up")
     return caf::make_error(caf::sec::invalid_argument, "invalid");
   auto promise = self->make_response_promise<std::string>();
-  self->request(i->second, std::chrono::seconds{30}, migrate_atom::value,
-                std::make_shared<const node_services>(to->services), node)
-      .then(
-          [promise, node](bool moved) mutable {
-            if (moved)
-              promise.deliver(node);
-            else
-              promise.deliver(
-                  caf::make_error(caf::sec::invalid_argument, "internal"));
-          },
-          [promise](const caf::error& err) mutable { promise.deliver(err); });
+  move_room(self, i->second, *to, answer_with(promise, node));
   return promise;
+}
+
+/// The drain: every room goes to one of the other nodes up.
+caf::result<uint64_t> drain_into_cluster(pointer self) {
+  auto& st = self->state;
+  return hand_over_all(
+      self, "rooms", keys_of(st.rooms), st.peers,
+      [self](const std::string& id, const cluster_peers::peer& to,
+             move_done done) {
+        auto& rooms = self->state.rooms;
+        if (auto i = rooms.find(id); i != rooms.end())
+          return move_room(self, i->second, to, std::move(done));
+        done(not_found_error("room_not_found")); // Deleted meanwhile.
+      });
 }
 
 } // namespace
@@ -155,9 +167,13 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
     stop_children_on_exit(self, [self](auto stop) {
       for (auto& kv : self->state.rooms)
         stop(kv.second);
+      for (auto& kv : self->state.leaving)
+        stop(kv.second);
     });
     self->set_down_handler([self](caf::down_msg& msg) {
       auto& st = self->state;
+      if (st.leaving.erase(msg.source) != 0)
+        return;
       auto i = st.ids.find(msg.source);
       if (i == st.ids.end())
         return;
@@ -237,6 +253,7 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
         },
         [self](migrate_atom, const std::string& id, const std::string& node,
                bool asked) { return migrate(self, id, node, asked); },
+        [self](drain_atom) { return drain_into_cluster(self); },
         [self](import_atom, room_handover& x) -> caf::result<room_actor> {
           if (self->state.rooms.count(x.record.id))
             return caf::make_error(caf::sec::invalid_argument,
@@ -246,17 +263,21 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
         },
         [self](moved_atom, const std::string& id, const std::string& node) {
           auto& st = self->state;
+          if (node == st.setup.node_name)
+            return; // It moved here: the import saw to it.
           if (auto i = st.rooms.find(id); i != st.rooms.end()) {
             st.ids.erase(i->second.address());
+            st.leaving.emplace(i->second.address(), i->second);
             st.rooms.erase(i);
           }
           st.moved[id] = node;
-          // The node that made it is where other nodes look first.
-          auto home = room_home_of(id);
-          if (home == st.setup.node_name || home == node || !st.peers)
+          // Every node learns where it went: the node that made it may be
+          // gone (drained) when the next op for it comes.
+          if (self->current_sender()->node() != self->node())
             return;
-          if (auto p = st.peers->serving(home))
-            self->send(p->services.rooms, moved_atom::value, id, node);
+          for (auto& other : others_serving(
+                   st.peers, [](const node_services& x) { return x.rooms; }))
+            self->send(other, moved_atom::value, id, node);
         },
     };
   });

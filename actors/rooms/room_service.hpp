@@ -37,6 +37,9 @@ struct room_service_state {
   peer_table peers;
   std::unordered_map<std::string, room_actor> rooms;
   std::unordered_map<caf::actor_addr, std::string> ids;
+  /// Rooms that moved away and still forward what reaches them (for a
+  /// while): stopped with the service.
+  std::unordered_map<caf::actor_addr, room_actor> leaving;
   /// Rooms that moved from here, or (at the node that made them) from
   /// anywhere, to the node named: ops for them go there.
   std::unordered_map<std::string, std::string> moved;

@@ -7,6 +7,7 @@
 
 #include "tether/actors/cluster/first_answer.hpp"
 #include "tether/actors/cluster/peers.hpp"
+#include "tether/actors/cluster/spread.hpp"
 #include "tether/actors/log.hpp"
 #include "tether/actors/session/session.hpp"
 #include "tether/actors/stop_children.hpp"
@@ -183,6 +184,29 @@ caf::result<std::string> migrate_elsewhere(pointer self, const std::string& id,
       "session_not_found", migrate_atom::value, id, node, true);
 }
 
+/// Moves `session` to the node `to`, whose URL it sends its clients to.
+void move_session(pointer self, const session_actor& session,
+                  const cluster_peers::peer& to, move_done done) {
+  // Its lines first let their open requests finish.
+  auto wait =
+      std::chrono::milliseconds{self->state.ctx->limits.shutdown_grace_ms} +
+      std::chrono::seconds{20};
+  ask_to_move(self, session, wait, to, to.entry.url, std::move(done));
+}
+
+/// The drain: every session goes to one of the other nodes up.
+caf::result<uint64_t> drain_into_cluster(pointer self) {
+  auto& st = self->state;
+  return hand_over_all(
+      self, "sessions", keys_of(st.by_id), st.peers,
+      [self](const std::string& id, const cluster_peers::peer& to,
+             move_done done) {
+        if (auto session = find(self, self->state.by_id, id))
+          return move_session(self, *session, to, std::move(done));
+        done(not_found_error("session_not_found")); // Ended meanwhile.
+      });
+}
+
 } // namespace
 
 session_supervisor_actor
@@ -335,24 +359,11 @@ spawn_session_supervisor(caf::actor_system& sys,
           if (!to || to->entry.state != "up")
             return caf::make_error(caf::sec::invalid_argument, "invalid");
           auto promise = self->make_response_promise<std::string>();
-          auto wait =
-              std::chrono::milliseconds{st.ctx->limits.shutdown_grace_ms} +
-              std::chrono::seconds{20};
-          self->request(*session, wait, migrate_atom::value,
-                        std::make_shared<const node_services>(to->services),
-                        to->entry.url)
-              .then(
-                  [promise, node](bool moved) mutable {
-                    if (moved)
-                      promise.deliver(node);
-                    else
-                      promise.deliver(caf::make_error(
-                          caf::sec::invalid_argument, "internal"));
-                  },
-                  [promise](const caf::error& err) mutable {
-                    promise.deliver(err);
-                  });
+          move_session(self, *session, *to, answer_with(promise, node));
           return promise;
+        },
+        [self](drain_atom) -> caf::result<uint64_t> {
+          return drain_into_cluster(self);
         },
         [self](import_atom,
                const records::session_record& r) -> caf::result<session_actor> {

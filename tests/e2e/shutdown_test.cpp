@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "tether/tests/support/child_node.hpp"
+#include "tether/tests/support/http_call.hpp"
 #include "tether/tests/support/test_node.hpp"
 
 using namespace tether;
@@ -61,6 +62,32 @@ TEST_CASE("requests still open after the grace period get ERROR shutdown") {
   CHECK(test::close_code_of(*c) == 5);
   stopper.join();
   CHECK(std::chrono::steady_clock::now() - start < 5s);
+}
+
+TEST_CASE("a draining node answers /health with 503 and refuses new "
+          "WebSockets while its open requests finish") {
+  auto n = slow_node(5000);
+  client::io_thread io;
+  auto c = n.join(io);
+  CHECK(test::http_call(n.where(), "GET", "/health").status == 200);
+  c->send(codec::request{1, "slow", value::of(600)});
+  c->send(codec::request{2, "sys.echo", {}});
+  CHECK(test::expect<codec::reply>(*c).id == 2);
+  std::thread stopper{[&n] { n.node().shutdown(); }};
+  CHECK(test::eventually(
+      [&] {
+        auto r = test::http_call(n.where(), "GET", "/health");
+        return r.status == 503 && r.body == "draining\n";
+      },
+      2s));
+  std::string error;
+  CHECK(client::client::connect(io, n.where(), &error, 1s) == nullptr);
+  // Answered (503), not left unanswered.
+  CHECK(error.find("declined") != std::string::npos);
+  // The open request still gets its answer, then CLOSE 5.
+  CHECK(test::expect<codec::reply>(*c).id == 1);
+  CHECK(test::close_code_of(*c) == 5);
+  stopper.join();
 }
 
 TEST_CASE("a stopped node refuses new connections") {
