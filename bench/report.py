@@ -136,6 +136,122 @@ SCALE = {"rss_kb": 1 / 1024, "store_file_bytes": 1 / 1048576, "rss_start_kb": 1 
          "rtt_p50_us": 1e-3, "rtt_p95_us": 1e-3}
 
 
+# The cluster rows (group C): one table per mode.
+CLUSTER = {
+    "fanout": ("one room's fan-out, members spread evenly over the nodes "
+               "(broadcaster and room on a)",
+               [("nodes", "nodes", "{}"), ("members", "members", "{}"),
+                ("deliv/s", "deliveries_per_s", "{:.0f}"),
+                ("CPU µs/deliv", "cpu_us_per_delivery", "{:.2f}"),
+                ("p50 ms", "rtt_p50_us", "{:.1f}"), ("p95 ms", "rtt_p95_us", "{:.1f}"),
+                ("RSS MiB", "server_rss_kb", "{:.0f}")]),
+    "migrate": ("idle sessions moved a -> b one at a time through a's admin API "
+                "(latency: the POST's, its connection included)",
+                [("sessions", "sessions", "{}"), ("moved", "migrated", "{}"),
+                 ("p50 ms", "migrate_p50_us", "{:.2f}"),
+                 ("p99 ms", "migrate_p99_us", "{:.2f}"),
+                 ("max ms", "migrate_max_us", "{:.2f}"),
+                 ("moves/s", "migrations_per_s", "{:.0f}"),
+                 ("CPU µs/move", "cpu_us_per_migration", "{:.0f}"),
+                 ("CLOSE 5 to b", "clients_redirected_to_b", "{}")]),
+    "cluster-resume": ("one resume at a time, from the first connect to SESSION: "
+                       "at a (the owner) against at b (CLOSE 5, then at a)",
+                       [("sessions", "sessions", "{}"),
+                        ("owner p50 ms", "owner_p50_us", "{:.2f}"),
+                        ("owner p99 ms", "owner_p99_us", "{:.2f}"),
+                        ("via b p50 ms", "via_p50_us", "{:.2f}"),
+                        ("via b p99 ms", "via_p99_us", "{:.2f}"),
+                        ("via/owner p50", "via_over_owner_p50", "{:.2f}"),
+                        ("redirects", "redirects", "{}"),
+                        ("failed", "resume_failed", "{}")]),
+    "drain": ("a drained (POST /api/v1/drain) into b and c; clients follow "
+              "CLOSE 5 and resume; times from the request",
+              [("sessions", "sessions", "{}"), ("kept/sess", "kept_frames_per_session", "{}"),
+               ("HTTP", "drain_http_status", "{}"), ("exit s", "exit_s", "{:.2f}"),
+               ("exit code", "exit_status", "{:.0f}"),
+               ("closed s", "all_closed_s", "{:.2f}"),
+               ("resumed s", "all_resumed_s", "{:.2f}"),
+               ("replayed s", "all_replayed_s", "{:.2f}"),
+               ("to b/c", "spread", "{}"),
+               ("lost", "sessions_missing_frames", "{}"),
+               ("extra", "sessions_with_extra_frames", "{}"),
+               ("gaps", "seq_gaps", "{}"), ("dups", "seq_duplicates", "{}")]),
+}
+CLUSTER_PINNING = ("every node of a cluster on core 0 (taskset -c 0), the three "
+                   "sharing it; the generator on core 1")
+
+
+def cluster_figures(run):
+    """A cluster row's figures; the fan-out's from its one step."""
+    r = dict(run["result"])
+    if r.get("mode") == "fanout" and r.get("steps"):
+        for k, v in r["steps"][0].items():
+            r.setdefault(k, v)
+    if r.get("mode") == "drain":
+        r["spread"] = f"{r.get('redirected_to_b')}/{r.get('redirected_to_c')}"
+    return r
+
+
+def cluster_targets(runs):
+    res = []
+    mine = [(run["workload"], cluster_figures(run)) for run in runs if run["group"] == "C"]
+    fan = {f.get("nodes"): f for _, f in mine if f.get("mode") == "fanout"}
+    if 1 in fan or 3 in fan:
+        a = (fan.get(1) or {}).get("cpu_us_per_delivery")
+        b = (fan.get(3) or {}).get("cpu_us_per_delivery")
+        x = b / a if a and b else None
+        res.append(("Cluster fan-out: CPU/delivery over 3 nodes ≤ 1.3x one node's",
+                    f"{fmt(x, '{:.2f}')}x ({fmt(a, '{:.2f}')} → {fmt(b, '{:.2f}')} µs, "
+                    f"{fan.get(3, {}).get('members')} members)",
+                    None if x is None else x <= 1.3))
+    for w, f in mine:
+        if f.get("mode") == "migrate":
+            p50 = f.get("migrate_p50_us")
+            ok = (p50 is not None and f.get("migrated") == f.get("sessions")
+                  and p50 < 2000)
+            res.append(("Cluster: migration of an idle session, p50 < 2 ms",
+                        f"p50 {fmt(p50 and p50 / 1e3, '{:.2f}')} ms, {f.get('migrated')} "
+                        f"of {f.get('sessions')} moved", ok))
+        if f.get("mode") == "drain":
+            n = f.get("sessions") or 0
+            clean = (f.get("handed_over") and f.get("exit_status") == 0
+                     and f.get("complete") == n and not f.get("sessions_missing_frames")
+                     and not f.get("sessions_with_extra_frames") and not f.get("seq_gaps")
+                     and not f.get("seq_duplicates"))
+            ends = [f.get("exit_s"), f.get("all_replayed_s")]
+            quick = all(e is not None and 0 <= e <= 5 for e in ends)
+            measured = (f"{n} sessions: a exited after {fmt(f.get('exit_s'), '{:.2f}')} s "
+                        f"(code {fmt(f.get('exit_status'), '{:.0f}')}), last resumed and "
+                        f"replayed after {fmt(f.get('all_replayed_s'), '{:.2f}')} s, "
+                        f"{f.get('sessions_missing_frames')} lost, "
+                        f"{f.get('sessions_with_extra_frames')} repeated")
+            if f.get("note"):
+                measured = f"{f['note']}; {n} sessions, a exited after " \
+                           f"{fmt(f.get('exit_s'), '{:.2f}')} s"
+            # Fewer than 10,000 sessions (a quick run) tell only when it failed.
+            ok = False if not clean else None if n < 10000 else quick
+            res.append(("Cluster: drain of 10,000 sessions into 2 peers ≤ 5 s, none "
+                        "lost or repeated", measured, ok))
+    return res
+
+
+SCALE.update({k: 1e-3 for k in ("migrate_p50_us", "migrate_p99_us", "migrate_max_us",
+                                 "owner_p50_us", "owner_p99_us", "via_p50_us",
+                                 "via_p99_us")})
+SCALE["server_rss_kb"] = 1 / 1024
+
+
+def cells(r, cols):
+    """A row's cells: each column's figure, scaled and formatted."""
+    out = []
+    for _, key, spec in cols:
+        v = r.get(key)
+        if v is not None and key in SCALE:
+            v = v * SCALE[key]
+        out.append(fmt(v, spec))
+    return out
+
+
 def utilization(r):
     u = r.get("server_util", r.get("b_server_util"))
     g = r.get("gen_util", r.get("b_gen_util"))
@@ -167,7 +283,7 @@ def ratios(runs):
         by.setdefault((run["group"], run["workload"]), {})[run["server"]] = figures(run)
     out = []
     for (group, workload), servers in by.items():
-        if STORE in servers and not any(p in servers for p in PEERS):
+        if group not in MAIN or STORE in servers and not any(p in servers for p in PEERS):
             continue
         key, label, _ = MAIN[group]
         t = servers.get("tether", {}).get(key)
@@ -260,7 +376,7 @@ def targets(runs, ratio_list):
                         f"{f.get('sessions')} in {fmt(f.get('all_replayed_s'), '{:.2f}')} s, "
                         f"{f.get('sessions_missing_frames')} missing, "
                         f"{f.get('sessions_with_extra_frames')} extra", ok))
-    return res + store_targets(runs)
+    return res + store_targets(runs) + cluster_targets(runs)
 
 
 def chart(runs, out_png):
@@ -348,14 +464,8 @@ def main():
         rows = []
         for run in mine:
             r = figures(run)
-            cells = [run["server"], run["workload"]]
-            for _, key, spec in cols:
-                v = r.get(key)
-                if v is not None and key in SCALE:
-                    v = v * SCALE[key]
-                cells.append(fmt(v, spec))
-            cells.append(utilization(r) if "error" not in r else "error: " + r["error"][:60])
-            rows.append(cells)
+            rows.append([run["server"], run["workload"]] + cells(r, cols) +
+                        [utilization(r) if "error" not in r else "error: " + r["error"][:60]])
         print(f"\n{group}\n" + table(head, rows))
 
     restarts = [r for r in runs if is_restart(r)]
@@ -364,19 +474,34 @@ def main():
         rows, errors = [], []
         for run in restarts:
             r = restart_figures(run)
-            cells = [run["workload"]]
-            for _, key, spec in RESTART:
-                v = r.get(key)
-                if v is not None and key in SCALE:
-                    v = v * SCALE[key]
-                cells.append(fmt(v, spec))
-            rows.append(cells)
+            rows.append([run["workload"]] + cells(r, RESTART))
             for phase, x in (("prepare", r.get("prepare") or {}), ("restart", r)):
                 if "error" in x:
                     errors.append(f"  {run['workload']}, {phase}: error: {x['error'][:200]}")
         print("\nW4 restart (tether-store): the node stopped with SIGTERM, then started"
               "\n  again by the generator on the same store; times from exec\n"
               + table(head, rows) + "".join("\n" + e for e in errors))
+
+    clustered = [r for r in runs if r["group"] == "C"]
+    if clustered:
+        print(f"\nCluster (group C): {CLUSTER_PINNING}; CPU and RSS summed over "
+              "every node")
+        for mode, (title, cols) in CLUSTER.items():
+            mine = [r for r in clustered if r["result"].get("mode") == mode]
+            if not mine:
+                continue
+            head = ["workload"] + [c[0] for c in cols] + ["srv/gen/other CPU"]
+            rows, notes = [], []
+            for run in mine:
+                r = cluster_figures(run)
+                rows.append([run["workload"]] + cells(r, cols) + [utilization(r)])
+                for k in ("note", "first_failure", "first_refusal"):
+                    if r.get(k):
+                        notes.append(f"  {run['workload']}: {k}: {str(r[k])[:200]}")
+            print(f"\n{title}\n" + table(head, rows) + "".join("\n" + n for n in notes))
+        for run in clustered:
+            if "error" in run["result"]:
+                print(f"  {run['workload']}: error: {run['result']['error'][:200]}")
 
     pairs = store_pairs(runs)
     if pairs:
@@ -432,7 +557,8 @@ def main():
 
     result = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "mode": mode,
               "phase_s": float(duration), "max_conns": int(max_conns), "host": host,
-              "pinning": {"server": "taskset -c 0", "generator": "taskset -c 1"},
+              "pinning": {"server": "taskset -c 0", "generator": "taskset -c 1",
+                          "cluster": CLUSTER_PINNING},
               "runs": runs, "ratios": rl,
               "store": [{"group": g, "workload": w, "figure": MAIN[g][1],
                          "off": (a or {}).get(MAIN[g][0]), "on": (b or {}).get(MAIN[g][0])}
@@ -441,7 +567,8 @@ def main():
     with open(out + ".json", "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
-    problem = chart(runs, out + ".png")
+    problem = (chart(runs, out + ".png") if any(r["group"] in MAIN for r in runs)
+               else "no chart: only the cluster rows ran")
     print(f"\nresults: {out}.json" + (f"\nchart: {out}.png" if not problem else f"\n{problem}"))
 
 

@@ -7,13 +7,17 @@
 # "tether" runs without a store (--store=none); "tether-store" is the same
 # node with its store on (the default file in a fresh data dir per run),
 # measured beside it on the workloads a store changes: W2 on sessions
-# (echo and sys.push), W1, and the restart case.
+# (echo and sys.push), W1, and the restart case. The cluster rows (group
+# C) start three tether-node processes as one cluster on loopback, all on
+# core 0: fan-out over three nodes against one, migration, resumes at a
+# node that does not own the session, and a drain.
 #
-#   bench/run.sh [--quick] [--store-only]
+#   bench/run.sh [--quick] [--store-only | --cluster]
 #     --quick: 2 to 3 minutes (the restart case scaled down to 2,000
 #     sessions); full: 9 to 11 (10,000 sessions). --store-only: only tether
 #     and tether-store, only the rows the store changes (under half a
-#     minute quick, 1.5 to 2 full).
+#     minute quick, 1.5 to 2 full). --cluster: only the cluster rows
+#     (under a minute quick, 1.5 to 2 full).
 #
 # Environment: TETHER_BUILD_DIR (default: build), BENCH_SERVERS (default:
 # "tether baseline node-ws socketio"), BENCH_DURATION (seconds per measured
@@ -26,12 +30,14 @@ BUILD_DIR=${TETHER_BUILD_DIR:-build}
 SERVERS=${BENCH_SERVERS:-"tether baseline node-ws socketio"}
 QUICK=0
 STORE_ONLY=0
+CLUSTER_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
     --store-only) STORE_ONLY=1 ;;
+    --cluster) CLUSTER_ONLY=1 ;;
     -h | --help)
-      sed -n '2,20p' "$0"
+      sed -n '2,26p' "$0"
       exit 0
       ;;
     *)
@@ -41,7 +47,14 @@ for arg in "$@"; do
   esac
 done
 DURATION=${BENCH_DURATION:-$([[ $QUICK == 1 ]] && echo 2 || echo 5)}
-[[ $STORE_ONLY == 1 ]] && SERVERS=tether
+if [[ $STORE_ONLY == 1 && $CLUSTER_ONLY == 1 ]]; then
+  echo "--store-only or --cluster, not both" >&2
+  exit 2
+fi
+[[ $STORE_ONLY == 1 || $CLUSTER_ONLY == 1 ]] && SERVERS=tether
+# Which rows run: every one, or only the store's, or only the cluster's.
+ALL_ROWS=$([[ $STORE_ONLY == 0 && $CLUSTER_ONLY == 0 ]] && echo 1 || echo 0)
+STORE_ROWS=$([[ $CLUSTER_ONLY == 0 ]] && echo 1 || echo 0)
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # -- what the run needs ---------------------------------------------------------
@@ -194,6 +207,21 @@ run_once() {
   echo "$result"
 }
 
+# run_cluster SERVER GENERATOR-ARGS...: the generator starts the node(s)
+# itself (--exec; --nodes 3 of them as one cluster on loopback), each on
+# core 0 like every server here, so that it can time a node's exit; their
+# CPU and RSS are summed. SERVER is always tether.
+CLUSTER_NODE="taskset -c 0 $NODE_BIN --listen 127.0.0.1:0 --store=none"
+run_cluster() {
+  shift
+  wait_quiet
+  local result err=$WORK/gen.err
+  result=$(taskset -c 1 timeout 300 "$LOAD_BIN" --exec "$CLUSTER_NODE" \
+    --exec-log "$WORK/tether-node.log" "$@" 2>"$err" | grep '^{' | tail -1 || true)
+  [[ -z "$result" ]] && result=$(failed_result "$err")
+  echo "$result"
+}
+
 # The largest share of wall time the hypervisor stole in any phase of a
 # result (0 when it says nothing about steal).
 most_stolen() {
@@ -220,20 +248,21 @@ MAX_REPEATS=${BENCH_MAX_REPEATS:-$([[ $QUICK == 1 ]] && echo 2 || echo 4)}
 REPEATS=0
 
 # measure SERVER GROUP WORKLOAD GENERATOR-ARGS...: appends {server, group,
-# workload, result, repeated} to the runs.
+# workload, result, repeated} to the runs. RUNNER (default run_once) names
+# the function that runs it once.
 measure() {
   local server=$1 group=$2 workload=$3
   shift 3
   say "$group $workload: $server"
-  local result stolen repeated=false
-  result=$(run_once "$server" "$@")
+  local result stolen repeated=false run=${RUNNER:-run_once}
+  result=$($run "$server" "$@")
   stolen=$(most_stolen "$result")
   if python3 -c "import sys; sys.exit(not $stolen > $STEAL_LIMIT)" &&
     ((REPEATS < MAX_REPEATS)); then
     REPEATS=$((REPEATS + 1))
     say "  steal was $stolen of wall time: measuring once more"
     local again
-    again=$(run_once "$server" "$@")
+    again=$($run "$server" "$@")
     if python3 -c "import sys; sys.exit(not $(most_stolen "$again") < $stolen)"; then
       result=$again
     fi
@@ -306,6 +335,12 @@ measure_restart() {
 }
 
 if [[ $QUICK == 1 ]]; then
+  # The cluster rows: fan-out members, sessions migrated, sessions resumed
+  # (twice each), sessions drained.
+  C_MEMBERS=300
+  C_MIGRATE=200
+  C_RESUME=200
+  C_DRAIN=2000
   PAYLOADS=(32)
   RATES=(10000)
   IDLE=(1000)
@@ -314,6 +349,10 @@ if [[ $QUICK == 1 ]]; then
   SESSION_CONNS=(100)
   RESTART=(2000 200) # scaled down from 10,000 sessions and 1,000 rooms
 else
+  C_MEMBERS=1200
+  C_MIGRATE=1000
+  C_RESUME=1000
+  C_DRAIN=10000
   PAYLOADS=(32 1024)
   RATES=(10000 30000)
   IDLE=(1000 10000 50000)
@@ -324,7 +363,7 @@ else
 fi
 D=(--duration "$DURATION")
 
-if [[ $STORE_ONLY == 0 ]]; then
+if [[ $ALL_ROWS == 1 ]]; then
   for p in "${PAYLOADS[@]}"; do
     for c in 1 100; do
       for_all W2 "echo $c conn $p B" --mode echo --conns $c --payload "$p" "${D[@]}"
@@ -337,18 +376,20 @@ fi
 # W2 on sessions, the store off and on: answers numbered, kept until the
 # client ACKs them (every ack_every, the WELCOME's 64) and, with the store,
 # saved and deleted again.
-for c in "${SESSION_CONNS[@]}"; do
-  store_pair W2 "session echo $c conn 32 B" --mode echo --sessions \
-    --ack-every 0 --conns "$c" --payload 32 "${D[@]}"
-done
-store_pair W2 "session push 100 conns x 100" --mode push --push-count 100 \
-  --ack-every 0 --conns 100 --payload 32 "${D[@]}"
+if [[ $STORE_ROWS == 1 ]]; then
+  for c in "${SESSION_CONNS[@]}"; do
+    store_pair W2 "session echo $c conn 32 B" --mode echo --sessions \
+      --ack-every 0 --conns "$c" --payload 32 "${D[@]}"
+  done
+  store_pair W2 "session push 100 conns x 100" --mode push --push-count 100 \
+    --ack-every 0 --conns 100 --payload 32 "${D[@]}"
+fi
 
 # W5 and W4 use few connections: they run before W1 and W3 fill the port
 # range with tens of thousands of sockets in TIME_WAIT, which slows every
 # connect() on the box for a minute. W4 leaves 20,000 of its own, so it
 # comes after W5: the run right after it is disturbed.
-if [[ $STORE_ONLY == 0 ]]; then
+if [[ $ALL_ROWS == 1 ]]; then
   for_all W5 "20 slow of 16 KiB at 500/s" --mode slow --conns 10 --slow 20 \
     --payload 16384 --broadcast-rate 500 "${D[@]}"
   if [[ $HAS_TETHER == 1 ]]; then
@@ -356,22 +397,44 @@ if [[ $STORE_ONLY == 0 ]]; then
       --max-connecting 1000
   fi
 fi
-[[ $HAS_TETHER == 1 ]] && measure_restart "${RESTART[@]}"
-
-for n in "${IDLE[@]}"; do
-  k=$(cap "$n")
-  for_all_and_store W1 "idle $k conns" --mode idle --conns "$k" --hold 1
-done
-if [[ $STORE_ONLY == 0 ]]; then
+if [[ $STORE_ROWS == 1 ]]; then
+  [[ $HAS_TETHER == 1 ]] && measure_restart "${RESTART[@]}"
+  for n in "${IDLE[@]}"; do
+    k=$(cap "$n")
+    for_all_and_store W1 "idle $k conns" --mode idle --conns "$k" --hold 1
+  done
+fi
+if [[ $ALL_ROWS == 1 ]]; then
   for_all W3 "one room" --mode fanout --members "$STEPS" --inflight 4 "${D[@]}"
   if [[ $QUICK == 0 ]]; then
     for_all W3 "1000 rooms of 10" --mode fanout --rooms 1000 --members 10 \
       --inflight 1 "${D[@]}"
   fi
 fi
+# The cluster: one room's fan-out on one node and spread over three (the
+# broadcaster and room on a), the CPU summed over the nodes; idle sessions
+# moved a -> b one at a time; resumes at a (the owner) against at b
+# (redirected to a); a drained into b and c. From 127.0.0.4, clear of the
+# sockets the rows before left in TIME_WAIT.
+if [[ $HAS_TETHER == 1 && $STORE_ONLY == 0 ]]; then
+  CL=(--source-from 4 --max-connecting 1000)
+  for nodes in 1 3; do
+    RUNNER=run_cluster measure tether C \
+      "fan-out $C_MEMBERS members, $nodes node$([[ $nodes == 1 ]] || echo s)" \
+      --nodes "$nodes" --mode fanout --members "$C_MEMBERS" --inflight 4 \
+      "${CL[@]}" "${D[@]}"
+  done
+  RUNNER=run_cluster measure tether C "migrate $C_MIGRATE idle sessions a to b" \
+    --nodes 3 --mode migrate --conns "$C_MIGRATE" "${CL[@]}"
+  RUNNER=run_cluster measure tether C "resume $C_RESUME sessions at a and via b" \
+    --nodes 3 --mode cluster-resume --conns "$C_RESUME" "${CL[@]}"
+  RUNNER=run_cluster measure tether C "drain a of $C_DRAIN sessions into b and c" \
+    --nodes 3 --mode drain --conns "$C_DRAIN" --push-count 5 "${CL[@]}"
+fi
 # The nodes' log beside the results: what they said (warnings, errors).
 cp "$WORK/tether-node.log" "bench/results/$STAMP.tether-node.log" 2>/dev/null || true
 MODE=$([[ $QUICK == 1 ]] && echo quick || echo full)
 [[ $STORE_ONLY == 1 ]] && MODE="$MODE, store rows only"
+[[ $CLUSTER_ONLY == 1 ]] && MODE="$MODE, cluster rows only"
 python3 bench/report.py "$RUNS" "bench/results/$STAMP" "$MODE" "$DURATION" \
   "$MAX_CONNS"

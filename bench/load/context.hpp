@@ -45,27 +45,37 @@ struct options {
   std::string state;
   std::string exec;
   std::string exec_log;
+  // The cluster rows: nodes started from --exec (1: the plain node alone).
+  size_t nodes = 1;
 };
 
 /// A node this generator started itself (restart: from exec on).
 struct launched {
   pid_t pid = 0;
   int stdout_fd = -1;
+  std::string stdout_pending; // read from its stdout, not yet a whole line
   std::string url;
   std::chrono::steady_clock::time_point exec_at{};
   std::chrono::steady_clock::time_point listening_at{};
 };
 
+class cluster;
+class fleet;
+
 struct context {
-  context(options o, target t, protocol p, launched node = {})
+  context(options o, target t, protocol p, launched node = {},
+          cluster* several = nullptr, std::vector<pid_t> their_pids = {})
       : opt(std::move(o)), where(std::move(t)), w(p, opt.ack_every),
-        prb(opt.server_pid), child(std::move(node)) {}
+        prb(their_pids.empty() ? std::vector<pid_t>{opt.server_pid}
+                               : std::move(their_pids)),
+        child(std::move(node)), nodes(several) {}
 
   options opt;
-  target where;
+  target where; // with a cluster: its first node, a
   wire w;
-  probe prb;
+  probe prb; // with a cluster: summed over its nodes
   launched child;
+  cluster* nodes; // the cluster the generator started, if any
   net::io_context ioc{1};
   /// Keeps run_one_for waiting while nothing is pending (paused readers).
   net::executor_work_guard<net::io_context::executor_type> busy =
@@ -105,12 +115,33 @@ int run_push(context& cx);   // W2 on sessions: sys.push
 // a node started on that store and the resume storm against it.
 int run_restart_prepare(context& cx);
 int run_restart(context& cx);
+// The cluster (--nodes 3): sessions moved through the admin API, resumes
+// at a node that does not own them, and a node drained into the others.
+// (The cross-node fan-out is run_fanout over the cluster's nodes.)
+int run_migrate(context& cx);
+int run_cluster_resume(context& cx);
+int run_drain(context& cx);
+
+/// Opens `n` sessions on `f` and waits until each is open; false (and
+/// says why on stderr) when one did not.
+bool open_sessions(context& cx, fleet& f, size_t n);
+
+/// Where `url` points, from the loopback source addresses the options ask
+/// for; false when it is no ws:// URL.
+bool aim(const std::string& url, const options& opt, target& out);
 
 /// Starts `opt.exec` (split at spaces), its stderr into `opt.exec_log`, and
 /// waits up to `limit_s` for the first line on its stdout that names a
 /// ws:// URL. False (and the process ended) if it does not come.
 bool launch(const options& opt, double limit_s, launched& out,
             std::string& why);
+/// The next line `node` printed on its stdout, without its newline; false
+/// (`why` says) at its end or when none came within `limit_s`.
+bool next_line(launched& node, double limit_s, std::string& line,
+               std::string& why);
+/// Whether `node` has ended (it is reaped then; `status`: its exit code,
+/// -1 when a signal ended it). Does not wait.
+bool ended(launched& node, int& status);
 /// SIGTERM, then waits up to `limit_s` (SIGKILL after). The exit status
 /// (-1: killed by a signal) and the seconds it took.
 int stop(launched& node, double limit_s, double& took_s);

@@ -2,12 +2,13 @@
 // room's first member keeps `inflight` broadcasts going; a broadcast's round
 // trip ends when the last member has it. With one room the members are
 // stepped up until the p95 round trip passes the limit; with many rooms
-// (say 1000 of 10) there is one step.
+// (say 1000 of 10) there is one step. With --nodes 3 the members are spread
+// over a cluster's nodes and the server's CPU is summed over them.
 
 #include <iostream>
 #include <unordered_map>
 
-#include "context.hpp"
+#include "cluster.hpp"
 #include "fleet.hpp"
 #include "histogram.hpp"
 #include "report.hpp"
@@ -40,6 +41,14 @@ class fanout {
     crowd_.on_ready([this](peer& p) { on_ready(p); });
     crowd_.on_event([this](peer& p, const event& e) { on_event(p, e); });
     crowd_.on_closed([this](peer&) { ++lost_members_; });
+    // A cluster: members in turn on each node, the first (who creates the
+    // room and broadcasts) on a.
+    if (cx.nodes) {
+      std::vector<target> wheres;
+      for (const auto& n : cx.nodes->nodes())
+        wheres.push_back(n.where);
+      crowd_.spread(std::move(wheres));
+    }
   }
 
   int run();
@@ -90,6 +99,7 @@ int fanout::run() {
   }
   json o;
   o.add("mode", "fanout")
+      .add("nodes", uint64_t{cx_.opt.nodes})
       .add("rooms", uint64_t{cx_.opt.rooms})
       .add("inflight", uint64_t{cx_.opt.inflight})
       .add("p95_limit_ms", cx_.opt.p95_limit_ms)
@@ -167,10 +177,7 @@ void fanout::on_event(peer& p, const event& e) {
     if (--k->second.remaining > 0)
       return;
     auto r = k->second.room;
-    rtt_.record(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() -
-                                                             k->second.sent)
-            .count()));
+    rtt_.record_since(k->second.sent);
     ++completed_;
     pending_.erase(k);
     if (running_)

@@ -25,6 +25,14 @@ class fleet : public peer_handler {
   /// Called once each connection is ready.
   void on_ready(on_peer_fn f) { on_ready_ = std::move(f); }
   void on_closed(on_peer_fn f) { on_closed_ = std::move(f); }
+  /// Called once for each connection that failed before it was ready (its
+  /// failure, and a CLOSE's code and redirect, are on the peer).
+  void on_failed(on_peer_fn f) { on_failed_ = std::move(f); }
+
+  /// Connection i goes to `wheres[i % wheres.size()]` instead of the one
+  /// target (members spread over the nodes of a cluster). Call before the
+  /// first open.
+  void spread(std::vector<target> wheres) { wheres_ = std::move(wheres); }
 
   /// Opens `n` more connections, each set up with `s`.
   void open(size_t n, setup s);
@@ -47,9 +55,14 @@ class fleet : public peer_handler {
   void on_event(peer& p, const event& e) override { on_event_(p, e); }
   void on_closed(peer& p) override;
   void launch();
+  /// Where the next connection goes.
+  const target& next_target() const {
+    return wheres_.empty() ? where_ : wheres_[peers_.size() % wheres_.size()];
+  }
 
   net::io_context& ioc_;
   const target& where_;
+  std::vector<target> wheres_;
   const wire& wire_;
   size_t max_connecting_;
   std::vector<std::shared_ptr<peer>> peers_;
@@ -63,6 +76,7 @@ class fleet : public peer_handler {
   on_event_fn on_event_ = [](peer&, const event&) {};
   on_peer_fn on_ready_ = [](peer&) {};
   on_peer_fn on_closed_ = [](peer&) {};
+  on_peer_fn on_failed_ = [](peer&) {};
 };
 
 } // namespace tether::bench

@@ -7,6 +7,7 @@
 // one, unlike a vector of every sample.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 
 namespace tether::bench {
@@ -18,6 +19,14 @@ class histogram {
     ++total_;
     if (ns > max_)
       max_ = ns;
+  }
+
+  /// The time from `t` until now.
+  void record_since(std::chrono::steady_clock::time_point t) {
+    record(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::steady_clock::now() - t)
+            .count()));
   }
 
   void merge(const histogram& other) {

@@ -75,41 +75,66 @@ bool launch(const options& opt, double limit_s, launched& out,
   out.pid = pid;
   out.stdout_fd = fds[0];
 
-  std::string got;
+  auto give_up = [&] {
+    double ignored = 0;
+    stop(out, 1, ignored);
+    return false;
+  };
+  std::string line;
+  if (!next_line(out, limit_s - seconds_since(out.exec_at), line, why))
+    return give_up();
+  out.listening_at = clock::now();
+  auto at = line.find("ws://");
+  if (at == std::string::npos) {
+    why = "its first line names no URL: " + line;
+    return give_up();
+  }
+  auto to = line.find_first_of(" \t\r", at);
+  out.url = line.substr(at, to == std::string::npos ? to : to - at);
+  return true;
+}
+
+bool next_line(launched& node, double limit_s, std::string& line,
+               std::string& why) {
+  auto from = clock::now();
   for (;;) {
-    auto left_ms =
-        static_cast<int>((limit_s - seconds_since(out.exec_at)) * 1e3);
-    if (left_ms <= 0) {
-      why = "no URL on its stdout within " + std::to_string(limit_s) + " s";
-      break;
+    auto eol = node.stdout_pending.find('\n');
+    if (eol != std::string::npos) {
+      line = node.stdout_pending.substr(0, eol);
+      node.stdout_pending.erase(0, eol + 1);
+      return true;
     }
-    pollfd p{out.stdout_fd, POLLIN, 0};
+    auto left_ms = static_cast<int>((limit_s - seconds_since(from)) * 1e3);
+    if (left_ms <= 0) {
+      why = "no line on its stdout within " + std::to_string(limit_s) + " s";
+      return false;
+    }
+    pollfd p{node.stdout_fd, POLLIN, 0};
     if (poll(&p, 1, left_ms) <= 0)
       continue;
     char buf[4096];
-    auto n = read(out.stdout_fd, buf, sizeof buf);
+    auto n = read(node.stdout_fd, buf, sizeof buf);
     if (n <= 0) {
-      why = "it ended before naming a URL";
-      break;
+      why = "it ended before printing a line";
+      return false;
     }
-    got.append(buf, static_cast<size_t>(n));
-    auto eol = got.find('\n');
-    if (eol == std::string::npos)
-      continue;
-    out.listening_at = clock::now();
-    auto line = got.substr(0, eol);
-    auto at = line.find("ws://");
-    if (at == std::string::npos) {
-      why = "its first line names no URL: " + line;
-      break;
-    }
-    auto to = line.find_first_of(" \t\r", at);
-    out.url = line.substr(at, to == std::string::npos ? to : to - at);
-    return true;
+    node.stdout_pending.append(buf, static_cast<size_t>(n));
   }
-  double ignored = 0;
-  stop(out, 1, ignored);
-  return false;
+}
+
+bool ended(launched& node, int& status) {
+  if (node.pid <= 0)
+    return true;
+  int raw = 0;
+  auto r = waitpid(node.pid, &raw, WNOHANG);
+  if (r == 0 || (r < 0 && errno == EINTR))
+    return false;
+  status = r == node.pid && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  if (node.stdout_fd >= 0)
+    close(node.stdout_fd);
+  node.stdout_fd = -1;
+  node.pid = 0;
+  return true;
 }
 
 int stop(launched& node, double limit_s, double& took_s) {
@@ -117,28 +142,18 @@ int stop(launched& node, double limit_s, double& took_s) {
   if (node.pid <= 0)
     return -1;
   auto t0 = clock::now();
-  kill(node.pid, SIGTERM);
-  int status = 0;
-  bool gone = false;
-  while (!gone && seconds_since(t0) < limit_s) {
-    auto r = waitpid(node.pid, &status, WNOHANG);
-    gone = r == node.pid || (r < 0 && errno != EINTR);
-    if (!gone)
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  auto pid = node.pid;
+  kill(pid, SIGTERM);
+  int status = -1;
+  while (!ended(node, status) && seconds_since(t0) < limit_s)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   took_s = seconds_since(t0);
-  if (!gone) {
-    kill(node.pid, SIGKILL);
-    waitpid(node.pid, &status, 0);
-    status = -1;
-  }
-  if (node.stdout_fd >= 0)
-    close(node.stdout_fd);
-  node.stdout_fd = -1;
-  node.pid = 0;
-  if (status == -1 || !WIFEXITED(status))
-    return -1;
-  return WEXITSTATUS(status);
+  if (node.pid <= 0)
+    return status;
+  kill(pid, SIGKILL);
+  while (!ended(node, status))
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  return -1;
 }
 
 } // namespace tether::bench

@@ -11,8 +11,7 @@
 
 #include <boost/program_options.hpp>
 
-#include "context.hpp"
-#include "tether/clients/cpp/client.hpp"
+#include "cluster.hpp"
 
 namespace po = boost::program_options;
 using namespace tether::bench;
@@ -39,6 +38,18 @@ int run_mode(context& cx, protocol proto) {
   if (mode == "slow")
     return run_slow(cx);
   using run_fn = int (*)(context&);
+  run_fn cluster_only = mode == "migrate"          ? run_migrate
+                        : mode == "cluster-resume" ? run_cluster_resume
+                        : mode == "drain"          ? run_drain
+                                                   : nullptr;
+  if (cluster_only) {
+    if (!cx.nodes || proto != protocol::tether) {
+      std::cerr << "tether_load: " << mode
+                << " needs a cluster (--exec and --nodes 2 or more)\n";
+      return 2;
+    }
+    return cluster_only(cx);
+  }
   run_fn sessions_only = mode == "resume"            ? run_resume
                          : mode == "push"            ? run_push
                          : mode == "restart-prepare" ? run_restart_prepare
@@ -67,7 +78,9 @@ int main(int argc, char** argv) {
       "usage: tether_load --url URL | --exec CMD [--mode MODE] [options]\n\n"
       "modes: echo (W2), idle (W1), fanout (W3), resume (W4, Tether only),\n"
       "       slow (W5); Tether only: push (W2 on sessions: sys.push),\n"
-      "       restart-prepare and restart (the store's restart case).\n"
+      "       restart-prepare and restart (the store's restart case);\n"
+      "       with --nodes 3 (a cluster the generator starts): fanout over\n"
+      "       its nodes, migrate, cluster-resume and drain.\n"
       "A URL with /socket.io/ speaks Socket.IO 5.\n\n"
       "options");
   desc.add_options()          //
@@ -97,6 +110,11 @@ int main(int argc, char** argv) {
           "its first line on stdout; it is stopped (SIGTERM) at the end")(
           "exec-log", po::value(&opt.exec_log),
           "--exec: append the server's stderr to this file")(
+          "nodes", po::value(&opt.nodes)->default_value(opt.nodes),
+          "--exec: start this many nodes as one cluster on loopback (each "
+          "with --node-name a, b, ..., --cluster-listen, one --secret and "
+          "--admin-token; all but a join a); CPU and RSS are summed over "
+          "them, connections go to a (fanout: spread over all)")(
           "hold", po::value(&opt.hold_s)->default_value(opt.hold_s),
           "idle: seconds to hold the connections before measuring memory")(
           "max-connecting",
@@ -143,34 +161,38 @@ int main(int argc, char** argv) {
     return 2;
   }
   launched child;
+  cluster nodes;
   if (!opt.exec.empty()) {
     if (!opt.url.empty()) {
       std::cerr << "tether_load: --url or --exec, not both\n";
       return 2;
     }
     std::string why;
-    if (!launch(opt, 120, child, why)) {
+    bool up = opt.nodes > 1 ? nodes.start(opt, opt.nodes, why)
+                            : launch(opt, 120, child, why);
+    if (!up) {
       std::cerr << "tether_load: the server did not start: " << why << "\n";
       return 1;
     }
-    opt.url = child.url;
+    opt.url = opt.nodes > 1 ? nodes.nodes().front().process.url : child.url;
     opt.server_pid = child.pid;
   }
-  auto where = tether::client::parse_url(opt.url);
-  if (!where || opt.conns == 0 || opt.members.empty() || opt.rooms == 0) {
+  target t;
+  if (!aim(opt.url, opt, t) || opt.conns == 0 || opt.members.empty() ||
+      opt.rooms == 0) {
     std::cerr << "tether_load: need a ws:// URL (--url or --exec), --conns "
                  "and --rooms above 0 and at least one --members step\n";
     double ignored = 0;
     stop(child, 10, ignored);
     return 2;
   }
-  auto proto = where->path.find("/socket.io/") != std::string::npos
+  auto proto = t.path.find("/socket.io/") != std::string::npos
                    ? protocol::socketio
                    : protocol::tether;
-  target t{where->host, where->port, where->path,
-           opt.source_addrs ? opt.source_addrs : 1 + opt.conns / 25000,
-           opt.source_from};
-  context cx{opt, t, proto, child};
+  bool several = !nodes.nodes().empty();
+  context cx{opt, t, proto, child, several ? &nodes : nullptr, nodes.pids()};
+  if (several && !nodes.await_up(cx, 30))
+    return 1;
   auto status = run_mode(cx, proto);
   double ignored = 0;
   stop(cx.child, 10, ignored); // if the mode has not

@@ -114,8 +114,11 @@ void peer::handle(const event& e) {
       ++gaps_;
     last_seq_ = e.seq;
   }
-  if (e.kind == event::close)
+  if (e.kind == event::close) {
+    close_code_ = e.number;
+    redirect_ = e.text;
     return end("closed by the server, code " + std::to_string(e.number));
+  }
   if (!ready_)
     return during_setup(e);
   handler_.on_event(*this, e);
@@ -135,6 +138,7 @@ void peer::during_setup(const event& e) {
     return send(wire_.session_resume(next_id_++, token_, last_seq_));
   case event::session:
     token_ = e.text;
+    session_id_ = e.session_id;
     ready_ = true;
     return handler_.on_ready(*this, true);
   case event::error:

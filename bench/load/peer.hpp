@@ -69,6 +69,7 @@ class peer : public std::enable_shared_from_this<peer> {
 
   // Sessions (Tether only).
   const std::string& token() const { return token_; }
+  const std::string& session_id() const { return session_id_; }
   void resume_from(std::string token, uint64_t last_seq) {
     token_ = std::move(token);
     last_seq_ = acked_ = last_seq;
@@ -78,6 +79,11 @@ class peer : public std::enable_shared_from_this<peer> {
   uint64_t gaps() const { return gaps_; }
   uint64_t duplicates() const { return duplicates_; }
   const std::string& failure() const { return failure_; }
+  /// The redirect of the server's CLOSE, if it sent one (CLOSE 5: the
+  /// node to reconnect to; empty: none named).
+  const std::string& redirect() const { return redirect_; }
+  /// The code of the server's CLOSE (0: it sent none).
+  uint64_t close_code() const { return close_code_; }
 
  private:
   void on_connect(error_code ec);
@@ -104,6 +110,9 @@ class peer : public std::enable_shared_from_this<peer> {
   bool holding_acks_ = false;
   uint64_t next_id_ = 1;
   std::string token_;
+  std::string session_id_;
+  std::string redirect_;
+  uint64_t close_code_ = 0;
   uint64_t last_seq_ = 0;
   uint64_t acked_ = 0;
   uint64_t ack_every_;

@@ -71,9 +71,11 @@ double own_cpu_s() {
 sample probe::take() const {
   sample s;
   s.at = std::chrono::steady_clock::now();
-  if (server_ > 0) {
-    s.server_cpu_s = process_cpu_s(server_);
-    s.server_rss_kb = process_rss_kb(server_);
+  for (auto pid : servers_) {
+    if (pid <= 0)
+      continue;
+    s.server_cpu_s += process_cpu_s(pid);
+    s.server_rss_kb += process_rss_kb(pid);
   }
   std::tie(s.box_cpu_s, s.steal_s) = machine_busy_and_steal_s();
   s.self_cpu_s = own_cpu_s();

@@ -1,19 +1,21 @@
 #pragma once
 
 // Reads what the kernel counts for the server under test (its CPU time and
-// resident memory), for the whole machine and for this generator, so that a
-// workload can measure exactly its own phase.
+// resident memory; for a cluster, summed over its nodes' processes), for the
+// whole machine and for this generator, so that a workload can measure
+// exactly its own phase.
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
+#include <vector>
 
 namespace tether::bench {
 
 struct sample {
   std::chrono::steady_clock::time_point at;
-  double server_cpu_s = 0; // utime + stime of the server process
+  double server_cpu_s = 0; // utime + stime of the server process(es)
   uint64_t server_rss_kb = 0;
   double box_cpu_s = 0;  // busy CPU of the whole machine
   double steal_s = 0;    // time the hypervisor gave this machine's CPUs away
@@ -37,13 +39,16 @@ struct interval {
 class probe {
  public:
   /// pid 0: no server to watch; its figures stay 0.
-  explicit probe(pid_t server) : server_(server) {}
+  explicit probe(pid_t server) : servers_{server} {}
+  /// Every process of a server that runs as several (a cluster's nodes):
+  /// their figures are summed.
+  explicit probe(std::vector<pid_t> servers) : servers_(std::move(servers)) {}
 
   sample take() const;
   static interval between(const sample& a, const sample& b);
 
  private:
-  pid_t server_;
+  std::vector<pid_t> servers_;
 };
 
 } // namespace tether::bench

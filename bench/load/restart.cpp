@@ -189,16 +189,8 @@ int run_restart_prepare(context& cx) {
 
   // Everything so far acknowledged; the push's frames stay kept.
   now = phase::pushing;
-  for (auto& p : peers) {
-    p->ack_now();
-    p->hold_acks(true);
-    auto& b = books[p->index()];
-    b.token = p->token();
-    b.last_seq = p->acked();
-    b.push_id = p->take_id();
-    b.push_count = opt.push_count;
-    p->send(push_request(cx.w, b.push_id, b.push_count));
-  }
+  for (auto& p : peers)
+    keep_push(*p, books[p->index()], cx.w, opt.push_count);
   cx.run_until([&] { return pushed == n || errors > 0; }, 60);
   // Anything extra would arrive right behind.
   cx.run_for(0.1);
@@ -220,7 +212,7 @@ int run_restart_prepare(context& cx) {
   // The ledgers start afresh for the restart: nothing after last_seq has
   // been processed.
   for (auto& b : books)
-    b = ledger{b.token, b.last_seq, b.push_id, b.push_count};
+    b = b.unprocessed();
   if (!write_state(opt.state, opt.push_count, books, rooms)) {
     std::cerr << "tether_load: cannot write " << opt.state << std::endl;
     return 1;

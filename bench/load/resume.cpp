@@ -22,8 +22,25 @@ void ledger::record(const event& e) {
     ++echo_replies;
 }
 
+void ledger::resend(peer& p, const wire& w) const {
+  if (push_replies == 0)
+    p.send(push_request(w, push_id, push_count));
+  if (echo_id != 0 && echo_replies == 0)
+    p.send(w.echo(echo_id, w.number(echo_id)));
+}
+
 std::string push_request(const wire& w, uint64_t id, uint64_t count) {
   return w.push(id, count, w.number(7));
+}
+
+void keep_push(peer& p, ledger& b, const wire& w, uint64_t count) {
+  p.ack_now();
+  p.hold_acks(true);
+  b.token = p.token();
+  b.last_seq = p.acked();
+  b.push_id = p.take_id();
+  b.push_count = count;
+  p.send(push_request(w, b.push_id, b.push_count));
 }
 
 storm::storm(context& cx, std::vector<ledger>& books)
@@ -40,12 +57,7 @@ void storm::on_resumed(peer& p) {
     first_resumed_ = clock::now();
   if (resumed_ == books_.size())
     all_resumed_ = clock::now();
-  // The contract: re-send each request whose answer has not arrived, with
-  // its same id; the node must not run it twice.
-  if (b.push_replies == 0)
-    p.send(push_request(cx_.w, b.push_id, b.push_count));
-  if (b.echo_id != 0 && b.echo_replies == 0)
-    p.send(cx_.w.echo(b.echo_id, cx_.w.number(b.echo_id)));
+  b.resend(p, cx_.w);
 }
 
 void storm::after_resume(peer& p, const event& e) {
@@ -54,6 +66,22 @@ void storm::after_resume(peer& p, const event& e) {
   b.record(e);
   if (!was_complete && b.complete() && ++complete_ == books_.size())
     all_complete_ = clock::now();
+}
+
+bool add_replay(json& o, const std::vector<ledger>& books, uint64_t gaps,
+                uint64_t dups) {
+  uint64_t lost = 0, twice = 0;
+  for (const auto& b : books) {
+    if (!b.complete())
+      ++lost;
+    else if (!b.exact())
+      ++twice;
+  }
+  o.add("sessions_missing_frames", lost)
+      .add("sessions_with_extra_frames", twice)
+      .add("seq_gaps", gaps)
+      .add("seq_duplicates", dups);
+  return lost == 0 && twice == 0 && gaps == 0 && dups == 0;
 }
 
 bool storm::run(json& o, bool first_alone) {
@@ -74,13 +102,7 @@ bool storm::run(json& o, bool first_alone) {
   cx_.run_for(0.2);
   auto end = cx_.prb.take();
 
-  uint64_t lost = 0, twice = 0, gaps = 0, dups = 0;
-  for (auto& b : books_) {
-    if (!b.complete())
-      ++lost;
-    else if (!b.exact())
-      ++twice;
-  }
+  uint64_t gaps = 0, dups = 0;
   for (auto& p : again_.peers()) {
     gaps += p->gaps();
     dups += p->duplicates();
@@ -96,12 +118,9 @@ bool storm::run(json& o, bool first_alone) {
       .add("resume_failed", uint64_t{again_.failed_count()})
       .add("complete", uint64_t{complete_})
       .add("all_resumed_s", secs(all_resumed_))
-      .add("all_replayed_s", secs(all_complete_))
-      .add("sessions_missing_frames", lost)
-      .add("sessions_with_extra_frames", twice)
-      .add("seq_gaps", gaps)
-      .add("seq_duplicates", dups)
-      .add("", probe::between(start, end))
+      .add("all_replayed_s", secs(all_complete_));
+  bool exact = add_replay(o, books_, gaps, dups);
+  o.add("", probe::between(start, end))
       .add("cpu_us_per_resume", stormed
                                     ? probe::between(start, end).server_cpu_s *
                                           1e6 / static_cast<double>(stormed)
@@ -109,7 +128,7 @@ bool storm::run(json& o, bool first_alone) {
       .add("server_rss_kb", end.server_rss_kb);
   if (!again_.first_failure().empty())
     o.add("first_failure", again_.first_failure());
-  return lost == 0 && twice == 0 && gaps == 0 && dups == 0 && complete_ == n;
+  return exact && complete_ == n;
 }
 
 namespace {
@@ -131,14 +150,8 @@ int run_resume(context& cx) {
     p.pause_reading();
     ++paused;
   });
-  first.open(n, setup::session_open);
-  cx.run_until([&] { return first.settled(); }, cx.opt.connect_timeout_s);
-  if (first.ready_count() != n) {
-    std::cerr << "tether_load: " << first.failed_count()
-              << " sessions did not open: " << first.first_failure()
-              << std::endl;
+  if (!open_sessions(cx, first, n))
     return 1;
-  }
   for (auto& p : first.peers()) {
     auto& b = books[p->index()];
     b.push_id = p->take_id();

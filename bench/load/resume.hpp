@@ -38,10 +38,29 @@ struct ledger {
            signals == push_count && frames == expected();
   }
   void record(const event& e);
+  /// After a resume, as the contract asks: re-sends each request whose
+  /// answer has not been processed, with its same id (the node must not
+  /// run it twice).
+  void resend(peer& p, const wire& w) const;
+  /// The same session as if nothing after `last_seq` had been processed
+  /// (what a client that crashed would resume with).
+  ledger unprocessed() const { return {token, last_seq, push_id, push_count}; }
 };
 
 /// sys.push whose SIGNALs carry the number 7.
 std::string push_request(const wire& w, uint64_t id, uint64_t count);
+
+/// Makes `p`'s session keep frames: acknowledges everything so far, sends
+/// no ACK from now on, and asks for a sys.push of `count` SIGNALs; `b`
+/// (from `p`'s token and acknowledged seq on) records what comes.
+void keep_push(peer& p, ledger& b, const wire& w, uint64_t count);
+
+/// How the sessions of `books` came out (missing a frame, or with one too
+/// many) and the SEQ gaps and duplicates their connections saw, added to
+/// `o`; true when every session got exactly its frames, without gaps or
+/// duplicates.
+bool add_replay(json& o, const std::vector<ledger>& books, uint64_t gaps,
+                uint64_t dups);
 
 class storm {
  public:

@@ -86,11 +86,13 @@ void tether_event(codec::frame& f, uint64_t seq, std::vector<event>& out) {
     e.kind = event::session;
     e.id = s->id;
     e.text = s->stream_token;
+    e.session_id = s->session_id;
     e.resumed = s->resumed;
     e.last_seq = s->last_seq;
   } else if (auto* c = std::get_if<codec::close>(&f)) {
     e.kind = event::close;
     e.number = c->code;
+    e.text = c->redirect;
   }
   out.push_back(std::move(e));
 }

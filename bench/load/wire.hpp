@@ -24,14 +24,16 @@ struct event {
     retry,        // RETRY (id)
     room_message, // a broadcast reached this member (number = its payload)
     signal,       // SIGNAL (number = its payload, when a uint)
-    close,        // CLOSE (number = code) or a disconnect
+    close,        // CLOSE (number = code, text = redirect) or a disconnect
     other
   };
   kind_t kind = other;
   uint64_t id = 0;
   uint64_t seq = 0; // the SEQ number around it, 0 if unnumbered
   uint64_t number = 0;
-  std::string text; // a room id in a create reply, a token, an error code
+  std::string text; // a room id in a create reply, a token, an error code,
+                    // a CLOSE's redirect
+  std::string session_id; // SESSION
   bool resumed = false;
   uint64_t last_seq = 0;
   // sys.info's REPLY (number = its connections)
