@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 # Debian 12 packages the build and the tests need.
 PACKAGES=(g++ cmake make ccache
   libcaf-dev libboost-dev libboost-system-dev libboost-program-options-dev
-  libmsgpack-cxx-dev libssl-dev nlohmann-json3-dev catch2 libsqlite3-dev sqlite3
+  libmsgpack-cxx-dev libssl-dev nlohmann-json3-dev catch2 libsqlite3-dev sqlite3 openssl
   pkg-config dpkg-dev)
 BUILD_DIR=${TETHER_BUILD_DIR:-build}
 # ccache hashes the compiler's command line, absolute paths included: with

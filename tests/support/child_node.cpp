@@ -224,16 +224,4 @@ std::string child_node::error_output() const {
   return err_text_;
 }
 
-temp_dir::temp_dir() {
-  char tmpl[] = "/tmp/tether-test-XXXXXX";
-  if (!mkdtemp(tmpl))
-    throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 } // namespace tether::test

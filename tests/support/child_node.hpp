@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tether/clients/cpp/client.hpp"
+#include "tether/tests/support/temp_dir.hpp"
 
 namespace tether::test {
 
@@ -88,18 +89,6 @@ class child_node {
   mutable std::mutex err_mtx_;
   std::string err_text_;
   std::thread err_reader_;
-};
-
-/// A fresh directory under /tmp, removed with what it holds at the end.
-class temp_dir {
- public:
-  temp_dir();
-  ~temp_dir();
-  const std::string& path() const noexcept { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
 };
 
 } // namespace tether::test

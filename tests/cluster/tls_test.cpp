@@ -1,0 +1,95 @@
+// Links between nodes over TLS (CAF's OpenSSL module): nodes whose
+// certificates check against the cluster's CA join and carry room traffic;
+// a node with a certificate of another CA, or without TLS, is not let in.
+// The CA and certificates are made at test time with the openssl CLI.
+
+#include <cstdlib>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "tether/tests/cluster/cluster_nodes.hpp"
+#include "tether/tests/support/calls.hpp"
+#include "tether/tests/support/temp_dir.hpp"
+
+using namespace tether;
+using namespace std::chrono_literals;
+using codec::value;
+using test::room_arg;
+
+namespace {
+
+/// Runs a shell command quietly; the test fails if it fails.
+void run(const std::string& command) {
+  INFO(command);
+  REQUIRE(std::system((command + " >/dev/null 2>&1").c_str()) == 0);
+}
+
+/// A throwaway CA `name` in `dir` and a certificate it signed for `node`:
+/// the --cluster-tls-* options of a node with that certificate.
+std::vector<std::string> certified(const test::temp_dir& dir,
+                                   const std::string& ca,
+                                   const std::string& node) {
+  auto f = [&](const std::string& x) { return dir.file(x); };
+  if (!std::ifstream{f(ca + ".pem")})
+    run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=" + ca +
+        " -keyout " + f(ca + ".key") + " -out " + f(ca + ".pem"));
+  run("openssl req -newkey rsa:2048 -nodes -subj /CN=" + node + " -keyout " +
+      f(node + ".key") + " -out " + f(node + ".csr"));
+  run("openssl x509 -req -days 1 -in " + f(node + ".csr") + " -CA " +
+      f(ca + ".pem") + " -CAkey " + f(ca + ".key") + " -CAcreateserial -out " +
+      f(node + ".pem"));
+  return {"--cluster-tls-cert=" + f(node + ".pem"),
+          "--cluster-tls-key=" + f(node + ".key"),
+          "--cluster-tls-ca=" + f(ca + ".pem")};
+}
+
+} // namespace
+
+TEST_CASE("nodes linked over TLS join and carry rooms and a node whose "
+          "certificate another CA signed is kept out") {
+  test::temp_dir dir;
+  auto a = test::start_node(
+      {"a", {}, certified(dir, "ca", "a"), test::cluster_secret, {}});
+  auto b = test::start_node(
+      {"b", {a.address}, certified(dir, "ca", "b"), test::cluster_secret, {}});
+  REQUIRE(test::await_view(a.where, {"a:up", "b:up"}));
+  REQUIRE(test::await_view(b.where, {"a:up", "b:up"}));
+
+  // A room on a with a member on b: its frames cross the TLS link.
+  client::io_thread io;
+  auto x = test::join(io, a.where);
+  REQUIRE(x->open_session());
+  auto y = test::join(io, b.where);
+  REQUIRE(y->open_session());
+  auto room = test::field<std::string>(
+      test::call_ok(*x, "room.create", value::empty_map()), "room");
+  test::call_ok(*y, "room.join", room_arg(room));
+  test::call_ok(*x, "room.broadcast",
+                room_arg(room, {{"name", value::of(std::string{"hi"})},
+                                {"payload", value::of(std::string{"tls"})}}));
+  auto f = y->next(5s);
+  REQUIRE(f);
+  REQUIRE(std::holds_alternative<codec::room_message>(*f));
+  CHECK(std::get<codec::room_message>(*f).name == "hi");
+
+  // The same secret, but a certificate of another CA; then no TLS at all.
+  auto evil = test::start_node({"e",
+                                {a.address},
+                                certified(dir, "evil", "e"),
+                                test::cluster_secret,
+                                {}});
+  auto plain =
+      test::start_node({"p", {a.address}, {}, test::cluster_secret, {}});
+  for (auto* n : {&evil, &plain})
+    CHECK(test::eventually(
+        [&] {
+          return n->process->error_output().find("cannot reach") !=
+                 std::string::npos;
+        },
+        10s));
+  CHECK(test::cluster_view(a.where) ==
+        std::vector<std::string>{"a:up", "b:up"});
+  CHECK(test::cluster_view(evil.where) == std::vector<std::string>{"e:up"});
+  CHECK(test::cluster_view(plain.where) == std::vector<std::string>{"p:up"});
+}
