@@ -5,7 +5,6 @@
 #include <string>
 #include <type_traits>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "tether/actors/behavior_registry.hpp"
@@ -138,7 +137,8 @@ class request_hub {
   emit_fn emit_;
   std::unordered_map<uint64_t, open_request> open_;
   size_t open_streams_ = 0;
-  std::unordered_set<caf::actor_addr> watched_;
+  /// The behaviors with open requests of ours (monitored), and how many.
+  std::unordered_map<caf::actor_addr, size_t> watched_;
   uint64_t next_call_id_ = 1;
   std::unordered_map<uint64_t, caf::typed_response_promise<client_answer>>
       calls_;
