@@ -24,6 +24,7 @@
 #include "tether/actors/session/supervisor.hpp"
 #include "tether/actors/store/node_store.hpp"
 #include "tether/actors/thread_policy.hpp"
+#include "tether/actors/cluster/openssl_errors.hpp"
 #include "tether/security/crypto.hpp"
 #include "tether/security/stream_token.hpp"
 #include "tether/transport/listener.hpp"
@@ -352,6 +353,8 @@ transport::error_code runtime::start_cluster(const std::string& secret) {
   setup.secret = secret;
   setup.services = node_services{sessions_, rooms_, relay_};
   bool tls = !opts_.cluster_tls_cert.empty();
+  if (tls)
+    keep_openssl_error_queue_clean();
   if (opts_.clustered())
     setup.middleman = tls ? system_->openssl_manager().actor_handle()
                           : system_->middleman().actor_handle();
