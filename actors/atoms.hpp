@@ -39,6 +39,7 @@ using detached_atom = caf::atom_constant<caf::atom("detached")>;
 using released_atom = caf::atom_constant<caf::atom("released")>;
 using end_atom = caf::atom_constant<caf::atom("end")>;
 using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
+using saved_atom = caf::atom_constant<caf::atom("saved")>;
 using settle_atom = caf::atom_constant<caf::atom("settle")>;
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using restore_atom = caf::atom_constant<caf::atom("restore")>;

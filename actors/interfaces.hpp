@@ -147,7 +147,10 @@ using line_actor = outlet_actor::extend<
     // and end without touching the store.
     caf::reacts_to<moved_atom, std::string>,
     // The move failed: serve on as before.
-    caf::reacts_to<thaw_atom>>;
+    caf::reacts_to<thaw_atom>,
+    // Answered once the store committed what the line saved so far (an
+    // imported line: the move's first phase).
+    caf::replies_to<saved_atom>::with<bool>>;
 
 /// A frame of a room owned by another node, for the room's members on this
 /// node: every one but `except`, or only those named in `only`.
@@ -205,7 +208,10 @@ using room_actor = caf::typed_actor<
     // Moves the room to the node of these services, named `std::string`: it
     // holds its ops, ships itself there, then forwards what still reaches
     // it. True once the other node has it; false if it stays.
-    caf::replies_to<migrate_atom, node_services_ref, std::string>::with<bool>>;
+    caf::replies_to<migrate_atom, node_services_ref, std::string>::with<bool>,
+    // Answered once the store committed what the room saved so far (an
+    // imported room: the move's first phase).
+    caf::replies_to<saved_atom>::with<bool>>;
 
 /// A connection that asks to be attached to a line, and the id of the
 /// SESSION_* frame that asked.
@@ -282,7 +288,10 @@ using session_actor = caf::typed_actor<
     // Moving: room `std::string` sends to the new actor from now on; this
     // comes after all it sent here, on the same path (directly, or through
     // this node's relay).
-    caf::reacts_to<switched_atom, std::string>>;
+    caf::reacts_to<switched_atom, std::string>,
+    // Answered once the store committed what the session and its lines
+    // saved so far (an imported session: the move's first phase).
+    caf::replies_to<saved_atom>::with<bool>>;
 
 /// A session of the relay's node that joined (or left) a room of another.
 struct relay_member {
@@ -453,6 +462,9 @@ using store_actor = caf::typed_actor<
     // A line's raised `seq_limit` (a put_line): answered once committed,
     // or once the store failed (the node serves on without it).
     caf::replies_to<reserve_atom, store::change>::with<bool>,
+    // Answered once every change sent before it (by anyone) is committed,
+    // or the store failed: a migration's first phase ends there.
+    caf::replies_to<saved_atom>::with<bool>,
     // Commits what waits and marks the store clean: the node stops.
     caf::replies_to<flush_atom>::with<bool>,
     // Figures for `sys.info`.

@@ -692,6 +692,12 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
         [self](migrate_atom, node_services_ref to, const std::string& node) {
           return migrate(self, std::move(to), node);
         },
+        [self](saved_atom) {
+          auto promise = self->make_response_promise<bool>();
+          self->state.setup.store.after_saved(
+              self, [promise]() mutable { promise.deliver(true); });
+          return promise;
+        },
         [self](tick_atom) {
           auto& st = self->state;
           if (st.moved_to)

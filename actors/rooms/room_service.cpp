@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "tether/actors/cluster/answer_once_saved.hpp"
 #include "tether/actors/cluster/first_answer.hpp"
 #include "tether/actors/cluster/peers.hpp"
 #include "tether/actors/cluster/spread.hpp"
@@ -259,7 +260,9 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
             return caf::make_error(caf::sec::invalid_argument,
                                    "the room is here already");
           TETHER_LOG(debug, "rooms", "imported " << x.record.id);
-          return relaunch(self, std::move(x));
+          auto room = relaunch(self, std::move(x));
+          // The old node forgets it only once this node's store has it.
+          return answer_once_saved(self, room);
         },
         [self](moved_atom, const std::string& id, const std::string& node) {
           auto& st = self->state;

@@ -443,6 +443,13 @@ void line_state::on_moved(const std::string& url) {
   self_->quit();
 }
 
+caf::result<bool> line_state::saved() {
+  auto promise = self_->make_response_promise<bool>();
+  ctx_->store.after_saved(self_,
+                          [promise]() mutable { promise.deliver(true); });
+  return promise;
+}
+
 void line_state::on_thaw() {
   handed_over_ = false;
   drain_.end();
@@ -600,7 +607,8 @@ line_actor spawn_line(caf::actor_system& sys,
         [self](moved_atom, const std::string& url) {
           self->state.on_moved(url);
         },
-        [self](thaw_atom) { self->state.on_thaw(); });
+        [self](thaw_atom) { self->state.on_thaw(); },
+        [self](saved_atom) { return self->state.saved(); });
   });
 }
 

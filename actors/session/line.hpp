@@ -82,6 +82,8 @@ class line_state {
   caf::result<records::line_record> on_freeze();
   void on_moved(const std::string& url);
   void on_thaw();
+  /// Answered once the store committed what this line saved so far.
+  caf::result<bool> saved();
 
   outlet& out() { return out_; }
   /// Ends every handler: writes what it produced (see `outlet`).

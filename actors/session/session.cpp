@@ -108,6 +108,24 @@ void stay(pointer self, const std::string& why) {
     p.deliver(attach_refused("internal", "the session was moving: try again"));
 }
 
+/// Answered once the store committed what the session and each of its
+/// lines saved so far (each line saves its own part).
+caf::result<bool> saved(pointer self) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise<bool>();
+  auto left = std::make_shared<size_t>(st.lines.size() + 1);
+  auto one_done = [promise, left]() mutable {
+    if (--*left == 0)
+      promise.deliver(true);
+  };
+  for (auto& kv : st.lines)
+    self->request(kv.second, caf::infinite, saved_atom::value)
+        .then([one_done](bool) mutable { one_done(); },
+              [one_done](const caf::error&) mutable { one_done(); });
+  st.ctx->store.after_saved(self, one_done);
+  return promise;
+}
+
 /// Room `id` sends to the new actor now; once all have, the move ends.
 void switched(pointer self, const std::string& id) {
   auto& st = self->state;
@@ -346,6 +364,7 @@ session_actor spawn_session(caf::actor_system& sys,
         [self](switched_atom, const std::string& room) {
           switched(self, room);
         },
+        [self](saved_atom) { return saved(self); },
         [self](handover_atom, std::vector<encoded_frame>& first) {
           auto& st = self->state;
           if (!st.arriving)

@@ -5,6 +5,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "tether/actors/cluster/answer_once_saved.hpp"
 #include "tether/actors/cluster/first_answer.hpp"
 #include "tether/actors/cluster/peers.hpp"
 #include "tether/actors/cluster/spread.hpp"
@@ -371,7 +372,10 @@ spawn_session_supervisor(caf::actor_system& sys,
             return caf::make_error(caf::sec::invalid_argument,
                                    "the session is here already");
           TETHER_LOG(debug, "sessions", "imported " << r.id);
-          return bring_back(self, r, session_origin{nullptr, true, 0, true});
+          auto session =
+              bring_back(self, r, session_origin{nullptr, true, 0, true});
+          // The old node forgets it only once this node's store has it.
+          return answer_once_saved(self, session);
         },
     };
   });

@@ -176,6 +176,20 @@ store_actor spawn_store(caf::actor_system& sys,
               commit(self);
               return p;
             },
+            [self](saved_atom) -> caf::result<bool> {
+              auto& st = self->state;
+              if (st.closed || (st.pending.empty() && !st.busy))
+                return true;
+              auto p = self->make_response_promise<bool>();
+              if (st.pending.empty()) {
+                // All of it is in the batch being written.
+                st.in_flight.push_back(p);
+                return p;
+              }
+              st.waiting.push_back(p);
+              commit(self);
+              return p;
+            },
             [self](flush_atom) -> caf::result<bool> {
               auto& st = self->state;
               if (st.closed)

@@ -100,3 +100,35 @@ TEST_CASE("the admin API refuses what it should") {
   // Still here and serving.
   CHECK(test::call_ok(*c, "sys.echo", value::of(3)) == value::of(3));
 }
+
+TEST_CASE("a migrated session is in its new node's store before the old node "
+          "lets go: killed right after the move, the new node has it on "
+          "restart") {
+  test::temp_dir dir;
+  // b commits late by itself: only the move's first phase makes it commit.
+  auto b_plan = test::node_plan{"b",
+                                {},
+                                {"--store-flush-ms=5000"},
+                                test::cluster_secret,
+                                dir.file("b.db")};
+  auto a =
+      test::start_node({"a", {}, {}, test::cluster_secret, dir.file("a.db")});
+  b_plan.joins = {a.address};
+  auto b = test::start_node(b_plan);
+  REQUIRE(test::await_view(a.where, {"a:up", "b:up"}));
+  REQUIRE(test::await_view(b.where, {"a:up", "b:up"}));
+  client::io_thread io;
+  auto c = test::join(io, a.where);
+  auto s = c->open_session();
+  REQUIRE(s);
+  REQUIRE(test::migrate_session(a, s->session_id, "b") == 200);
+  b.process->signal(SIGKILL);
+  b.process->wait_exit();
+  b = test::start_node(b_plan);
+  auto x = test::join(io, b.where);
+  std::string error;
+  auto again = x->attach_session(s->session_key, &error);
+  INFO(error);
+  REQUIRE(again);
+  CHECK(again->session_id == s->session_id);
+}
