@@ -2,7 +2,11 @@
 // others say and who comes and goes (joined, left, away while their
 // connection is lost, back), and sends each line you type.
 //
-//   chat_client ws://127.0.0.1:9000/ws NAME
+//   chat_client ws://127.0.0.1:9000/ws NAME [ROOM]
+//
+// Without ROOM it joins the node's lobby (`chat.lobby`, a chat_node), or,
+// at a plain tether-node, makes a room and prints its id. With ROOM it
+// joins that room: in a cluster, from any node (examples/cluster/run.sh).
 //
 // It keeps its session when the connection drops or the node restarts: it
 // says it is reconnecting, comes back where it was (what was said
@@ -81,9 +85,35 @@ value in_room(const std::string& room) {
 
 } // namespace
 
+/// The room to chat in: `given`, else the node's lobby, else a new room
+/// (a node without chat_node's lobby); empty with a message on failure.
+std::string room_to_join(session_client& chat, const std::string& given) {
+  if (!given.empty())
+    return given;
+  auto lobby = chat.call("chat.lobby", {}).get();
+  std::string id;
+  if (lobby.ok() && lobby.payload.convert_to(id))
+    return id;
+  if (lobby.code != "unknown_op") {
+    std::cerr << "no lobby: " << lobby.code << '\n';
+    return {};
+  }
+  auto made = chat.call("room.create", value::empty_map()).get();
+  if (!made.ok() ||
+      !tether::codec::lookup(made.payload, "room").convert_to(id)) {
+    std::cerr << "cannot make a room: " << made.code << '\n';
+    return {};
+  }
+  say("* made room " + id +
+      "; others join it from any node of the "
+      "cluster with: chat_client URL NAME " +
+      id);
+  return id;
+}
+
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::cerr << "usage: chat_client ws://HOST:PORT/ws NAME\n";
+  if (argc != 3 && argc != 4) {
+    std::cerr << "usage: chat_client ws://HOST:PORT/ws NAME [ROOM]\n";
     return 2;
   }
   std::string name = argv[2];
@@ -112,7 +142,7 @@ int main(int argc, char** argv) {
     case kind::new_session:
       // The node forgot us: join again (not waiting here, on the
       // client's thread, for the answer).
-      say("* reconnected with a new session; joining the lobby again");
+      say("* reconnected with a new session; joining the room again");
       if (!room.empty())
         chat.call("room.join", in_room(room));
       return;
@@ -127,12 +157,9 @@ int main(int argc, char** argv) {
     std::cerr << "cannot reach " << opts.url << '\n';
     return 1;
   }
-  auto lobby = chat.call("chat.lobby", {}).get();
-  std::string lobby_id;
-  if (!lobby.ok() || !lobby.payload.convert_to(lobby_id)) {
-    std::cerr << "no lobby: " << lobby.code << '\n';
+  auto lobby_id = room_to_join(chat, argc == 4 ? argv[3] : "");
+  if (lobby_id.empty())
     return 1;
-  }
   {
     std::lock_guard<std::mutex> guard{room_mtx};
     room = lobby_id;
@@ -143,7 +170,7 @@ int main(int argc, char** argv) {
               << '\n';
     return 1;
   }
-  say("joined the lobby as " + name + "; type to talk, Ctrl-D quits");
+  say("joined " + lobby_id + " as " + name + "; type to talk, Ctrl-D quits");
   std::string line;
   while (std::getline(std::cin, line)) {
     if (line.empty())

@@ -19,7 +19,9 @@ start() {
     --secret "$SECRET" --admin-token "$TOKEN" --data-dir "$DIR/$name" \
     ${join:+--join "$join"} > "$DIR/$name.out" 2> "$DIR/$name.log" &
   pids+=($!)
-  until [ "$(wc -l < "$DIR/$name.out")" -ge 2 ]; do sleep 0.05; done
+  until [ -f "$DIR/$name.out" ] && [ "$(wc -l < "$DIR/$name.out")" -ge 2 ]; do
+    sleep 0.05
+  done
 }
 address_of() { sed -n 's/^tether-node cluster on //p' "$DIR/$1.out"; }
 url_of() { sed -n 's/^tether-node listening on //p' "$DIR/$1.out"; }
