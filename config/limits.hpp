@@ -47,6 +47,13 @@ struct limits {
   /// Seconds an empty room lives on (its `ttl_s` default), so members who
   /// drop for a moment find it again.
   uint64_t room_ttl_s = 60;
+  /// Properties a room may hold: shared state for its members, not a
+  /// database.
+  uint64_t room_max_props = 1000;
+  /// Bytes a room's properties may take (keys and encoded values): every
+  /// room.join and room.info answer carries them all, and must stay well
+  /// under max_message with the member list beside them.
+  uint64_t room_max_props_bytes = 256 << 10;
   /// Seconds an invite is valid (its `ttl_s` default).
   uint64_t invite_ttl_s = 60;
   /// Wait suggested in RETRY to a client over its limits: long enough for a

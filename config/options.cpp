@@ -324,6 +324,11 @@ po::options_description describe(const options& d, std::string& listen,
          "members a room may have (default and ceiling of max_members)");
   number(limits_desc, "room-ttl-s", &l.room_ttl_s, dl.room_ttl_s,
          "seconds an empty room lives on (default of ttl_s)");
+  number(limits_desc, "room-max-props", &l.room_max_props, dl.room_max_props,
+         "properties a room may hold");
+  number(limits_desc, "room-max-props-bytes", &l.room_max_props_bytes,
+         dl.room_max_props_bytes,
+         "bytes a room's properties may take, keys and values");
   number(limits_desc, "invite-ttl-s", &l.invite_ttl_s, dl.invite_ttl_s,
          "seconds an invite is valid (default of ttl_s)");
 

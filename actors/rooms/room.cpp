@@ -8,6 +8,7 @@
 
 #include "tether/actors/log.hpp"
 #include "tether/actors/responder.hpp"
+#include "tether/actors/rooms/room_props.hpp"
 #include "tether/codec/encode.hpp"
 #include "tether/codec/payload_fields.hpp"
 #include "tether/store/batch.hpp"
@@ -207,6 +208,13 @@ bool set_prop(pointer self, const std::string& key, const value& v) {
   return true;
 }
 
+/// Why these changes would take the room over the node's limits on
+/// properties, or empty.
+std::string over_limits(pointer self, const entries& changes) {
+  auto& st = self->state;
+  return props_over_limits(st.props, changes, st.setup.limits);
+}
+
 bool same_value(const value& x, const value& y) {
   try {
     return x.unpack().get() == y.unpack().get();
@@ -374,11 +382,15 @@ void props_set(pointer self, const value& payload, const responder& r) {
                     "property '" + kv.first + "' is not a plain value");
   bool if_absent = false;
   codec::get_bool(payload, "if_absent", if_absent);
+  entries wanted;
+  for (const auto& kv : given)
+    if (!if_absent || self->state.props.count(kv.first) == 0)
+      wanted.push_back(kv);
+  if (auto problem = over_limits(self, wanted); !problem.empty())
+    return r.fail("invalid", problem);
   entries changed;
   std::vector<std::string> set;
-  for (const auto& kv : given) {
-    if (if_absent && self->state.props.count(kv.first) > 0)
-      continue;
+  for (const auto& kv : wanted) {
     set.push_back(kv.first);
     if (set_prop(self, kv.first, kv.second))
       changed.push_back(kv); // The event holds what really changed.
@@ -400,6 +412,8 @@ void props_cas(pointer self, const value& payload, const responder& r) {
   value current = i == props.end() ? value{} : i->second;
   if (!same_value(current, expect))
     return r.fail("conflict", "'" + key + "' is not the expected value");
+  if (auto problem = over_limits(self, {{key, next}}); !problem.empty())
+    return r.fail("invalid", problem);
   bool changed = set_prop(self, key, next);
   r.reply(value::map({{"value", next}}));
   if (changed)
@@ -423,6 +437,8 @@ void props_incr(pointer self, const value& payload, const responder& r) {
   if (__builtin_add_overflow(current, by, &sum))
     return r.fail("invalid", "'" + key + "' would overflow");
   auto next = value::of(sum);
+  if (auto problem = over_limits(self, {{key, next}}); !problem.empty())
+    return r.fail("invalid", problem);
   set_prop(self, key, next);
   r.reply(value::map({{"value", next}}));
   props_changed(self, {{key, next}});

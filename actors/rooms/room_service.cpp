@@ -10,6 +10,7 @@
 #include "tether/actors/function_behavior.hpp"
 #include "tether/actors/log.hpp"
 #include "tether/actors/responder.hpp"
+#include "tether/actors/rooms/room_props.hpp"
 #include "tether/actors/stop_children.hpp"
 #include "tether/codec/payload_fields.hpp"
 #include "tether/security/crypto.hpp"
@@ -66,7 +67,8 @@ std::string read_options(pointer self, const value& payload,
     if (!kv.second.is_nil())
       setup.props[kv.first] = kv.second;
   }
-  return {};
+  return props_over_limits({}, {setup.props.begin(), setup.props.end()},
+                           self->state.setup.limits);
 }
 
 void add_room(pointer self, const std::string& id, room_actor room) {

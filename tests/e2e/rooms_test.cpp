@@ -663,3 +663,87 @@ TEST_CASE("an op that changes no property sends no room.props event") {
   b.ok("room.join", room_arg(room));
   CHECK(b.error("room.kick", room_arg(room)) == "not_owner");
 }
+
+TEST_CASE("room properties stay within the node's count and bytes: what "
+          "would go over is refused with invalid and changes nothing") {
+  test::test_node n{[](config::options& o) {
+    o.lim.room_max_props = 3;
+    o.lim.room_max_props_bytes = 100;
+  }};
+  client::io_thread io;
+  auto a = join_node(n, io);
+  auto big = value::of(std::string(200, 'x'));
+  auto props = [](std::vector<std::pair<std::string, value>> kv) {
+    return value::map(kv);
+  };
+  // At creation.
+  CHECK(a.error("room.create",
+                test::map_of({{"props", props({{"a", big}})}})) == "invalid");
+  CHECK(a.error("room.create",
+                test::map_of({{"props", props({{"a", value::of(1)},
+                                               {"b", value::of(2)},
+                                               {"c", value::of(3)},
+                                               {"d", value::of(4)}})}})) ==
+        "invalid");
+  auto room = create(a, {{"props", props({{"a", value::of(1)}})}});
+  auto set = [&](std::vector<std::pair<std::string, value>> kv) {
+    return test::map_of({{"room", value::of(room)}, {"props", props(kv)}});
+  };
+  // Too many bytes, too many keys.
+  CHECK(a.error("room.props.set", set({{"b", big}})) == "invalid");
+  a.ok("room.props.set", set({{"b", value::of(2)}, {"c", value::of(3)}}));
+  a.event("room.props");
+  CHECK(a.error("room.props.set", set({{"d", value::of(4)}})) == "invalid");
+  // Replacing or removing one makes room.
+  a.ok("room.props.set", set({{"a", value{}}, {"d", value::of(4)}}));
+  a.event("room.props");
+  CHECK(a.error("room.props.cas",
+                test::map_of({{"room", value::of(room)},
+                              {"key", value::of(std::string{"d"})},
+                              {"expect", value::of(4)},
+                              {"value", big}})) == "invalid");
+  CHECK(a.error("room.props.incr",
+                test::map_of({{"room", value::of(room)},
+                              {"key", value::of(std::string{"e"})}})) ==
+        "invalid");
+  CHECK(a.ok("room.props.incr",
+             test::map_of({{"room", value::of(room)},
+                           {"key", value::of(std::string{"d"})}})) ==
+        test::map_of({{"value", value::of(5)}}));
+  a.event("room.props");
+  // What was refused changed nothing, and told no one.
+  CHECK(codec::lookup(a.ok("room.props.get", room_arg(room)), "props") ==
+        test::map_of(
+            {{"b", value::of(2)}, {"c", value::of(3)}, {"d", value::of(5)}}));
+  CHECK(a.quiet());
+}
+
+TEST_CASE("with the default limits a room's properties cannot make a join "
+          "answer larger than max_message") {
+  test::test_node n;
+  client::io_thread io;
+  auto a = join_node(n, io);
+  auto room = create(a);
+  // The probe's attack: 900 KiB values under new keys, again and again.
+  auto huge = value::of(std::string(900 << 10, 'x'));
+  for (int i = 0; i < 3; ++i)
+    CHECK(
+        a.error("room.props.set",
+                test::map_of(
+                    {{"room", value::of(room)},
+                     {"props", test::map_of({{std::to_string(i), huge}})}})) ==
+        "invalid");
+  // 200 KiB fits once, not twice.
+  auto part = value::of(std::string(200 << 10, 'y'));
+  a.ok("room.props.set",
+       test::map_of({{"room", value::of(room)},
+                     {"props", test::map_of({{"one", part}})}}));
+  a.event("room.props");
+  CHECK(a.error("room.props.set",
+                test::map_of({{"room", value::of(room)},
+                              {"props", test::map_of({{"two", part}})}})) ==
+        "invalid");
+  auto b = join_node(n, io);
+  auto joined = b.ok("room.join", room_arg(room));
+  CHECK(joined.encoded().size() < (1u << 20));
+}
