@@ -40,6 +40,7 @@ using released_atom = caf::atom_constant<caf::atom("released")>;
 using end_atom = caf::atom_constant<caf::atom("end")>;
 using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
 using saved_atom = caf::atom_constant<caf::atom("saved")>;
+using line_atom = caf::atom_constant<caf::atom("line")>;
 using settle_atom = caf::atom_constant<caf::atom("settle")>;
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using restore_atom = caf::atom_constant<caf::atom("restore")>;

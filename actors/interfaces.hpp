@@ -144,8 +144,11 @@ using line_actor = outlet_actor::extend<
     // from then on the line numbers nothing.
     caf::replies_to<freeze_atom>::with<records::line_record>,
     // The move is done: CLOSE 5 with the redirect to the new node's URL,
-    // and end without touching the store.
-    caf::reacts_to<moved_atom, std::string>,
+    // then, without touching the store, pass on for a while what behaviors
+    // still send here (SIGNALs after their REPLY, their credit requests) to
+    // the line of the same number of the session's new actor (`caf::actor`:
+    // a session_actor, declared after this interface).
+    caf::reacts_to<moved_atom, std::string, caf::actor>,
     // The move failed: serve on as before.
     caf::reacts_to<thaw_atom>,
     // Answered once the store committed what the line saved so far (an
@@ -291,7 +294,10 @@ using session_actor = caf::typed_actor<
     caf::reacts_to<switched_atom, std::string>,
     // Answered once the store committed what the session and its lines
     // saved so far (an imported session: the move's first phase).
-    caf::replies_to<saved_atom>::with<bool>>;
+    caf::replies_to<saved_atom>::with<bool>,
+    // Its line of number `uint64_t` (invalid if it has none): where the
+    // line of that number on the node it came from passes things on.
+    caf::replies_to<line_atom, uint64_t>::with<line_actor>>;
 
 /// A session of the relay's node that joined (or left) a room of another.
 struct relay_member {
@@ -441,6 +447,9 @@ using session_supervisor_actor = caf::typed_actor<
     // A session migrated here: spawned from its record (saved in this
     // node's store) and answered with its new actor.
     caf::replies_to<import_atom, records::session_record>::with<session_actor>,
+    // A session that moved away left these lines passing on, for a while,
+    // what behaviors still send them: stopped with the supervisor.
+    caf::reacts_to<moved_atom, std::vector<line_actor>>,
     // The node drains: every session goes to one of the other nodes up, as
     // many to each. Answers how many moved.
     caf::replies_to<drain_atom>::with<uint64_t>>;

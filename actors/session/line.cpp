@@ -318,11 +318,22 @@ caf::result<bool> line_state::on_session_close(uint64_t request_id) {
 // -- from behaviors and the session -------------------------------------------
 
 void line_state::on_push(codec::signal&& x) {
-  emit(x);
+  if (!handed_over_)
+    return emit(x);
+  pass_on(encoded_frame{transport::make_shared_bytes(codec::encode(x))});
 }
 
 void line_state::on_push(transport::shared_bytes encoded) {
-  keep_and_send(*encoded, true);
+  if (!handed_over_)
+    return keep_and_send(*encoded, true);
+  pass_on(encoded_frame{std::move(encoded)});
+}
+
+void line_state::pass_on(encoded_frame bytes) {
+  // Moving, or moved: the line of the new node numbers it.
+  if (successor_)
+    return self_->send(successor_, push_atom::value, std::move(bytes));
+  held_.push_back(std::move(bytes));
 }
 
 caf::result<client_answer> line_state::on_call(codec::request&& x) {
@@ -330,8 +341,16 @@ caf::result<client_answer> line_state::on_call(codec::request&& x) {
 }
 
 caf::result<uint64_t> line_state::on_credit(uint64_t wanted) {
-  if (broken_ || handed_over_)
+  if (broken_)
     return uint64_t{0}; // Whatever is sent now is dropped: stop the sender.
+  if (handed_over_) {
+    // Moving: the new line answers, once known.
+    if (successor_)
+      return self_->delegate(successor_, credit_atom::value, wanted);
+    auto promise = self_->make_response_promise<uint64_t>();
+    held_credit_.emplace_back(wanted, promise);
+    return promise;
+  }
   return out_.credit(wanted, kept());
 }
 
@@ -368,6 +387,10 @@ void line_state::on_grace() {
 }
 
 void line_state::on_tick() {
+  if (ending_ && handed_over_) { // Moved: done passing things on.
+    self_->quit();
+    return;
+  }
   auto ttl = std::chrono::seconds{ctx_->limits.session_ttl_s};
   if (!connection_ && clock::now() - detached_since_ >= ttl) {
     TETHER_LOG(debug, "line", name_of() << " expired");
@@ -383,6 +406,8 @@ void line_state::on_down(const caf::down_msg& msg) {
     return on_detach(connection_);
   if (msg.source != id_.session.address())
     return hub_.behavior_down(msg);
+  if (ending_ && handed_over_)
+    return; // Moved: the session ended here, the line passes things on.
   // The session is gone without closing its lines (it failed, or the
   // node stops): what is saved of it stays as it is.
   ending_ = true;
@@ -434,12 +459,37 @@ records::line_record line_state::record() const {
   return r;
 }
 
-void line_state::on_moved(const std::string& url) {
+void line_state::on_moved(const std::string& url, const session_actor& there) {
   ending_ = true; // The store drops the whole session.
   release_connection(true, codec::close_code::going_away,
                      "the session moved to another node", url);
   hub_.abandon();
   out_.refuse_credit();
+  // Behaviors may still push to this line (a paced sys.push): for a while
+  // it passes that on to its successor, then ends.
+  self_->delayed_send(self_, forwarding_time, tick_atom::value);
+  self_->request(there, std::chrono::seconds{5}, line_atom::value, id_.number)
+      .then(
+          [this](const line_actor& next) {
+            if (!next)
+              return drop_held();
+            successor_ = next;
+            for (auto& bytes : std::exchange(held_, {}))
+              self_->send(successor_, push_atom::value, std::move(bytes));
+            for (auto& [wanted, promise] : std::exchange(held_credit_, {}))
+              promise.delegate(successor_, credit_atom::value, wanted);
+          },
+          [this](const caf::error&) { drop_held(); });
+}
+
+void line_state::drop_held() {
+  if (!held_.empty())
+    TETHER_LOG(warning, "line",
+               name_of() << ": " << held_.size()
+                         << " frames pushed during its move had nowhere to go");
+  held_.clear();
+  for (auto& [wanted, promise] : std::exchange(held_credit_, {}))
+    promise.deliver(uint64_t{0});
   self_->quit();
 }
 
@@ -453,6 +503,12 @@ caf::result<bool> line_state::saved() {
 void line_state::on_thaw() {
   handed_over_ = false;
   drain_.end();
+  // What waited for the move is this line's again.
+  for (auto& bytes : std::exchange(held_, {}))
+    on_push(bytes.bytes);
+  // Asked again, as if now: the outlet answers them in turn.
+  for (auto& [wanted, promise] : std::exchange(held_credit_, {}))
+    promise.delegate(line_actor{self_}, credit_atom::value, wanted);
 }
 
 // -- the outbox
@@ -604,8 +660,8 @@ line_actor spawn_line(caf::actor_system& sys,
         [self](tick_atom) { self->state.on_tick(); },
         [self](settle_atom, uint64_t epoch) { self->state.on_settle(epoch); },
         [self](freeze_atom) { return self->state.on_freeze(); },
-        [self](moved_atom, const std::string& url) {
-          self->state.on_moved(url);
+        [self](moved_atom, const std::string& url, const caf::actor& there) {
+          self->state.on_moved(url, caf::actor_cast<session_actor>(there));
         },
         [self](thaw_atom) { self->state.on_thaw(); },
         [self](saved_atom) { return self->state.saved(); });

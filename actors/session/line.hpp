@@ -80,8 +80,8 @@ class line_state {
   void on_settle(uint64_t epoch);
   void on_down(const caf::down_msg& msg);
   caf::result<records::line_record> on_freeze();
-  void on_moved(const std::string& url);
   void on_thaw();
+  void on_moved(const std::string& url, const session_actor& there);
   /// Answered once the store committed what this line saved so far.
   caf::result<bool> saved();
 
@@ -123,6 +123,13 @@ class line_state {
   records::line_record record() const;
   /// A freeze found no request open: the record goes to the session.
   void hand_over();
+  /// Handed over: what is pushed here goes to the new line, or waits for
+  /// it to be known.
+  void pass_on(encoded_frame bytes);
+  /// The move ended with no line to pass things on to.
+  void drop_held();
+  /// How long a moved line passes on what behaviors still send it.
+  static constexpr std::chrono::seconds forwarding_time{30};
   outlet::kept_load kept() const { return {outbox_.size(), outbox_bytes_}; }
   std::string name_of() const;
 
@@ -132,6 +139,13 @@ class line_state {
   lazy_hub hub_;
   outlet out_;
   drain drain_;
+  /// Moved: the line of the same number of the session's new actor, where
+  /// what behaviors still send here goes.
+  line_actor successor_;
+  /// Sent here between the hand-over and knowing `successor_`.
+  std::vector<encoded_frame> held_;
+  std::vector<std::pair<uint64_t, caf::typed_response_promise<uint64_t>>>
+      held_credit_;
   /// The attached connection, if any.
   connection_actor connection_;
   uint64_t generation_ = 0;

@@ -155,8 +155,13 @@ void moved(pointer self, session_actor there, node_services_ref to,
     // Every room switched, so all they sent here is in `held` now: it goes
     // first, then what reached the new node directly.
     self->send(there, handover_atom::value, std::exchange(st.held, {}));
-    for (auto& kv : st.lines)
-      self->send(kv.second, moved_atom::value, url);
+    std::vector<line_actor> lines;
+    for (auto& kv : st.lines) {
+      self->send(kv.second, moved_atom::value, url,
+                 caf::actor_cast<caf::actor>(there));
+      lines.push_back(kv.second);
+    }
+    self->send(st.supervisor, moved_atom::value, std::move(lines));
     for (auto& p : std::exchange(st.held_attaches, {}))
       p.deliver(attach_elsewhere(url));
     st.closed = true;
@@ -365,6 +370,11 @@ session_actor spawn_session(caf::actor_system& sys,
           switched(self, room);
         },
         [self](saved_atom) { return saved(self); },
+        [self](line_atom, uint64_t number) {
+          auto& lines = self->state.lines;
+          auto i = lines.find(number);
+          return i == lines.end() ? line_actor{} : i->second;
+        },
         [self](handover_atom, std::vector<encoded_frame>& first) {
           auto& st = self->state;
           if (!st.arriving)

@@ -222,9 +222,13 @@ spawn_session_supervisor(caf::actor_system& sys,
     stop_children_on_exit(self, [self](auto stop) {
       for (auto& kv : self->state.sessions)
         stop(kv.second.actor);
+      for (auto& kv : self->state.forwarding)
+        stop(kv.second);
     });
     self->set_down_handler([self](caf::down_msg& msg) {
       auto& st = self->state;
+      if (st.forwarding.erase(msg.source) != 0)
+        return;
       auto i = st.sessions.find(msg.source);
       if (i == st.sessions.end())
         return;
@@ -362,6 +366,12 @@ spawn_session_supervisor(caf::actor_system& sys,
           auto promise = self->make_response_promise<std::string>();
           move_session(self, *session, *to, answer_with(promise, node));
           return promise;
+        },
+        [self](moved_atom, const std::vector<line_actor>& lines) {
+          for (const auto& line : lines) {
+            self->monitor(line);
+            self->state.forwarding.emplace(line.address(), line);
+          }
         },
         [self](drain_atom) -> caf::result<uint64_t> {
           return drain_into_cluster(self);

@@ -30,6 +30,8 @@ struct session_supervisor_state {
   std::unordered_map<std::string, caf::actor_addr> by_key;
   std::unordered_map<caf::actor_addr, entry> sessions;
   std::unordered_map<caf::actor_addr, clock::time_point> idle_since;
+  /// Lines of sessions that moved away, still passing things on.
+  std::unordered_map<caf::actor_addr, line_actor> forwarding;
   /// Where sessions of other nodes live.
   peer_table peers;
 };

@@ -1,7 +1,7 @@
-// Moves under traffic: clients echo, broadcast and send to one member in a
-// shared room while their sessions and the room are moved from node to
-// node at random (seeded; TETHER_SEED and TETHER_MIGRATIONS change the
-// run), or while the node that has them all drains. Every request is
+// Moves under traffic: clients echo, push to themselves, broadcast and send
+// to one member in a shared room while their sessions and the room are moved
+// from node to node at random (seeded; TETHER_SEED and TETHER_MIGRATIONS change
+// the run), or while the node that has them all drains. Every request is
 // answered once, no stream has a gap, and every room message reaches its
 // members once and in one order.
 
@@ -35,6 +35,8 @@ struct traveller {
   /// room.send's messages to it alone, from the traveller before it.
   std::vector<std::string> direct;
   std::vector<std::string> events;
+  /// The SIGNALs of its own sys.push requests, by payload.
+  std::vector<std::string> pushed;
 };
 
 client::session_options options_for(const std::string& url) {
@@ -64,6 +66,13 @@ struct travellers {
           io, options_for(urls[k % urls.size()]));
       auto* raw = t.get();
       t->sc->on_push([raw](const codec::frame& f) {
+        if (auto sig = std::get_if<codec::signal>(&f);
+            sig && sig->name == "t") {
+          std::string text;
+          sig->payload.convert_to(text);
+          std::lock_guard<std::mutex> guard{raw->mtx};
+          raw->pushed.push_back(text);
+        }
         if (auto m = std::get_if<codec::room_message>(&f)) {
           std::string text;
           m->payload.convert_to(text);
@@ -99,7 +108,8 @@ struct travellers {
 class traffic {
  public:
   explicit traffic(travellers& x)
-      : x_(x), sent_(x.ts.size(), 0), sent_direct_(x.ts.size(), 0) {
+      : x_(x), sent_(x.ts.size(), 0), sent_direct_(x.ts.size(), 0),
+        pushes_(x.ts.size(), 0) {
     for (size_t k = 0; k < x.ts.size(); ++k)
       threads_.emplace_back([this, k] { run(k); });
   }
@@ -112,6 +122,7 @@ class traffic {
     CHECK(wrong_ == 0);
     check_messages();
     check_direct();
+    check_pushed();
   }
 
  private:
@@ -155,7 +166,17 @@ class traffic {
                                        {"payload", value::of(std::to_string(
                                                        sent_direct_[k]++))}}));
       }
+      // Every seventh, a push of two SIGNALs to itself.
+      std::optional<std::future<client::answer>> push;
+      if (i % 7 == 0)
+        push = sc.call(
+            "sys.push",
+            test::map_of({{"name", value::of(std::string{"t"})},
+                          {"payload", value::of(std::to_string(pushes_[k]++))},
+                          {"count", value::of(2)}}));
       report(k, "echo", echo, &i);
+      if (push)
+        report(k, "push", *push, nullptr);
       if (cast)
         report(k, "broadcast", *cast, nullptr);
       if (direct)
@@ -236,11 +257,25 @@ class traffic {
     }
   }
 
+  /// Each sys.push's two SIGNALs reached its session once each, in order.
+  void check_pushed() {
+    for (size_t k = 0; k < x_.ts.size(); ++k) {
+      auto& t = *x_.ts[k];
+      std::vector<std::string> expected;
+      for (int i = 0; i < pushes_[k]; ++i)
+        for (int twice = 0; twice < 2; ++twice)
+          expected.push_back(std::to_string(i));
+      std::lock_guard<std::mutex> guard{t.mtx};
+      CHECK(t.pushed == expected);
+    }
+  }
+
   travellers& x_;
   std::atomic<bool> done_{false};
   std::atomic<int> wrong_{0};
   std::vector<int> sent_;
   std::vector<int> sent_direct_;
+  std::vector<int> pushes_;
   std::vector<std::thread> threads_;
 };
 
