@@ -47,6 +47,16 @@ struct limits {
   /// Seconds an empty room lives on (its `ttl_s` default), so members who
   /// drop for a moment find it again.
   uint64_t room_ttl_s = 60;
+  /// Longest `ttl_s` a room may ask for: an empty room kept longer is a
+  /// leak more than a feature (30 days).
+  uint64_t room_max_ttl_s = 30 * 86400;
+  /// Rooms a node holds at once: each is an actor and a row in the store,
+  /// so one client's room.create loop must not take the node's memory.
+  uint64_t max_rooms = 100000;
+  /// SIGNALs one sys.push may ask for: enough to drive a stream past its
+  /// outbox limits in a test or benchmark; without a bound one request
+  /// could push for ever.
+  uint64_t push_max_count = 1000000;
   /// Properties a room may hold: shared state for its members, not a
   /// database.
   uint64_t room_max_props = 1000;

@@ -324,6 +324,13 @@ po::options_description describe(const options& d, std::string& listen,
          "members a room may have (default and ceiling of max_members)");
   number(limits_desc, "room-ttl-s", &l.room_ttl_s, dl.room_ttl_s,
          "seconds an empty room lives on (default of ttl_s)");
+  number(limits_desc, "room-max-ttl-s", &l.room_max_ttl_s, dl.room_max_ttl_s,
+         "longest ttl_s a room may ask for");
+  number(limits_desc, "max-rooms", &l.max_rooms, dl.max_rooms,
+         "rooms a node holds at once (room.create beyond: RETRY overloaded)",
+         uint64_t{1});
+  number(limits_desc, "push-max-count", &l.push_max_count, dl.push_max_count,
+         "SIGNALs one sys.push may ask for");
   number(limits_desc, "room-max-props", &l.room_max_props, dl.room_max_props,
          "properties a room may hold");
   number(limits_desc, "room-max-props-bytes", &l.room_max_props_bytes,
@@ -479,6 +486,10 @@ std::string check(options& x, const origins& from) {
            "together: give all three";
   if (tls != 0 && !x.clustered())
     return "--cluster-tls-cert needs --cluster-listen";
+  if (x.lim.room_ttl_s > x.lim.room_max_ttl_s)
+    return "--room-ttl-s is the default of a room's ttl_s: at most "
+           "--room-max-ttl-s (" +
+           std::to_string(x.lim.room_max_ttl_s) + ")";
   if (!x.public_url.empty() && x.public_url.rfind("ws://", 0) != 0 &&
       x.public_url.rfind("wss://", 0) != 0)
     return "--public-url takes a ws:// or wss:// URL, not '" + x.public_url +

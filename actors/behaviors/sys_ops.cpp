@@ -174,9 +174,11 @@ sink_behavior(behavior_actor::stateful_pointer<sink_state> self) {
 
 // -- sys.push -----------------------------------------------------------------
 
-behavior_actor::behavior_type push_behavior(behavior_actor::pointer self) {
-  return requests_only([self](invoke_atom, const request_context& ctx,
-                              const codec::value& payload) {
+behavior_actor::behavior_type push_behavior(behavior_actor::pointer self,
+                                            uint64_t max_count) {
+  return requests_only([self, max_count](invoke_atom,
+                                         const request_context& ctx,
+                                         const codec::value& payload) {
     responder r{ctx};
     std::string name;
     uint64_t count = 0;
@@ -184,6 +186,9 @@ behavior_actor::behavior_type push_behavior(behavior_actor::pointer self) {
         !codec::get_uint(payload, "count", count))
       return r.fail("invalid",
                     "expected {name: str, payload: any, count: uint}");
+    if (count > max_count)
+      return r.fail("invalid",
+                    "count must be at most " + std::to_string(max_count));
     auto body = codec::lookup(payload, "payload");
     r.reply(codec::value::empty_map());
     if (count > 0)
@@ -210,7 +215,7 @@ void add_sys_behaviors(caf::actor_system& sys, behavior_registry& registry,
   auto max_part = limits.max_message > 64 ? limits.max_message - 64 : 0;
   registry.add("sys.stream", sys.spawn(stream_behavior, max_part));
   registry.add("sys.sink", sys.spawn(sink_behavior));
-  registry.add("sys.push", sys.spawn(push_behavior));
+  registry.add("sys.push", sys.spawn(push_behavior, limits.push_max_count));
 }
 
 } // namespace tether

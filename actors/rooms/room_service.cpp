@@ -57,6 +57,9 @@ std::string read_options(pointer self, const value& payload,
   codec::get_bool(payload, "presence", setup.presence);
   if (setup.max_members == 0 || setup.max_members > ceiling)
     return "max_members must be 1 to " + std::to_string(ceiling);
+  auto longest = self->state.setup.limits.room_max_ttl_s;
+  if (setup.ttl_s > longest)
+    return "ttl_s must be at most " + std::to_string(longest);
   auto props = codec::lookup(payload, "props");
   std::vector<std::pair<std::string, value>> given;
   if (!props.is_nil() && !codec::map_entries(props, given))
@@ -189,6 +192,13 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
           if (ctx.session_id.empty())
             return r.fail("no_session", "room ops need a session");
           if (ctx.op == "room.create") {
+            auto& st = self->state;
+            if (st.rooms.size() >= st.setup.limits.max_rooms) {
+              TETHER_LOG(debug, "rooms",
+                         "room.create refused: the node holds "
+                             << st.rooms.size() << " rooms (--max-rooms)");
+              return r.retry(1000, "overloaded");
+            }
             std::string type;
             codec::get_string(payload, "type", type);
             auto setup = base_setup(self, type);

@@ -158,6 +158,8 @@ TEST_CASE("bad options are refused with a clear message and exit code 2") {
            {{"--ws-path=ws"}, "ws-path"},
            {{"--scheduler=fifo"}, "scheduler"},
            {{"--config=/nonexistent/file"}, "cannot read"},
+           {{"--room-max-ttl-s=10", "--room-ttl-s=11"}, "room-max-ttl-s"},
+           {{"--max-rooms=0"}, "max-rooms"},
        }) {
     auto r = parse_args(c.args);
     CHECK_FALSE(r.opts);

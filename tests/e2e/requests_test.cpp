@@ -155,6 +155,22 @@ TEST_CASE("sys.push answers REPLY then sends count SIGNALs") {
   }
 }
 
+TEST_CASE("sys.push refuses a count over --push-max-count with invalid") {
+  test::test_node n{[](config::options& o) { o.lim.push_max_count = 5; }};
+  client::io_thread io;
+  auto c = n.join(io);
+  auto push = [&](uint64_t count) {
+    return call(*c, "sys.push",
+                test::map_of({{"name", value::of(std::string{"t"})},
+                              {"count", value::of(count)}}));
+  };
+  CHECK(push(6).code == "invalid");
+  CHECK(push(UINT64_MAX).code == "invalid");
+  CHECK(push(5).ok());
+  for (int i = 0; i < 5; ++i)
+    CHECK(test::expect<codec::signal>(*c).name == "t");
+}
+
 TEST_CASE("several frames in one message are all answered in batches") {
   test::test_node n;
   client::io_thread io;

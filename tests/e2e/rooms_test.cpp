@@ -747,3 +747,27 @@ TEST_CASE("with the default limits a room's properties cannot make a join "
   auto joined = b.ok("room.join", room_arg(room));
   CHECK(joined.encoded().size() < (1u << 20));
 }
+
+TEST_CASE("a room's ttl_s has a ceiling and a node holds at most --max-rooms "
+          "rooms: room.create beyond gets RETRY overloaded") {
+  test::test_node n{[](config::options& o) {
+    o.lim.room_max_ttl_s = 10;
+    o.lim.room_ttl_s = 5;
+    o.lim.max_rooms = 2;
+  }};
+  client::io_thread io;
+  auto a = join_node(n, io);
+  CHECK(a.error("room.create", test::map_of({{"ttl_s", value::of(11)}})) ==
+        "invalid");
+  CHECK(a.error("room.create",
+                test::map_of({{"ttl_s", value::of(UINT64_MAX)}})) == "invalid");
+  auto first = create(a, {{"ttl_s", value::of(10)}});
+  create(a);
+  auto full = a.call("room.create", value::empty_map());
+  CHECK(full.what == client::answer::kind::retry);
+  CHECK(full.message == "overloaded");
+  CHECK(full.wait_ms > 0);
+  // Deleting one makes room for another.
+  a.ok("room.delete", room_arg(first));
+  create(a);
+}
