@@ -54,8 +54,18 @@ void http_session<NextLayer>::on_timeout(error_code ec) {
 template <class NextLayer>
 void http_session<NextLayer>::on_read(error_code ec, size_t) {
   using http_session_detail::path_of;
+  if (ec == http::error::header_limit) {
+    // Still in the request line: it is the URL that is too long.
+    auto data = beast::buffers_to_string(buffer_.data());
+    if (data.find("\r\n") == std::string::npos)
+      return respond(http::status::uri_too_long, "URL too long\n");
+    return respond(http::status::request_header_fields_too_large,
+                   "request headers too large\n");
+  }
+  if (ec == http::error::body_limit)
+    return respond(http::status::payload_too_large, "request body too large\n");
   if (ec)
-    return close(); // Timed out, too large, malformed or gone: no answer.
+    return close(); // Timed out, malformed or gone: no answer.
   auto req = parser_->release();
   auto path = path_of(req.target());
   bool draining = cfg_.draining->load(std::memory_order_relaxed);

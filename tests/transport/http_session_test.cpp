@@ -77,12 +77,22 @@ TEST_CASE("a request whose headers pass 16 KiB is refused without a "
     CHECK(res.result() == status::switching_protocols);
     CHECK(peer.handlers_made == 1);
   }
-  SECTION("17 KiB of headers are refused") {
+  SECTION("17 KiB of headers are refused with 431") {
     test::loopback peer;
-    peer.write_raw(padded(17 * 1024));
-    peer.run();
-    CHECK(peer.client.str().find("101") == std::string::npos);
+    auto res = peer.exchange(padded(17 * 1024));
+    CHECK(res.result() == status::request_header_fields_too_large);
     CHECK(peer.server_closed());
     CHECK(peer.handlers_made == 0);
   }
+}
+
+TEST_CASE("a URL past 16 KiB is refused with 414, a body with 413") {
+  CHECK_FALSE(
+      plain_answer(get("/" + std::string(17 * 1024, 'u')), status::uri_too_long)
+          .empty());
+  CHECK_FALSE(plain_answer("POST /api/v1/drain HTTP/1.1\r\nHost: x\r\n"
+                           "Content-Length: 20000\r\n\r\n" +
+                               std::string(20000, 'b'),
+                           status::payload_too_large)
+                  .empty());
 }
