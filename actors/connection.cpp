@@ -282,9 +282,21 @@ void connection_state::welcome(const auth_result& result) {
 
 void connection_state::attached(uint64_t request_id,
                                 const attach_result& result) {
-  if (!result.error_code.empty())
-    return emit(
-        codec::error{request_id, result.error_code, result.error_message});
+  if (!result.error_code.empty()) {
+    emit(codec::error{request_id, result.error_code, result.error_message});
+    // Guessing keys or tokens costs the connection.
+    bool miss = result.error_code == "session_not_found" ||
+                result.error_code == "stream_not_found";
+    if (miss && ++session_misses_ >= ctx_->limits.max_session_misses) {
+      TETHER_LOG(info, "connection",
+                 socket_->conn_id()
+                     << " from " << socket_->remote() << ": " << session_misses_
+                     << " sessions or streams not found, closed");
+      close_with(codec::close_code::unauthorized,
+                 "too many sessions or streams not found");
+    }
+    return;
+  }
   if (!result.redirect.empty())
     // The session lives on another node: the client asks there.
     return close_with(codec::close_code::going_away,

@@ -116,6 +116,8 @@ class connection_state {
   lazy_hub hub_;
   outlet out_;
   drain drain_;
+  /// SESSION_ATTACH and SESSION_RESUME refused as not found so far.
+  uint64_t session_misses_ = 0;
   /// Where CLOSE 5 at the end of a drain sends the client (empty: nowhere).
   std::string drain_redirect_;
   /// The session line this connection is attached to, if any.

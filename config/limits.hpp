@@ -57,6 +57,11 @@ struct limits {
   /// outbox limits in a test or benchmark; without a bound one request
   /// could push for ever.
   uint64_t push_max_count = 1000000;
+  /// SESSION_ATTACH and SESSION_RESUME a connection may have refused as
+  /// not found before it is closed with CLOSE 8: a client that lost its
+  /// session needs one or two, one that guesses keys or tokens needs
+  /// thousands.
+  uint64_t max_session_misses = 10;
   /// Properties a room may hold: shared state for its members, not a
   /// database.
   uint64_t room_max_props = 1000;

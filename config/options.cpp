@@ -331,6 +331,10 @@ po::options_description describe(const options& d, std::string& listen,
          uint64_t{1});
   number(limits_desc, "push-max-count", &l.push_max_count, dl.push_max_count,
          "SIGNALs one sys.push may ask for");
+  number(limits_desc, "max-session-misses", &l.max_session_misses,
+         dl.max_session_misses,
+         "SESSION_ATTACH/RESUME refused as not found before CLOSE 8",
+         uint64_t{1});
   number(limits_desc, "room-max-props", &l.room_max_props, dl.room_max_props,
          "properties a room may hold");
   number(limits_desc, "room-max-props-bytes", &l.room_max_props_bytes,

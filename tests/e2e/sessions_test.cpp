@@ -700,3 +700,25 @@ TEST_CASE("the answers to one message share one message on a session too") {
   CHECK(c->messages_received() - before <= 2);
   CHECK(c->last_seq() == 50);
 }
+
+TEST_CASE("a connection whose SESSION_ATTACH and SESSION_RESUME are refused "
+          "as not found --max-session-misses times is closed with CLOSE 8") {
+  test::test_node n{[](config::options& o) { o.lim.max_session_misses = 4; }};
+  client::io_thread io;
+  auto c = n.join(io);
+  std::string error;
+  for (int i = 0; i < 3; ++i) {
+    CHECK_FALSE(c->attach_session("nobody." + std::to_string(i), &error));
+    CHECK(error == "session_not_found");
+  }
+  CHECK_FALSE(c->resume_session("not-a-token", 0, &error));
+  CHECK(error == "stream_not_found");
+  auto end = c->wait_closed(5s);
+  REQUIRE(end);
+  CHECK(end->code == 8);
+  // Another connection starts from zero.
+  auto d = n.join(io);
+  CHECK_FALSE(d->attach_session("nobody.x", &error));
+  CHECK(error == "session_not_found");
+  CHECK(d->open_session());
+}
