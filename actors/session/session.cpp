@@ -155,6 +155,12 @@ void moved(pointer self, session_actor there, node_services_ref to,
     // Every room switched, so all they sent here is in `held` now: it goes
     // first, then what reached the new node directly.
     self->send(there, handover_atom::value, std::exchange(st.held, {}));
+    // Its clients are sent away now and come back at the new node: the
+    // rooms say so as for any dropped connection (room.away, then room.back
+    // once one resumes there), before the clients can reconnect.
+    if (!st.attached.empty())
+      for (auto& kv : st.rooms)
+        self->send(kv.second, idle_atom::value, st.identity.id, true);
     std::vector<line_actor> lines;
     for (auto& kv : st.lines) {
       self->send(kv.second, moved_atom::value, url,

@@ -55,6 +55,13 @@ TEST_CASE("a session migrated with the admin API: the client is sent to the "
   CHECK(std::get<codec::reply>(*echoed).payload == value::of(1));
   CHECK(d->last_seq() == 3);
   d->ack();
+  // The other member saw it go away with the move and come back.
+  for (auto name : {"room.away", "room.back"}) {
+    auto e = other->next(5s);
+    REQUIRE(e);
+    REQUIRE(std::holds_alternative<codec::signal>(*e));
+    CHECK(std::get<codec::signal>(*e).name == name);
+  }
   // The room reaches it at its new node, and its own broadcast reaches c.
   test::call_ok(*other, "room.broadcast",
                 room_arg(room, {{"name", value::of(std::string{"hi"})}}));

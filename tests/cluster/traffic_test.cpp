@@ -265,6 +265,13 @@ class traffic {
       for (int i = 0; i < pushes_[k]; ++i)
         for (int twice = 0; twice < 2; ++twice)
           expected.push_back(std::to_string(i));
+      // The SIGNALs follow the REPLY: the last ones may still be on their way.
+      CHECK(test::eventually(
+          [&] {
+            std::lock_guard<std::mutex> guard{t.mtx};
+            return t.pushed.size() >= expected.size();
+          },
+          10s));
       std::lock_guard<std::mutex> guard{t.mtx};
       CHECK(t.pushed == expected);
     }
