@@ -48,6 +48,27 @@ client::session_options options_for(const std::string& url) {
   return o;
 }
 
+/// What a traveller saw of one kind: its messages, direct or pushed.
+using seen_list = std::vector<std::string> traveller::*;
+
+/// Whether `t` saw at least `n` of `list` within 10 s.
+bool arrived(traveller& t, seen_list list, size_t n) {
+  return test::eventually(
+      [&] {
+        std::lock_guard<std::mutex> guard{t.mtx};
+        return (t.*list).size() >= n;
+      },
+      10s);
+}
+
+/// `t` saw exactly `expected` of `list`, once what is on its way arrived.
+void check_seen(traveller& t, seen_list list,
+                const std::vector<std::string>& expected) {
+  CHECK(arrived(t, list, expected.size()));
+  std::lock_guard<std::mutex> guard{t.mtx};
+  CHECK(t.*list == expected);
+}
+
 client::answer answer_of(std::future<client::answer>& f) {
   REQUIRE(f.wait_for(20s) == std::future_status::ready);
   return f.get();
@@ -192,12 +213,7 @@ class traffic {
     for (auto n : sent_)
       total += static_cast<size_t>(n);
     for (auto& t : ts)
-      CHECK(test::eventually(
-          [&] {
-            std::lock_guard<std::mutex> guard{t->mtx};
-            return t->messages.size() >= total;
-          },
-          10s));
+      CHECK(arrived(*t, &traveller::messages, total));
     std::vector<std::string> first;
     {
       std::lock_guard<std::mutex> guard{ts[0]->mtx};
@@ -246,14 +262,7 @@ class traffic {
       std::vector<std::string> expected;
       for (int i = 0; i < sent_direct_[k]; ++i)
         expected.push_back(std::to_string(i));
-      CHECK(test::eventually(
-          [&] {
-            std::lock_guard<std::mutex> guard{to.mtx};
-            return to.direct.size() >= expected.size();
-          },
-          10s));
-      std::lock_guard<std::mutex> guard{to.mtx};
-      CHECK(to.direct == expected);
+      check_seen(to, &traveller::direct, expected);
     }
   }
 
@@ -266,14 +275,7 @@ class traffic {
         for (int twice = 0; twice < 2; ++twice)
           expected.push_back(std::to_string(i));
       // The SIGNALs follow the REPLY: the last ones may still be on their way.
-      CHECK(test::eventually(
-          [&] {
-            std::lock_guard<std::mutex> guard{t.mtx};
-            return t.pushed.size() >= expected.size();
-          },
-          10s));
-      std::lock_guard<std::mutex> guard{t.mtx};
-      CHECK(t.pushed == expected);
+      check_seen(t, &traveller::pushed, expected);
     }
   }
 
