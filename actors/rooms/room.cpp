@@ -577,18 +577,20 @@ room_handover handover_of(pointer self) {
   return x;
 }
 
-/// What reaches a room that moves waits, and follows it once it moved:
-/// true if `f` was held or forwarded instead of run here.
-bool diverted(pointer self, std::function<void(const room_actor&)> f) {
+/// Whether the room is moving or moved: what reaches it is then diverted
+/// (checked first, so the common path copies nothing).
+bool leaving(pointer self) {
+  return self->state.moving || self->state.moved_to;
+}
+
+/// What reaches a room that is leaving: `f` sends it to the new actor, now
+/// if the room moved, else once the move ended (to this actor if it
+/// failed).
+void divert(pointer self, std::function<void(const room_actor&)> f) {
   auto& st = self->state;
-  if (st.moved_to) {
-    f(st.moved_to);
-    return true;
-  }
-  if (!st.moving)
-    return false;
+  if (st.moved_to)
+    return f(st.moved_to);
   st.held.push_back(std::move(f));
-  return true;
 }
 
 /// The move ended: what waited goes to `to` (this actor if it failed).
@@ -692,18 +694,20 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
     });
     return {
         [self](invoke_atom, const request_context& ctx, const value& payload) {
-          if (!diverted(self, [self, ctx, payload](const room_actor& to) {
-                self->send(to, invoke_atom::value, ctx, payload);
-              }))
-            perform(self, ctx, payload, {});
+          if (leaving(self))
+            return divert(self, [self, ctx, payload](const room_actor& to) {
+              self->send(to, invoke_atom::value, ctx, payload);
+            });
+          perform(self, ctx, payload, {});
         },
         [self](invoke_atom, const request_context& ctx, const value& payload,
                const room_relay_actor& relay) {
-          if (!diverted(
-                  self, [self, ctx, payload, relay](const room_actor& to) {
-                    self->send(to, invoke_atom::value, ctx, payload, relay);
-                  }))
-            perform(self, ctx, payload, relay);
+          if (leaving(self))
+            return divert(
+                self, [self, ctx, payload, relay](const room_actor& to) {
+                  self->send(to, invoke_atom::value, ctx, payload, relay);
+                });
+          perform(self, ctx, payload, relay);
         },
         [self](migrate_atom, node_services_ref to, const std::string& node) {
           return migrate(self, std::move(to), node);
@@ -723,18 +727,18 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
           self->delayed_send(self, st.setup.logic.tick, tick_atom::value);
         },
         [self](broadcast_atom, const std::string& name, const value& payload) {
-          if (diverted(self, [self, name, payload](const room_actor& to) {
-                self->send(to, broadcast_atom::value, name, payload);
-              }))
-            return;
+          if (leaving(self))
+            return divert(self, [self, name, payload](const room_actor& to) {
+              self->send(to, broadcast_atom::value, name, payload);
+            });
           deliver_all(self, codec::room_message{self->state.setup.id, "", name,
                                                 payload});
         },
         [self](idle_atom, const std::string& member, bool away) {
-          if (diverted(self, [self, member, away](const room_actor& to) {
-                self->send(to, idle_atom::value, member, away);
-              }))
-            return;
+          if (leaving(self))
+            return divert(self, [self, member, away](const room_actor& to) {
+              self->send(to, idle_atom::value, member, away);
+            });
           // Only members' sessions know of the room: this one is a member,
           // unless it left since.
           if (self->state.setup.presence && is_member(self, member))
@@ -742,10 +746,9 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
                   {{"member", value::of(member)}}, member);
         },
         [self](const member_moved& x) -> caf::result<bool> {
-          auto& st = self->state;
-          if (st.moving || st.moved_to) { // The room's new actor answers.
+          if (leaving(self)) { // The room's new actor answers.
             auto promise = self->make_response_promise<bool>();
-            diverted(self, [self, x, promise](const room_actor& to) mutable {
+            divert(self, [self, x, promise](const room_actor& to) mutable {
               self->request(to, std::chrono::seconds{5}, x)
                   .then([promise](bool b) mutable { promise.deliver(b); },
                         [promise](const caf::error& e) mutable {
