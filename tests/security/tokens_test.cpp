@@ -110,3 +110,18 @@ TEST_CASE("HS256 JWTs: signature, exp and nbf are checked") {
   CHECK_FALSE(verify_hs256(none, "s3cret", 1000, why));
   CHECK(why == "alg is not HS256");
 }
+
+TEST_CASE("a signed JWT whose alg is no string is refused, not thrown") {
+  // Found by tests/fuzz/jwt_fuzz (corpus/jwt/alg_not_a_string): nlohmann's
+  // value("alg", "") threw type_error out of verify_hs256.
+  std::string why;
+  for (auto alg : {"5", "null", "[\"HS256\"]", "{}"}) {
+    auto head = base64url_encode(std::string{R"({"alg":)"} + alg + "}");
+    auto body = base64url_encode(R"({"sub":"u1"})");
+    auto token = head + "." + body + "." +
+                 base64url_encode(hmac_sha256("s3cret", head + "." + body));
+    CHECK_NOTHROW(verify_hs256(token, "s3cret", 1000, why));
+    CHECK_FALSE(verify_hs256(token, "s3cret", 1000, why));
+    CHECK(why == "alg is not HS256");
+  }
+}
