@@ -19,7 +19,10 @@ using transport::http_response;
 using pointer = admin_actor::stateful_pointer<admin_setup>;
 
 http_response answer(unsigned status, const json& body) {
-  return {status, "application/json", body.dump()};
+  // Replaces bytes that are not UTF-8 (a path or an id quoted back): the
+  // default dump() throws on them, and an exception ends the admin actor.
+  return {status, "application/json",
+          body.dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
 /// The contract's error answer: {"error": CODE, "message": TEXT}.
