@@ -8,7 +8,23 @@ namespace tether::store {
 
 void batch::add(change c, clock::time_point now) {
   if (auto* k = std::get_if<keep_frame>(&c)) {
-    kept_at_[{k->session, k->line}].push_back(changes_.size());
+    // In seq order (an ack cancels from the front): a frame that replaces
+    // one of its line (a `latest` room message) takes its place, and the
+    // one it replaces is not written at all.
+    auto& at = kept_at_[{k->session, k->line}];
+    auto seq_of = [this](size_t i) {
+      return std::get<keep_frame>(changes_[i]).seq;
+    };
+    auto i = at.end();
+    while (i != at.begin() && seq_of(*(i - 1)) >= k->seq)
+      --i;
+    if (i != at.end() && seq_of(*i) == k->seq) {
+      dead_[*i] = true;
+      --live_;
+      *i = changes_.size();
+    } else {
+      at.insert(i, changes_.size());
+    }
   } else if (auto* a = std::get_if<ack_frames>(&c)) {
     auto i = kept_at_.find({a->session, a->line});
     if (i != kept_at_.end()) {

@@ -47,7 +47,7 @@ class batch {
   std::vector<clock::time_point> added_;
   /// Which entries of `changes_` were cancelled.
   std::vector<bool> dead_;
-  /// Where each line's pending keep_frame entries are, oldest first.
+  /// Where each line's pending keep_frame entries are, in seq order.
   std::map<line_key, std::vector<size_t>> kept_at_;
   size_t live_ = 0;
 };

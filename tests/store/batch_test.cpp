@@ -45,6 +45,26 @@ TEST_CASE("a batch gives its changes back in order and is empty after") {
   CHECK(b.take().empty());
 }
 
+TEST_CASE("a frame saved again under its seq replaces the waiting one") {
+  // A `latest` room message takes an unwritten frame's seq: the older
+  // bytes are never written, and an ACK still cancels it.
+  store::batch b;
+  for (uint64_t seq = 1; seq <= 4; ++seq)
+    b.add(frame("s", 1, seq));
+  auto newer = frame("s", 1, 2);
+  newer.bytes = std::make_shared<const std::string>("newer");
+  b.add(newer);
+  CHECK(b.size() == 4);
+  b.add(store::ack_frames{"s", 1, 2});
+  auto xs = b.take();
+  CHECK(kept_seqs(xs) == std::vector<uint64_t>{3, 4});
+  b.add(frame("s", 1, 5));
+  b.add(newer);
+  b.add(frame("s", 1, 6));
+  xs = b.take();
+  CHECK(kept_seqs(xs) == std::vector<uint64_t>{5, 2, 6});
+}
+
 TEST_CASE("frames acknowledged before their commit are never written") {
   store::batch b;
   for (uint64_t seq = 1; seq <= 5; ++seq)
