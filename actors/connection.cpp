@@ -32,6 +32,7 @@ codec::value limits_map(const config::limits& x) {
       {"max_connections", value::of(x.max_connections)},
       {"max_outbox_bytes", value::of(x.max_outbox_bytes)},
       {"max_outbox_frames", value::of(x.max_outbox_frames)},
+      {"lossy_after", value::of(x.lossy_after)},
   });
 }
 
@@ -303,6 +304,9 @@ void connection_state::attached(uint64_t request_id,
                       "the session is served by another node", result.redirect);
   line_ = result.line;
   self_->monitor(line_);
+  // A drain the line asked for before this connection knew it went
+  // nowhere: one more costs nothing.
+  self_->send(line_, drained_atom::value);
   if (closing_) // The socket went while the session was being attached.
     self_->send(line_, detach_atom::value, connection_actor{self_});
 }
@@ -327,6 +331,9 @@ caf::result<uint64_t> connection_state::on_credit(uint64_t wanted) {
 
 void connection_state::on_drained() {
   out_.settle({});
+  // The line writes through this socket too, and may wait for it.
+  if (line_)
+    self_->send(line_, drained_atom::value);
 }
 
 void connection_state::on_stall(uint64_t epoch) {

@@ -132,8 +132,13 @@ using line_actor = outlet_actor::extend<
     caf::replies_to<end_atom, uint64_t>::with<bool>,
     // The session was closed: SESSION_CLOSED, then let the connection go.
     caf::reacts_to<closed_atom>,
-    // An encoded frame from elsewhere (a room) to number and send.
+    // An encoded frame from elsewhere (a room) to number and send, as its
+    // delivery class says: skipped (`drop`) when the line is more than
+    // `lossy_after` frames behind, or in place of a waiting one (`latest`).
     caf::reacts_to<push_atom, encoded_frame>,
+    // The socket's write queue drained (passed on by the connection): the
+    // frames that waited for it are written now.
+    caf::reacts_to<drained_atom>,
     // Timer: a line detached for the session TTL expires.
     caf::reacts_to<tick_atom>,
     // Timer: a line that numbered nothing for a while gives the store back
@@ -202,6 +207,8 @@ using room_actor = caf::typed_actor<
     // The room's logic broadcasts ROOM_MESSAGE `name` to every member, with
     // an empty `from`: the node speaks.
     caf::reacts_to<broadcast_atom, std::string, codec::value>,
+    // The same in a delivery class (`room_delivery::drop()`, `latest(key)`).
+    caf::reacts_to<broadcast_atom, std::string, codec::value, room_delivery>,
     // Member `std::string`'s session has no connection left (true) or has
     // one again (false): room.away or room.back to the others.
     caf::reacts_to<idle_atom, std::string, bool>,
@@ -401,6 +408,13 @@ using room_service_actor = behavior_actor::extend<
     // not here is then not asked of the others). Answers the node.
     caf::replies_to<migrate_atom, std::string, std::string,
                     bool>::with<std::string>,
+    // ROOM_MESSAGE `name` (second) with the payload to every member of
+    // room `id` (first), from the node (empty `from`), in the delivery
+    // class: the admin API's broadcast. A room not here is asked of the
+    // other nodes unless `bool` says another node asked. True once sent to
+    // the room.
+    caf::replies_to<broadcast_atom, std::string, std::string, codec::value,
+                    room_delivery, bool>::with<bool>,
     // A room migrated here from another node: it serves from here now.
     caf::replies_to<import_atom, room_handover>::with<room_actor>,
     // Room `std::string` moved to node `std::string`: ops for it go there

@@ -16,6 +16,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/sec.hpp>
 
+#include "tether/actors/rooms/delivery.hpp"
 #include "tether/codec/decode.hpp"
 #include "tether/codec/encode.hpp"
 #include "tether/codec/frames.hpp"
@@ -60,9 +61,20 @@ inspect(Inspector& f, client_frames& x) {
 }
 
 /// One encoded frame for a session's streams (room traffic), shared by
-/// every recipient on its node: encoded once, copied never.
+/// every recipient on its node: encoded once, copied never. Its delivery
+/// class travels with it to each stream, which applies it.
 struct encoded_frame {
+  encoded_frame() = default;
+  encoded_frame(transport::shared_bytes frame,
+                delivery_class how = delivery_class::keep,
+                transport::shared_bytes key = nullptr)
+      : bytes(std::move(frame)), delivery(how), latest_key(std::move(key)) {}
+
   transport::shared_bytes bytes;
+  delivery_class delivery = delivery_class::keep;
+  /// For `latest`: the room and key (`ROOM\0KEY`) whose waiting frame it
+  /// replaces, shared like the bytes; null for the other classes.
+  transport::shared_bytes latest_key;
 };
 
 template <class Inspector>
@@ -70,7 +82,8 @@ typename std::enable_if<Inspector::reads_state,
                         typename Inspector::result_type>::type
 inspect(Inspector& f, encoded_frame& x) {
   std::string copy = x.bytes ? *x.bytes : std::string{};
-  return f(caf::meta::type_name("encoded_frame"), copy);
+  std::string key = x.latest_key ? *x.latest_key : std::string{};
+  return f(caf::meta::type_name("encoded_frame"), copy, x.delivery, key);
 }
 
 template <class Inspector>
@@ -78,8 +91,13 @@ typename std::enable_if<Inspector::writes_state,
                         typename Inspector::result_type>::type
 inspect(Inspector& f, encoded_frame& x) {
   std::string bytes;
-  auto result = f(caf::meta::type_name("encoded_frame"), bytes);
+  std::string key;
+  auto result =
+      f(caf::meta::type_name("encoded_frame"), bytes, x.delivery, key);
   x.bytes = transport::make_shared_bytes(std::move(bytes));
+  x.latest_key = x.delivery == delivery_class::latest
+                     ? transport::make_shared_bytes(std::move(key))
+                     : nullptr;
   return result;
 }
 

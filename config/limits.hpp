@@ -35,6 +35,13 @@ struct limits {
   /// Frames a stream keeps unacknowledged before its connection is closed
   /// as a slow consumer (CLOSE 7); bytes are bounded by max_outbox_bytes.
   uint64_t max_outbox_frames = 10000;
+  /// Frames a stream may keep unacknowledged and still get `drop` room
+  /// messages (beyond: skipped, never numbered). A tenth of
+  /// max_outbox_frames: a reader in good health stays within a few
+  /// `ack_every` (64) of the newest frame, so 1,000 behind is seconds late,
+  /// where a cursor is worthless; the other nine tenths stay for the `keep`
+  /// traffic a lagging member must still get before CLOSE 7.
+  uint64_t lossy_after = 1000;
   /// Bytes at which a batch is written without waiting further.
   uint64_t batch_max_bytes = 64 * 1024;
   /// Lifetime of a stream token: a connection older than this cannot be

@@ -318,6 +318,9 @@ po::options_description describe(const options& d, std::string& listen,
   number(limits_desc, "max-outbox-frames", &l.max_outbox_frames,
          dl.max_outbox_frames,
          "frames a stream keeps unacknowledged before CLOSE 7", uint64_t{1});
+  number(limits_desc, "lossy-after", &l.lossy_after, dl.lossy_after,
+         "frames a stream keeps unacknowledged beyond which it skips room "
+         "messages sent with delivery 'drop'");
 
   number(limits_desc, "room-max-members", &l.room_max_members,
          dl.room_max_members,

@@ -24,6 +24,9 @@ template <class T> class lazy_queue {
   T& front() { return items_->front(); }
   const T& front() const { return items_->front(); }
 
+  /// The `i`th item from the front (there must be more than `i`).
+  T& operator[](size_t i) { return (*items_)[i]; }
+
   void pop_front() {
     items_->pop_front();
     if (items_->empty())

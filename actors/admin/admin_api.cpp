@@ -7,6 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tether/codec/payload_fields.hpp"
 #include "tether/security/crypto.hpp"
 
 namespace tether {
@@ -100,6 +101,38 @@ migrate(pointer self, const Service& service, const std::string& what,
   return promise;
 }
 
+/// POST /api/v1/rooms/ID/broadcast {name, payload, delivery, key}: the
+/// body read as the MessagePack map it stands for, checked as room.broadcast
+/// checks its payload.
+caf::result<http_response> broadcast(pointer self, const std::string& id,
+                                     const std::string& body) {
+  auto parsed = json::parse(body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object())
+    return failure(400, "invalid", "expected {name, payload, delivery, key}");
+  auto packed = json::to_msgpack(parsed);
+  auto fields = codec::value::from_encoded({packed.begin(), packed.end()});
+  std::string name;
+  if (!codec::get_string(fields, "name", name))
+    return failure(400, "invalid", "expected a name (str)");
+  room_delivery how;
+  if (auto problem = read_delivery(fields, how); !problem.empty())
+    return failure(400, "invalid", problem);
+  auto promise = self->make_response_promise<http_response>();
+  self->request(self->state.rooms, std::chrono::seconds{30},
+                broadcast_atom::value, id, name,
+                codec::lookup(fields, "payload"), how, false)
+      .then([promise](
+                bool) mutable { promise.deliver(answer(202, json::object())); },
+            [self, promise](const caf::error& err) mutable {
+              auto text = self->system().render(err);
+              promise.deliver(
+                  text.find("room_not_found") != std::string::npos
+                      ? failure(404, "room_not_found", "no room of this id")
+                      : failure(409, "internal", "the room did not answer"));
+            });
+  return promise;
+}
+
 caf::result<http_response> route(pointer self, const http_request& req) {
   auto& st = self->state;
   auto parts = segments(req.target);
@@ -136,6 +169,9 @@ caf::result<http_response> route(pointer self, const http_request& req) {
     if (parts[2] == "rooms")
       return migrate(self, st.rooms, "room", parts[3], req.body);
   }
+  if (m == "POST" && parts.size() == 5 && parts[2] == "rooms" &&
+      parts[4] == "broadcast")
+    return broadcast(self, parts[3], req.body);
   return failure(404, "unknown_op", "no such path: " + m + " " + req.target);
 }
 

@@ -25,6 +25,7 @@ void add_wire_types(caf::actor_system_config& cfg) {
       .add_message_type<codec::request>("tether::codec::request")
       .add_message_type<client_answer>("tether::client_answer")
       .add_message_type<encoded_frame>("tether::encoded_frame")
+      .add_message_type<room_delivery>("tether::room_delivery")
       .add_message_type<request_context>("tether::request_context")
       .add_message_type<room_fanout>("tether::room_fanout")
       .add_message_type<relay_member>("tether::relay_member")

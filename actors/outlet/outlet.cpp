@@ -124,7 +124,7 @@ uint64_t outlet::backlog() const {
 uint64_t outlet::grant(uint64_t wanted, kept_load kept) {
   const auto& lim = *limits_;
   auto frame_budget = std::max<uint64_t>(1, lim.max_outbox_frames / 4);
-  auto byte_budget = lim.max_outbox_bytes / 4;
+  auto byte_budget = low_water();
   auto used = kept.frames + reserved_;
   if (used >= frame_budget || kept.bytes >= byte_budget ||
       backlog() >= byte_budget)
@@ -144,8 +144,8 @@ caf::result<uint64_t> outlet::credit(uint64_t wanted, kept_load kept) {
   auto promise = self_->make_response_promise<uint64_t>();
   waiters_.emplace_back(promise, wanted);
   if (waiters_.size() == 1) {
-    if (notify_ && bridge_)
-      bridge_->notify_when_below(limits_->max_outbox_bytes / 4);
+    if (notify_)
+      notify_when_drained();
     arm_stall_timer();
   }
   return promise;
@@ -169,8 +169,8 @@ void outlet::settle(kept_load kept) {
   waiters_.erase(waiters_.begin(), waiters_.begin() + served);
   if (waiters_.empty())
     return;
-  if (notify_ && bridge_)
-    bridge_->notify_when_below(limits_->max_outbox_bytes / 4);
+  if (notify_)
+    notify_when_drained();
   arm_stall_timer();
 }
 

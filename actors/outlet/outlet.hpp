@@ -99,6 +99,17 @@ class outlet {
   /// read.
   bool overflowing() const { return backlog() > limits_->max_outbox_bytes; }
 
+  /// The backlog below which the socket counts as drained: a quarter of
+  /// `max_outbox_bytes`, the socket's share of a client's outbox.
+  uint64_t low_water() const { return limits_->max_outbox_bytes / 4; }
+
+  /// Asks the socket for one `drained_atom` (at the connection) once its
+  /// backlog is below `low_water()`.
+  void notify_when_drained() {
+    if (bridge_)
+      bridge_->notify_when_below(low_water());
+  }
+
   // -- credit -----------------------------------------------------------------
 
   /// A paced sender with `wanted` frames left asks how many it may send

@@ -43,19 +43,28 @@ value props_map(const std::map<std::string, value>& props) {
   return value::map(entries{props.begin(), props.end()});
 }
 
-encoded_frame encode_shared(const codec::frame& frame) {
-  return encoded_frame{transport::make_shared_bytes(codec::encode(frame))};
+/// The frame encoded once for every recipient, with its delivery class (a
+/// `latest` key names this room too: keys of two rooms never meet).
+encoded_frame encode_shared(pointer self, const codec::frame& frame,
+                            const room_delivery& how) {
+  encoded_frame x{transport::make_shared_bytes(codec::encode(frame)), how.kind,
+                  nullptr};
+  if (how.kind == delivery_class::latest)
+    x.latest_key =
+        transport::make_shared_bytes(self->state.setup.id + '\0' + how.key);
+  return x;
 }
 
 /// Sends one encoded frame to every member but `except`: once to each
 /// session of this node, once to each other node's relay.
 void deliver_all(pointer self, const codec::frame& frame,
-                 const std::string& except = {}) {
+                 const std::string& except = {},
+                 const room_delivery& how = {}) {
   auto& st = self->state;
   if (st.members.empty() || (st.members.size() == 1 && !except.empty() &&
                              st.members.front().id == except))
     return;
-  auto shared = encode_shared(frame);
+  auto shared = encode_shared(self, frame, how);
   for (const auto& m : st.members)
     if (!m.relay && m.id != except)
       self->send(m.session, push_atom::value, shared);
@@ -66,11 +75,12 @@ void deliver_all(pointer self, const codec::frame& frame,
 /// Sends one encoded frame to the members of `to` only: those of another
 /// node through their node's relay, once per node.
 void deliver_to(pointer self, const codec::frame& frame,
-                const std::vector<const room_member*>& to) {
+                const std::vector<const room_member*>& to,
+                const room_delivery& how) {
   if (to.empty())
     return;
   auto& st = self->state;
-  auto shared = encode_shared(frame);
+  auto shared = encode_shared(self, frame, how);
   for (const auto* m : to)
     if (!m->relay)
       self->send(m->session, push_atom::value, shared);
@@ -336,12 +346,16 @@ void message(pointer self, const request_context& ctx, const value& payload,
   std::string name;
   if (!codec::get_string(payload, "name", name))
     return r.fail("invalid", "expected a name (str)");
+  room_delivery how;
+  if (auto problem = read_delivery(payload, how); !problem.empty())
+    return r.fail("invalid", problem);
   codec::room_message frame{self->state.setup.id, ctx.session_id, name,
                             codec::lookup(payload, "payload")};
   if (broadcast) {
     bool exclude_self = false;
     codec::get_bool(payload, "exclude_self", exclude_self);
-    deliver_all(self, frame, exclude_self ? ctx.session_id : std::string{});
+    deliver_all(self, frame, exclude_self ? ctx.session_id : std::string{},
+                how);
   } else {
     std::vector<std::string> names;
     if (!codec::get_strings(payload, "to", names))
@@ -350,7 +364,7 @@ void message(pointer self, const request_context& ctx, const value& payload,
     for (const auto& m : self->state.members)
       if (std::find(names.begin(), names.end(), m.id) != names.end())
         to.push_back(&m);
-    deliver_to(self, frame, to);
+    deliver_to(self, frame, to, how);
   }
   r.reply(value::empty_map());
 }
@@ -669,6 +683,19 @@ caf::result<bool> migrate(pointer self, node_services_ref to,
   return done;
 }
 
+/// ROOM_MESSAGE `name` to every member from the node itself (empty
+/// `from`): the room's logic or another behavior speaks.
+void announce(pointer self, const std::string& name, const value& payload,
+              const room_delivery& how) {
+  if (leaving(self))
+    return divert(self, [self, name, payload, how](const room_actor& to) {
+      self->send(to, broadcast_atom::value, name, payload, how);
+    });
+  deliver_all(self,
+              codec::room_message{self->state.setup.id, "", name, payload}, {},
+              how);
+}
+
 room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
                             std::optional<room_restore> restored) {
   return sys.spawn([setup,
@@ -727,12 +754,11 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
           self->delayed_send(self, st.setup.logic.tick, tick_atom::value);
         },
         [self](broadcast_atom, const std::string& name, const value& payload) {
-          if (leaving(self))
-            return divert(self, [self, name, payload](const room_actor& to) {
-              self->send(to, broadcast_atom::value, name, payload);
-            });
-          deliver_all(self, codec::room_message{self->state.setup.id, "", name,
-                                                payload});
+          announce(self, name, payload, room_delivery::keep());
+        },
+        [self](broadcast_atom, const std::string& name, const value& payload,
+               const room_delivery& how) {
+          announce(self, name, payload, how);
         },
         [self](idle_atom, const std::string& member, bool away) {
           if (leaving(self))

@@ -146,6 +146,25 @@ caf::result<std::string> migrate(pointer self, const std::string& id,
   return promise;
 }
 
+/// ROOM_MESSAGE from the node to every member of room `id`, wherever it
+/// lives; one not here is asked of the other nodes unless they asked.
+caf::result<bool> announce(pointer self, const std::string& id,
+                           const std::string& name, const value& payload,
+                           const room_delivery& how, bool asked) {
+  auto& st = self->state;
+  if (auto i = st.rooms.find(id); i != st.rooms.end()) {
+    self->send(i->second, broadcast_atom::value, name, payload, how);
+    return true;
+  }
+  if (asked)
+    return not_found_error("room_not_found");
+  return first_answer<bool>(
+      self,
+      others_serving(st.peers, [](const node_services& x) { return x.rooms; }),
+      std::chrono::seconds{10}, "room_not_found", broadcast_atom::value, id,
+      name, payload, how, true);
+}
+
 /// The drain: every room goes to one of the other nodes up.
 caf::result<uint64_t> drain_into_cluster(pointer self) {
   auto& st = self->state;
@@ -267,6 +286,10 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
         [self](migrate_atom, const std::string& id, const std::string& node,
                bool asked) { return migrate(self, id, node, asked); },
         [self](drain_atom) { return drain_into_cluster(self); },
+        [self](broadcast_atom, const std::string& id, const std::string& name,
+               const value& payload, const room_delivery& how, bool asked) {
+          return announce(self, id, name, payload, how, asked);
+        },
         [self](import_atom, room_handover& x) -> caf::result<room_actor> {
           if (self->state.rooms.count(x.record.id))
             return caf::make_error(caf::sec::invalid_argument,

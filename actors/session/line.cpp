@@ -87,6 +87,9 @@ void line_state::restore(const line_origin& origin) {
   }
   if (ctx_->store.enabled())
     seq_limit_ = next_seq_;
+  // The node that kept these frames may have written them: a `latest`
+  // leaves them as they are.
+  written_max_ = next_seq_ - 1;
   save();
   auto ttl = std::chrono::seconds{ctx_->limits.session_ttl_s};
   auto left = ttl > away ? ttl - away : decltype(ttl - away){0};
@@ -139,14 +142,9 @@ void line_state::raise_limit(uint64_t limit) {
   if (limit <= from)
     return;
   seq_limit_ = limit;
-  if (connection_) {
-    // The frames that waited for the reservation go now, in order.
-    outbox_.for_each([this, from, limit](const kept_frame& k) {
-      if (k.seq >= from && k.seq < limit)
-        out_.write(k.bytes);
-    });
-    out_.flush();
-  }
+  // The frames that waited for the reservation go now, in order.
+  pump();
+  out_.flush();
   arm_settle(ctx_->store_settle);
   reserve();
 }
@@ -173,6 +171,8 @@ void line_state::on_settle(uint64_t) {
 void line_state::break_line() {
   broken_ = true;
   outbox_.clear();
+  latest_.clear();
+  in_flight_bytes_ = 0;
   outbox_bytes_ = 0;
   counted_frames_ = 0;
   answered_.clear();
@@ -276,13 +276,16 @@ caf::result<attach_result> line_state::on_attach(attach_request& req,
   out_.write_frame(reply);
   detached_since_ms_ = 0;
   save();
-  if (resume) {
+  // A resume replays what follows last_seq; a new attach starts after what
+  // the stream numbered so far (SESSION's last_seq).
+  next_write_ = resume ? last_seq + 1 : next_seq_;
+  write_base_ = next_write_;
+  in_flight_bytes_ = 0;
+  written_max_ = std::max(written_max_, next_write_ - 1);
+  awaiting_drain_ = false; // Another socket: it has not been asked.
+  if (resume)
     acknowledge(last_seq);
-    outbox_.for_each([this](const kept_frame& kept) {
-      if (kept.seq < seq_limit_)
-        out_.write(kept.bytes);
-    });
-  }
+  pump();
   out_.flush();
   reserve();
   self_->send(id_.session, attached_atom::value, line_actor{self_});
@@ -323,10 +326,66 @@ void line_state::on_push(codec::signal&& x) {
   pass_on(encoded_frame{transport::make_shared_bytes(codec::encode(x))});
 }
 
-void line_state::on_push(transport::shared_bytes encoded) {
-  if (!handed_over_)
-    return keep_and_send(*encoded, true);
-  pass_on(encoded_frame{std::move(encoded)});
+void line_state::on_push(const encoded_frame& x) {
+  if (handed_over_)
+    return pass_on(x);
+  if (x.delivery == delivery_class::drop && too_far_behind(x))
+    return; // Never numbered: no gap, no resume_gap, no CLOSE 7.
+  if (x.delivery == delivery_class::latest && replace_latest(x))
+    return;
+  auto seq = next_seq_;
+  keep_and_send(*x.bytes, true);
+  if (x.delivery == delivery_class::latest && next_seq_ > seq && !broken_ &&
+      seq > written_max_)
+    remember_latest(*x.latest_key, seq);
+}
+
+void line_state::on_drained() {
+  awaiting_drain_ = false;
+  pump();
+}
+
+bool line_state::too_far_behind(const encoded_frame& x) const {
+  // The SEQ frame around it takes at most this many bytes more.
+  constexpr size_t seq_header = 11;
+  return outbox_.size() > ctx_->limits.lossy_after ||
+         over_limits(true, x.bytes->size() + seq_header);
+}
+
+bool line_state::replace_latest(const encoded_frame& x) {
+  auto i = latest_.find(*x.latest_key);
+  if (i == latest_.end())
+    return false;
+  auto seq = i->second;
+  if (seq <= written_max_ || outbox_.empty() || seq < outbox_.front().seq) {
+    latest_.erase(i); // Written (or acknowledged) since: kept as it is.
+    return false;
+  }
+  auto& kept = outbox_[seq - outbox_.front().seq];
+  std::string bytes;
+  codec::encode_seq(seq, *x.bytes, bytes);
+  auto shared = transport::make_shared_bytes(std::move(bytes));
+  outbox_bytes_ = outbox_bytes_ - kept.bytes->size() + shared->size();
+  kept.bytes = shared;
+  if (ctx_->store.enabled() && !ending_)
+    ctx_->store.save(self_, store::keep_frame{id_.session_id, id_.number, seq,
+                                              kept.counted, false, 0, shared});
+  return true;
+}
+
+void line_state::remember_latest(const std::string& key, uint64_t seq) {
+  if (latest_.size() >= latest_sweep_at_) {
+    // Keys that were written since need no entry: the map stays as small
+    // as the frames that wait.
+    auto first = outbox_.empty() ? next_seq_ : outbox_.front().seq;
+    for (auto i = latest_.begin(); i != latest_.end();)
+      if (i->second <= written_max_ || i->second < first)
+        i = latest_.erase(i);
+      else
+        ++i;
+    latest_sweep_at_ = std::max<size_t>(64, 2 * latest_.size());
+  }
+  latest_[key] = seq;
 }
 
 void line_state::pass_on(encoded_frame bytes) {
@@ -504,8 +563,8 @@ void line_state::on_thaw() {
   handed_over_ = false;
   drain_.end();
   // What waited for the move is this line's again.
-  for (auto& bytes : std::exchange(held_, {}))
-    on_push(bytes.bytes);
+  for (auto& x : std::exchange(held_, {}))
+    on_push(x);
   // Asked again, as if now: the outlet answers them in turn.
   for (auto& [wanted, promise] : std::exchange(held_credit_, {}))
     promise.delegate(line_actor{self_}, credit_atom::value, wanted);
@@ -548,15 +607,11 @@ void line_state::keep_and_send(std::string_view inner, bool counted, bool final,
                                uint64_t answers) {
   if (broken_ || handed_over_)
     return;
-  const auto& lim = ctx_->limits;
   auto seq = next_seq_++;
   last_numbered_ = clock::now();
   std::string bytes;
   codec::encode_seq(seq, inner, bytes);
-  // A client that acknowledges what it never read still fills its socket.
-  bool over = (counted && counted_frames_ + 1 > lim.max_outbox_frames) ||
-              outbox_bytes_ + bytes.size() > lim.max_outbox_bytes ||
-              out_.overflowing();
+  bool over = over_limits(counted, bytes.size());
   if (over && !connection_) {
     // Nobody reads and nothing more fits: this frame is lost, so the line
     // can no longer be resumed without a gap. Free what it kept.
@@ -572,8 +627,7 @@ void line_state::keep_and_send(std::string_view inner, bool counted, bool final,
   if (ctx_->store.enabled() && !ending_)
     ctx_->store.save(self_, store::keep_frame{id_.session_id, id_.number, seq,
                                               counted, final, answers, shared});
-  if (seq < seq_limit_)
-    out_.write(std::move(shared));
+  pump();
   reserve();
   if (over)
     release_connection(true, codec::close_code::slow_consumer,
@@ -596,6 +650,9 @@ bool line_state::acknowledge(uint64_t seq) {
   acked_ = seq;
   ctx_->store.save(self_, store::ack_frames{id_.session_id, id_.number, seq});
   while (!outbox_.empty() && outbox_.front().seq <= seq) {
+    auto s = outbox_.front().seq;
+    if (s >= write_base_ && s < next_write_)
+      in_flight_bytes_ -= outbox_.front().bytes->size();
     outbox_bytes_ -= outbox_.front().bytes->size();
     counted_frames_ -= outbox_.front().counted ? 1 : 0;
     outbox_.pop_front();
@@ -607,7 +664,52 @@ bool line_state::acknowledge(uint64_t seq) {
       ++i;
   }
   out_.settle(kept());
+  pump(); // The socket's window has room again.
   return true;
+}
+
+bool line_state::over_limits(bool counted, size_t bytes) const {
+  const auto& lim = ctx_->limits;
+  // A client that acknowledges what it never read still fills its socket.
+  return (counted && counted_frames_ + 1 > lim.max_outbox_frames) ||
+         outbox_bytes_ + bytes > lim.max_outbox_bytes || out_.overflowing();
+}
+
+uint64_t line_state::write_window() const {
+  // A quarter of the outbox, as the credit budget: the rest waits here,
+  // where a `latest` can still replace it. A client acknowledges at least
+  // every ack_every frames, so two of those never stall one that reads.
+  const auto& lim = ctx_->limits;
+  return std::max(2 * lim.ack_every, lim.max_outbox_frames / 4);
+}
+
+void line_state::pump(bool everything) {
+  if (!connection_ || !out_.attached() || outbox_.empty())
+    return;
+  auto first = outbox_.front().seq;
+  next_write_ = std::max(next_write_, first);
+  auto end = std::min(next_seq_, seq_limit_);
+  auto window = everything ? UINT64_MAX : write_window();
+  // What is written and not acknowledged may sit in the kernel's buffers,
+  // which the backlog does not see: at most half the outbox's bytes, so
+  // that the other half holds what waits.
+  auto bytes = everything ? UINT64_MAX : ctx_->limits.max_outbox_bytes / 2;
+  while (next_write_ < end) {
+    if (next_write_ - first >= window || in_flight_bytes_ >= bytes)
+      return; // The next ACK pumps again.
+    if (!everything && out_.backlog() >= out_.low_water()) {
+      if (!awaiting_drain_) {
+        awaiting_drain_ = true;
+        out_.notify_when_drained();
+      }
+      return;
+    }
+    const auto& frame = outbox_[next_write_ - first].bytes;
+    in_flight_bytes_ += frame->size();
+    out_.write(frame);
+    written_max_ = std::max(written_max_, next_write_);
+    ++next_write_;
+  }
 }
 
 void line_state::release_connection(bool close, codec::close_code code,
@@ -615,6 +717,10 @@ void line_state::release_connection(bool close, codec::close_code code,
                                     const std::string& redirect) {
   if (!connection_)
     return;
+  // A connection that stays open (its session ended) gets every frame
+  // first; one closed resumes, and gets them then.
+  if (!close)
+    pump(true);
   // What waits reaches the socket before the connection's CLOSE.
   out_.flush();
   if (close)
@@ -654,7 +760,11 @@ line_actor spawn_line(caf::actor_system& sys,
         },
         [self](closed_atom) { self->state.on_session_closed(); },
         [self, done](push_atom, const encoded_frame& x) {
-          self->state.on_push(x.bytes);
+          self->state.on_push(x);
+          done();
+        },
+        [self, done](drained_atom) {
+          self->state.on_drained();
           done();
         },
         [self](tick_atom) { self->state.on_tick(); },

@@ -69,7 +69,10 @@ class line_state {
     hub_.answer(std::move(x));
   }
   void on_push(codec::signal&& x);
-  void on_push(transport::shared_bytes encoded);
+  /// Room traffic, taken as its delivery class says.
+  void on_push(const encoded_frame& x);
+  /// The socket drained: frames that waited for it go now.
+  void on_drained();
   caf::result<client_answer> on_call(codec::request&& x);
   caf::result<uint64_t> on_credit(uint64_t wanted);
   void on_stall(uint64_t epoch);
@@ -96,12 +99,28 @@ class line_state {
     /// Counted against `max_outbox_frames` (refusals are not, see `emit`).
     bool counted;
   };
+  /// Frames at most this many written and unacknowledged: the rest wait
+  /// in the outbox (see `pump` for bytes).
+  uint64_t write_window() const;
 
   /// Numbers a frame, keeps it until acknowledged, and writes it.
   void emit(const codec::frame& x);
   /// `answers` is the request a final answer is for (0 with `final` false).
   void keep_and_send(std::string_view inner, bool counted, bool final = false,
                      uint64_t answers = 0);
+  /// Writes the frames that wait, oldest first, while the socket's share
+  /// of the outbox (`write_window`, the outlet's low water) has room;
+  /// `everything` writes them all.
+  void pump(bool everything = false);
+  /// Whether one more frame of `bytes` would take the outbox over its
+  /// limits (CLOSE 7, or lost frames while detached).
+  bool over_limits(bool counted, size_t bytes) const;
+  /// `drop`: whether this line is too far behind to take it.
+  bool too_far_behind(const encoded_frame& x) const;
+  /// `latest`: puts `x` in place of the waiting frame of its key, if any.
+  bool replace_latest(const encoded_frame& x);
+  /// `latest`: frame `seq`, not yet written, now holds the newest of `key`.
+  void remember_latest(const std::string& key, uint64_t seq);
   void restore(const line_origin& origin);
   /// Saves the line's own fields (not its frames) in the store.
   void save() const;
@@ -150,8 +169,25 @@ class line_state {
   connection_actor connection_;
   uint64_t generation_ = 0;
   clock::time_point detached_since_;
-  /// The numbered frames not yet acknowledged, oldest first.
+  /// The numbered frames not yet acknowledged, oldest first; their seqs
+  /// follow each other without a gap.
   containers::lazy_queue<kept_frame> outbox_;
+  /// The next frame to write to the attached socket, the first written to
+  /// it, and the bytes of those written to it and not yet acknowledged.
+  uint64_t next_write_ = 1;
+  uint64_t write_base_ = 1;
+  uint64_t in_flight_bytes_ = 0;
+  /// The newest seq ever written to a socket (of any connection): a
+  /// `latest` never replaces a frame up to it, which a client may have
+  /// read. Frames restored from the store or migrated count as written.
+  uint64_t written_max_ = 0;
+  /// The seq of the last `latest` frame of each room and key, while it may
+  /// not be written yet (checked against `written_max_` when used).
+  std::unordered_map<std::string, uint64_t> latest_;
+  /// Size at which `latest_` is swept of entries already written.
+  size_t latest_sweep_at_ = 64;
+  /// The line waits for the socket's `drained_atom`.
+  bool awaiting_drain_ = false;
   size_t outbox_bytes_ = 0;
   /// Kept frames counted against `max_outbox_frames`.
   size_t counted_frames_ = 0;

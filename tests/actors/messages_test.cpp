@@ -50,7 +50,7 @@ TEST_CASE_METHOD(fixture, "a client's frames travel as their encoding") {
 }
 
 TEST_CASE_METHOD(fixture, "frames that do not decode are refused on arrival") {
-  // An encoded_frame and client_frames are written alike: a string.
+  // An encoded_frame begins as client_frames is written: a string.
   encoded_frame garbage{transport::make_shared_bytes("\xc1\xc1\xc1")};
   client_frames y;
   CHECK(read(write(garbage), y));
@@ -63,6 +63,25 @@ TEST_CASE_METHOD(fixture, "an encoded frame keeps its bytes") {
   REQUIRE(!read(write(encoded_frame{transport::make_shared_bytes(bytes)}), y));
   REQUIRE(y.bytes);
   CHECK(*y.bytes == bytes);
+}
+
+TEST_CASE_METHOD(fixture, "an encoded frame keeps its delivery class and key") {
+  auto bytes = codec::encode(codec::signal{"tick", value::of(1)});
+  encoded_frame y;
+  REQUIRE(!read(write(encoded_frame{
+                    transport::make_shared_bytes(bytes), delivery_class::latest,
+                    transport::make_shared_bytes(std::string("r.a\0pos", 7))}),
+                y));
+  CHECK(*y.bytes == bytes);
+  CHECK(y.delivery == delivery_class::latest);
+  REQUIRE(y.latest_key);
+  CHECK(*y.latest_key == std::string("r.a\0pos", 7));
+  encoded_frame z;
+  REQUIRE(!read(write(encoded_frame{transport::make_shared_bytes(bytes),
+                                    delivery_class::drop}),
+                z));
+  CHECK(z.delivery == delivery_class::drop);
+  CHECK_FALSE(z.latest_key);
 }
 
 TEST_CASE_METHOD(fixture, "a request's context names its actors") {

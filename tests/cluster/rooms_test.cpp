@@ -9,6 +9,7 @@
 #include "tether/codec/payload_fields.hpp"
 #include "tether/tests/cluster/cluster_nodes.hpp"
 #include "tether/tests/support/calls.hpp"
+#include "tether/tests/support/http_call.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;
@@ -234,4 +235,40 @@ TEST_CASE(
   REQUIRE(test::migrate_session(nodes[0], m[0].id, "b") == 200);
   auto info = test::call_ok(*m[2].c, "room.info", room_arg(room));
   CHECK(test::field<std::vector<std::string>>(info, "members").size() == 3);
+}
+
+TEST_CASE("delivery classes cross the cluster with the message") {
+  auto nodes = test::three_nodes();
+  client::io_thread io;
+  auto m = one_each(io, nodes);
+  auto room = test::field<std::string>(
+      test::call_ok(*m[0].c, "room.create", value::empty_map()), "room");
+  test::call_ok(*m[1].c, "room.join", room_arg(room));
+  room_frames(m[0], "signal room.joined " + m[1].id);
+  // b's member at b drops: what the room at a sends now waits at b.
+  auto last = m[1].c->last_seq();
+  m[1].c->abort();
+  room_frames(m[0], "signal room.away " + m[1].id);
+  auto latest = [&room](const std::string& name, const std::string& payload) {
+    return room_arg(room, {{"name", value::of(name)},
+                           {"payload", value::of(payload)},
+                           {"exclude_self", value::of(true)},
+                           {"delivery", value::of(std::string{"latest"})},
+                           {"key", value::of(name)}});
+  };
+  for (int i = 1; i <= 10; ++i)
+    test::call_ok(*m[0].c, "room.broadcast", latest("pos", std::to_string(i)));
+  // The admin API at c speaks in a's room, in a class too.
+  for (int i = 1; i <= 2; ++i)
+    CHECK(test::http_call(nodes[2].where, "POST",
+                          "/api/v1/rooms/" + room + "/broadcast",
+                          test::admin_token,
+                          R"({"name":"news","payload":")" + std::to_string(i) +
+                              R"(","delivery":"latest","key":"news"})")
+              .status == 202);
+  m[1].c = test::resume(io, nodes[1].where, m[1].s, last);
+  CHECK(room_frames(m[1], "message  2") ==
+        std::vector<std::string>{"message " + m[0].id + " 10", "message  2"});
+  CHECK(m[1].c->last_seq() == last + 2);
+  CHECK(m[1].c->gaps() == 0);
 }

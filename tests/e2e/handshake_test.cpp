@@ -28,7 +28,7 @@ TEST_CASE("WELCOME reports the node and the connection and the limits") {
   CHECK(w->heartbeat_ms == 4321);
   CHECK(test::field<uint64_t>(w->limits, "max_inflight") == 77);
   CHECK(test::field<uint64_t>(w->limits, "max_message") == 1 << 20);
-  for (auto key : {"max_streams", "session_ttl_s", "ack_every"})
+  for (auto key : {"max_streams", "session_ttl_s", "ack_every", "lossy_after"})
     CHECK(test::field<uint64_t>(w->limits, key) > 0);
   // A second connection has its own id.
   auto w2 = n.join(io);
