@@ -392,6 +392,16 @@ fi
 if [[ $ALL_ROWS == 1 ]]; then
   for_all W5 "20 slow of 16 KiB at 500/s" --mode slow --conns 10 --slow 20 \
     --payload 16384 --broadcast-rate 500 "${D[@]}"
+  # The same flood in Tether's lossy delivery classes: latest over 4 keys
+  # (each slow stream keeps one waiting frame per key), and drop (skipped
+  # beyond lossy_after): the slow members stay connected.
+  if [[ $HAS_TETHER == 1 ]]; then
+    for how in latest drop; do
+      measure tether W5 "20 slow of 16 KiB at 500/s, $how" --mode slow \
+        --conns 10 --slow 20 --payload 16384 --broadcast-rate 500 \
+        --delivery "$how" "${D[@]}"
+    done
+  fi
   if [[ $HAS_TETHER == 1 ]]; then
     measure tether W4 "resume $RESUME sessions" --mode resume --conns "$RESUME" \
       --max-connecting 1000

@@ -40,6 +40,10 @@ struct options {
   // W5 slow consumers
   size_t slow = 20;
   double broadcast_rate = 500;
+  // The broadcasts' delivery class (Tether; empty: none given, keep) and,
+  // for latest, over how many keys they rotate.
+  std::string delivery;
+  size_t keys = 4;
   // The restart case: the sessions and rooms to resume, and the node to
   // start (its command, and the file its stderr goes to).
   std::string state;

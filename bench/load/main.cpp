@@ -146,7 +146,11 @@ int main(int argc, char** argv) {
           "slow: members that stop reading")(
           "broadcast-rate",
           po::value(&opt.broadcast_rate)->default_value(opt.broadcast_rate),
-          "slow: broadcasts per second into their room");
+          "slow: broadcasts per second into their room")(
+          "delivery", po::value(&opt.delivery),
+          "slow: the broadcasts' delivery class (keep, drop, latest)")(
+          "keys", po::value(&opt.keys)->default_value(opt.keys),
+          "slow: keys the latest broadcasts rotate over");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);

@@ -38,8 +38,15 @@ struct flood {
     if (!running)
       return;
     auto now = std::chrono::steady_clock::now();
-    for (; next <= now; next += interval, ++sent)
-      sender->send(cx.w.room_broadcast(sender->take_id(), room, payload, true));
+    const auto& how = cx.opt.delivery;
+    for (; next <= now; next += interval, ++sent) {
+      auto key =
+          how == "latest"
+              ? "k" + std::to_string(sent % std::max<size_t>(1, cx.opt.keys))
+              : std::string{};
+      sender->send(cx.w.room_broadcast(sender->take_id(), room, payload, true,
+                                       how, key));
+    }
     timer.expires_after(std::chrono::milliseconds(1));
     timer.async_wait([this](error_code ec) {
       if (!ec)
@@ -154,6 +161,7 @@ int run_slow(context& cx) {
       .add("echo_conns", uint64_t{opt.conns})
       .add("slow_members", uint64_t{opt.slow})
       .add("broadcast_rate", opt.broadcast_rate)
+      .add("delivery", opt.delivery.empty() ? "keep" : opt.delivery)
       .add("payload", uint64_t{opt.payload})
       .add("broadcasts_sent", f.sent)
       .add("broadcasts_answered", f.answered)

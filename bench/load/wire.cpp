@@ -240,19 +240,24 @@ std::string wire::room_join(uint64_t id, const std::string& room) const {
 }
 
 std::string wire::room_broadcast(uint64_t id, const std::string& room,
-                                 const std::string& payload,
-                                 bool exclude_self) const {
+                                 const std::string& payload, bool exclude_self,
+                                 const std::string& delivery,
+                                 const std::string& key) const {
   if (p_ == protocol::socketio)
     return sio_event(
         id, "broadcast",
         "{\"room\":\"" + room + "\",\"name\":\"b\",\"payload\":" + payload +
             ",\"exclude_self\":" + (exclude_self ? "true" : "false") + "}");
-  return request(id, "room.broadcast",
-                 value::map({{"room", value::of(room)},
-                             {"name", value::of(std::string{"b"})},
-                             {"payload", raw(payload)},
-                             {"exclude_self", value::of(exclude_self)}})
-                     .encoded());
+  std::vector<std::pair<std::string, value>> fields{
+      {"room", value::of(room)},
+      {"name", value::of(std::string{"b"})},
+      {"payload", raw(payload)},
+      {"exclude_self", value::of(exclude_self)}};
+  if (!delivery.empty())
+    fields.emplace_back("delivery", value::of(delivery));
+  if (!key.empty())
+    fields.emplace_back("key", value::of(key));
+  return request(id, "room.broadcast", value::map(fields).encoded());
 }
 
 bool wire::parse(const char* data, size_t size, std::vector<event>& out,

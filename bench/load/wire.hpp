@@ -73,9 +73,11 @@ class wire {
   std::string info(uint64_t id) const;
   std::string room_create(uint64_t id, uint64_t max_members) const;
   std::string room_join(uint64_t id, const std::string& room) const;
+  /// `delivery` and `key` (Tether only) are left out when empty.
   std::string room_broadcast(uint64_t id, const std::string& room,
-                             const std::string& payload,
-                             bool exclude_self) const;
+                             const std::string& payload, bool exclude_self,
+                             const std::string& delivery = {},
+                             const std::string& key = {}) const;
 
   /// Reads one WebSocket message into events. `answer` receives what must
   /// be sent back at once (Engine.IO's pong, Socket.IO's namespace connect).
