@@ -25,9 +25,11 @@
 #include "tether/actors/session/supervisor.hpp"
 #include "tether/actors/store/node_store.hpp"
 #include "tether/actors/thread_policy.hpp"
+#include "tether/codec/encode.hpp"
 #include "tether/security/crypto.hpp"
 #include "tether/security/stream_token.hpp"
 #include "tether/transport/listener.hpp"
+#include "tether/transport/tls.hpp"
 
 namespace tether {
 
@@ -148,6 +150,8 @@ class start_category_impl : public boost::system::error_category {
       return "the token secret cannot be used";
     case start_errc::cluster_unusable:
       return "the cluster port cannot be opened";
+    case start_errc::tls_unusable:
+      return "the TLS certificate or key cannot be used";
     }
     return "unknown";
   }
@@ -226,6 +230,26 @@ void runtime::add_inline_behavior(const std::string& op, request_function fn) {
   registry_.add_inline(op, std::move(fn));
 }
 
+void runtime::set_admission_hook(transport::admission_hook hook) {
+  admission_hook_ = std::move(hook);
+}
+
+std::shared_ptr<transport::admission> runtime::make_admission() const {
+  transport::admission_limits x;
+  x.allowed_origins = opts_.allowed_origins;
+  x.max_per_ip = opts_.max_connections_per_ip;
+  x.max_total = opts_.max_total_connections;
+  x.attempts_per_s = static_cast<double>(opts_.connect_rate_per_ip);
+  x.attempts_burst = static_cast<double>(opts_.connect_burst_per_ip != 0
+                                             ? opts_.connect_burst_per_ip
+                                             : opts_.connect_rate_per_ip);
+  x.hook = admission_hook_;
+  bool any = !x.allowed_origins.empty() || x.max_per_ip != 0 ||
+             x.max_total != 0 || x.attempts_per_s > 0 || x.hook;
+  // Without limits, connections carry no count and take no lock.
+  return any ? std::make_shared<transport::admission>(std::move(x)) : nullptr;
+}
+
 void runtime::add_behavior(const std::string& op, behavior_actor handler) {
   registry_.add(op, std::move(handler));
 }
@@ -240,6 +264,20 @@ transport::error_code runtime::start() {
       std::chrono::milliseconds{opts_.lim.handshake_timeout_ms};
   // Beast's pings back up the contract's heartbeat, a little later than it.
   ts.idle_timeout = std::chrono::milliseconds{opts_.lim.heartbeat_ms * 4};
+  if (!opts_.tls_cert.empty()) {
+    std::string problem;
+    tls_ = transport::tls_server::load(opts_.tls_cert, opts_.tls_key, problem);
+    if (!tls_) {
+      TETHER_LOG(error, "tls", problem);
+      return make_error_code(start_errc::tls_unusable);
+    }
+    ts.tls = tls_;
+  }
+  ts.admits = make_admission();
+  ts.overloaded_close = transport::make_shared_bytes(codec::encode(
+      codec::close{static_cast<uint64_t>(codec::close_code::overloaded),
+                   "overloaded: the node takes no more connections",
+                   {}}));
   auto bridges = std::make_shared<bridge_table>();
   auto sctx = std::make_shared<session_context>();
   sctx->node_name = opts_.node_name;
@@ -406,7 +444,8 @@ std::string runtime::url() const {
   auto host = opts_.listen_host;
   if (host.find(':') != std::string::npos)
     host = "[" + host + "]";
-  return "ws://" + host + ":" + std::to_string(port_) + opts_.ws_path;
+  return (tls_ ? "wss://" : "ws://") + host + ":" + std::to_string(port_) +
+         opts_.ws_path;
 }
 
 void runtime::shutdown() {
@@ -497,12 +536,39 @@ void runtime::catch_signals() {
     return;
   signals_ioc_ = std::make_unique<transport::net::io_context>(1);
   signals_ = std::make_unique<transport::net::signal_set>(*signals_ioc_, SIGINT,
-                                                          SIGTERM);
-  signals_->async_wait([](transport::error_code ec, int sig) {
-    if (!ec)
+                                                          SIGTERM, SIGHUP);
+  wait_for_signal();
+}
+
+void runtime::wait_for_signal() {
+  // Returning without waiting again ends `run_until_signal`: only SIGHUP
+  // waits on.
+  signals_->async_wait([this](transport::error_code ec, int sig) {
+    if (ec)
+      return;
+    if (sig != SIGHUP) {
       TETHER_LOG(info, "node",
                  "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+      return;
+    }
+    reload_tls();
+    wait_for_signal();
   });
+}
+
+void runtime::reload_tls() {
+  if (!tls_) {
+    TETHER_LOG(info, "tls", "received SIGHUP: no TLS to reload");
+    return;
+  }
+  std::string problem;
+  if (tls_->reload(problem))
+    TETHER_LOG(info, "tls",
+               "received SIGHUP: reloaded " << tls_->cert_file()
+                                            << " for new connections");
+  else
+    TETHER_LOG(error, "tls",
+               "received SIGHUP: kept the certificate in use: " << problem);
 }
 
 void runtime::run_until_signal() {

@@ -14,12 +14,14 @@
 #include "tether/actors/interfaces.hpp"
 #include "tether/actors/rooms/room.hpp"
 #include "tether/config/options.hpp"
+#include "tether/transport/admission.hpp"
 #include "tether/transport/beast.hpp"
 
 namespace tether {
 
 namespace transport {
 class listener;
+class tls_server;
 } // namespace transport
 
 /// Why a node could not start, besides a socket error: these call for
@@ -31,6 +33,8 @@ enum class start_errc {
   secret_unusable,
   /// The cluster port could not be opened (busy, or TLS files unusable).
   cluster_unusable,
+  /// --tls-cert or --tls-key cannot be used (see the log).
+  tls_unusable,
 };
 
 const boost::system::error_category& start_category() noexcept;
@@ -67,6 +71,13 @@ class runtime {
 
   /// Replaces the authenticator chosen by the options. Only before `start`.
   void set_authenticator(authenticator_actor authenticator);
+
+  /// Lets `hook` judge every WebSocket upgrade and poll before it costs
+  /// anything, from the peer's address, the path and the headers: a status
+  /// refuses it with that HTTP status and reason. It runs on the socket's
+  /// I/O thread, after the options' own limits, and must be quick. Only
+  /// before `start`.
+  void set_admission_hook(transport::admission_hook hook);
 
   /// Gives rooms of `type` server-side logic: it may refuse joins, sees
   /// joins and leaves, and gets a tick every `tick` (0: none). Only before
@@ -113,14 +124,24 @@ class runtime {
   void shutdown();
 
   /// Takes SIGINT and SIGTERM from now on (they no longer end the process
-  /// at once): call it before `start` so that a signal that comes early
-  /// still drains the node. `run_until_signal` calls it if not done.
+  /// at once), and SIGHUP, which reloads the TLS certificate: call it
+  /// before `start` so that a signal that comes early still drains the
+  /// node. `run_until_signal` calls it if not done.
   void catch_signals();
 
   /// Blocks until SIGINT or SIGTERM, then shuts down.
   void run_until_signal();
 
+  /// Reads `--tls-cert` and `--tls-key` again for the connections to come
+  /// (what SIGHUP does); a file that fails keeps the old one, logged.
+  void reload_tls();
+
  private:
+  void wait_for_signal();
+  /// The options' admission limits and the user's hook; null when there
+  /// are none.
+  std::shared_ptr<transport::admission> make_admission() const;
+
   config::options opts_;
   std::unique_ptr<caf::actor_system_config> caf_cfg_;
   std::unique_ptr<caf::actor_system> system_;
@@ -144,6 +165,9 @@ class runtime {
       transport::net::io_context::executor_type>>
       work_;
   std::shared_ptr<transport::listener> listener_;
+  /// The client port's certificate, when it serves TLS; SIGHUP reloads it.
+  std::shared_ptr<transport::tls_server> tls_;
+  transport::admission_hook admission_hook_;
   std::vector<std::thread> io_threads_;
   uint16_t port_ = 0;
   std::unique_ptr<transport::net::io_context> signals_ioc_;

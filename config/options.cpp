@@ -94,6 +94,13 @@ void add(po::options_description& group, const char* name,
   group.add_options()(name, value, help);
 }
 
+/// A text option without a default, shown as `value_name`.
+void text(po::options_description& group, const char* name, std::string* target,
+          const char* value_name, const char* help) {
+  add(group, name, po::value<std::string>(target)->value_name(value_name),
+      help);
+}
+
 template <class T>
 po::typed_value<T>* with_default(T* target, const T& fallback) {
   return po::value<T>(target)->default_value(fallback);
@@ -213,10 +220,9 @@ po::options_description describe(const options& d, std::string& listen,
   po::options_description general("General");
   general.add_options()("help,h", "print this help and exit");
   general.add_options()("version", "print the version and exit");
-  add(general, "config",
-      po::value<std::string>(&out.config_file)->value_name("FILE"),
-      "read options from FILE (lines of 'name = value'; the command line "
-      "wins)");
+  text(general, "config", &out.config_file, "FILE",
+       "read options from FILE (lines of 'name = value'; the command line "
+       "wins)");
   add(general, "listen",
       checked(&listen, "listen", read_listen)
           ->default_value(d.listen_host + ":" + std::to_string(d.listen_port))
@@ -225,9 +231,8 @@ po::options_description describe(const options& d, std::string& listen,
   add(general, "ws-path",
       checked(&out.ws_path, "ws-path", read_ws_path)->default_value(d.ws_path),
       "path of the WebSocket endpoint");
-  add(general, "node-name",
-      po::value<std::string>(&out.node_name)->value_name("NAME"),
-      "name of this node in WELCOME and sys.info (default: the host name)");
+  text(general, "node-name", &out.node_name, "NAME",
+       "name of this node in WELCOME and sys.info (default: the host name)");
   number(general, "io-threads", &out.io_threads, d.io_threads,
          "threads running the sockets", 1u);
   number(general, "actor-threads", &out.actor_threads, d.actor_threads,
@@ -250,9 +255,9 @@ po::options_description describe(const options& d, std::string& listen,
   add(general, "data-dir",
       with_default(&out.data_dir, d.data_dir)->value_name("DIR"),
       "where the node keeps its files (the token secret, the store)");
-  add(general, "store", po::value<std::string>(&out.store)->value_name("PATH"),
-      "the store's file, which keeps sessions and rooms across restarts "
-      "(default: DIR/store.db; none: no store)");
+  text(general, "store", &out.store, "PATH",
+       "the store's file, which keeps sessions and rooms across restarts "
+       "(default: DIR/store.db; none: no store)");
   number(general, "store-flush-ms", &out.store_flush_ms, d.store_flush_ms,
          "the longest a change waits for its commit: what a crash may lose",
          uint64_t{1}, uint64_t{60000});
@@ -273,25 +278,20 @@ po::options_description describe(const options& d, std::string& listen,
           ->value_name("HOST:PORT"),
       "the cluster address of a node to join (repeat it, or separate with "
       "commas, for more); needs --cluster-listen");
-  add(cluster, "public-url",
-      po::value<std::string>(&out.public_url)->value_name("URL"),
-      "the client URL other nodes name in redirects to this one (default: "
-      "from --listen)");
-  add(cluster, "cluster-tls-cert",
-      po::value<std::string>(&out.cluster_tls_cert)->value_name("FILE"),
-      "PEM certificate chain of this node for TLS between the nodes");
-  add(cluster, "cluster-tls-key",
-      po::value<std::string>(&out.cluster_tls_key)->value_name("FILE"),
-      "PEM key of --cluster-tls-cert");
-  add(cluster, "cluster-tls-ca",
-      po::value<std::string>(&out.cluster_tls_ca)->value_name("FILE"),
-      "PEM CA that every peer's certificate must be signed by");
+  text(cluster, "public-url", &out.public_url, "URL",
+       "the client URL other nodes name in redirects to this one (default: "
+       "from --listen)");
+  text(cluster, "cluster-tls-cert", &out.cluster_tls_cert, "FILE",
+       "PEM certificate chain of this node for TLS between the nodes");
+  text(cluster, "cluster-tls-key", &out.cluster_tls_key, "FILE",
+       "PEM key of --cluster-tls-cert");
+  text(cluster, "cluster-tls-ca", &out.cluster_tls_ca, "FILE",
+       "PEM CA that every peer's certificate must be signed by");
 
   po::options_description admin("Operators");
-  add(admin, "admin-token",
-      po::value<std::string>(&out.admin_token)->value_name("TOKEN"),
-      "enables the admin API (/api/v1/...) for requests with 'Authorization: "
-      "Bearer TOKEN'");
+  text(admin, "admin-token", &out.admin_token, "TOKEN",
+       "enables the admin API (/api/v1/...) for requests with 'Authorization: "
+       "Bearer TOKEN'");
 
   po::options_description limits_desc("Limits (WELCOME reports them)");
   number(limits_desc, "max-message", &l.max_message, dl.max_message,
@@ -366,13 +366,40 @@ po::options_description describe(const options& d, std::string& listen,
   choice(auth_desc, "auth", &out.auth, d.auth, {"anonymous", "jwt"},
          "anonymous (everyone is let in) or jwt (HELLO auth {token: JWT}, "
          "HS256; refused: CLOSE 8)");
-  add(auth_desc, "jwt-secret",
-      po::value<std::string>(&out.jwt_secret)->value_name("TEXT"),
-      "the HS256 secret JWTs are signed with (with --auth=jwt)");
+  text(auth_desc, "jwt-secret", &out.jwt_secret, "TEXT",
+       "the HS256 secret JWTs are signed with (with --auth=jwt)");
   flag(auth_desc, "allow-anonymous", &out.allow_anonymous, d.allow_anonymous,
        "with --auth=jwt, let in an empty auth map too");
+  po::options_description security("Security");
+  text(security, "tls-cert", &out.tls_cert, "FILE",
+       "PEM certificate chain: serve TLS (wss://, https://) as well as plain "
+       "clients on the --listen port; SIGHUP reloads it");
+  text(security, "tls-key", &out.tls_key, "FILE", "PEM key of --tls-cert");
+  add(security, "allowed-origins",
+      po::value<std::vector<std::string>>(&out.allowed_origins)
+          ->composing()
+          ->value_name("ORIGIN,..."),
+      "origins browsers may connect from (e.g. https://app.example.com; "
+      "repeat it or separate with commas); others get 403 (default: any)");
+  number(security, "max-connections-per-ip", &out.max_connections_per_ip,
+         d.max_connections_per_ip,
+         "open connections one IP address may have; more get HTTP 429 (0: no "
+         "limit)");
+  number(security, "max-total-connections", &out.max_total_connections,
+         d.max_total_connections,
+         "open connections the node takes; a WebSocket over it gets CLOSE 9 "
+         "overloaded, an HTTP request 503 (0: no limit)");
+  number(security, "connect-rate-per-ip", &out.connect_rate_per_ip,
+         d.connect_rate_per_ip,
+         "new connections per second one IP address may open; more get HTTP "
+         "429 (0: no limit)");
+  number(security, "connect-burst-per-ip", &out.connect_burst_per_ip,
+         d.connect_burst_per_ip,
+         "new connections one IP address may open at once under "
+         "--connect-rate-per-ip (0: as many as the rate)");
   po::options_description all;
   all.add(general)
+      .add(security)
       .add(cluster)
       .add(admin)
       .add(limits_desc)
@@ -459,6 +486,17 @@ std::string read_config(const std::string& file,
   return {};
 }
 
+/// The items of options given again or as comma-separated lists, trimmed.
+std::vector<std::string> split_lists(const std::vector<std::string>& given) {
+  std::vector<std::string> items;
+  for (const auto& text : given) {
+    std::stringstream list{text};
+    for (std::string one; std::getline(list, one, ',');)
+      items.push_back(trim(one));
+  }
+  return items;
+}
+
 /// What is wrong with options that are each fine alone.
 std::string check(options& x, const origins& from) {
   if (x.auth == "jwt" && x.jwt_secret.empty()) {
@@ -466,26 +504,32 @@ std::string check(options& x, const origins& from) {
     return it != from.end() ? it->second + ": auth = jwt needs jwt-secret"
                             : "--auth=jwt needs --jwt-secret";
   }
-  std::vector<std::string> joins;
-  for (const auto& given : x.joins) {
-    std::stringstream list{given};
-    for (std::string one; std::getline(list, one, ',');) {
-      one = trim(one);
-      std::string host;
-      uint16_t port = 0;
-      if (!split_host_port(one, host, port) || port == 0)
-        return "--join takes HOST:PORT with a port from 1 to 65535, not '" +
-               one + "'";
-      joins.push_back(one);
-    }
+  x.joins = split_lists(x.joins);
+  for (const auto& one : x.joins) {
+    std::string host;
+    uint16_t port = 0;
+    if (!split_host_port(one, host, port) || port == 0)
+      return "--join takes HOST:PORT with a port from 1 to 65535, not '" + one +
+             "'";
   }
-  x.joins = std::move(joins);
+  x.allowed_origins = split_lists(x.allowed_origins);
+  for (auto& one : x.allowed_origins) {
+    // Browsers send an origin without a trailing slash.
+    while (!one.empty() && one.back() == '/')
+      one.pop_back();
+    if (one.rfind("http://", 0) != 0 && one.rfind("https://", 0) != 0)
+      return "--allowed-origins takes origins such as "
+             "https://app.example.com, not '" +
+             one + "'";
+  }
   if (!x.joins.empty() && !x.clustered())
     return "--join needs --cluster-listen: the other nodes connect back to "
            "it";
   if (x.clustered() && x.secret.empty())
     return "--cluster-listen needs --secret: every node of a cluster shares "
            "one (64 hex digits)";
+  if (x.tls_cert.empty() != x.tls_key.empty())
+    return "--tls-cert and --tls-key go together: give both";
   auto tls = !x.cluster_tls_cert.empty() + !x.cluster_tls_key.empty() +
              !x.cluster_tls_ca.empty();
   if (tls != 0 && tls != 3)

@@ -81,6 +81,20 @@ struct options {
   std::string cluster_tls_cert;
   std::string cluster_tls_key;
   std::string cluster_tls_ca;
+  /// PEM certificate chain and key for TLS on the client port; both or
+  /// none.
+  std::string tls_cert;
+  std::string tls_key;
+  /// Origins a browser may connect from (others: 403); empty: any.
+  std::vector<std::string> allowed_origins;
+  /// Open connections from one IP address (more: 429); 0: no limit.
+  uint64_t max_connections_per_ip = 0;
+  /// Open connections in all (more: CLOSE 9 or 503); 0: no limit.
+  uint64_t max_total_connections = 0;
+  /// New connections per second from one IP address, and the burst
+  /// allowed at once (more: 429); 0: no limit.
+  uint64_t connect_rate_per_ip = 0;
+  uint64_t connect_burst_per_ip = 0;
   /// The admin API's bearer token; empty: the API is off (404).
   std::string admin_token;
   /// Whether this node is a cluster member.

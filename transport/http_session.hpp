@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "tether/transport/admission.hpp"
 #include "tether/transport/beast.hpp"
 #include "tether/transport/handler_factory.hpp"
 #include "tether/transport/settings.hpp"
@@ -26,10 +27,10 @@ class http_session
   // -- constructors -----------------------------------------------------------
 
   /// Takes over `stream`, the connection the listener numbered `number` and
-  /// whose peer is `remote`.
+  /// whose peer is `remote`, counted in by `ticket`.
   http_session(NextLayer&& stream, const settings& cfg,
                handler_factory make_handler, uint64_t number,
-               std::string remote);
+               std::string remote, admission::ticket ticket = {});
 
   http_session(const http_session&) = delete;
   http_session& operator=(const http_session&) = delete;
@@ -46,6 +47,9 @@ class http_session
                const std::string& content_type = "text/plain");
   /// Hands the request to `settings::api`; its answer is written here.
   void serve_api(http::request<http::string_body>& req);
+  /// What admission says of `req` (a status, or 0 to go on).
+  admission_verdict admit(const http::request<http::string_body>& req,
+                          request_kind kind) const;
   void on_respond(error_code ec, size_t n);
   void close();
 
@@ -54,6 +58,7 @@ class http_session
   handler_factory make_handler_;
   uint64_t number_;
   std::string remote_;
+  admission::ticket ticket_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;

@@ -5,6 +5,9 @@
 
 #include "tether/transport/http_session.hpp"
 
+#include <type_traits>
+
+#include "tether/transport/tls.hpp"
 #include "tether/transport/websocket_session.hpp"
 
 namespace tether::transport {
@@ -24,10 +27,12 @@ inline std::string path_of(beast::string_view target) {
 template <class NextLayer>
 http_session<NextLayer>::http_session(NextLayer&& stream, const settings& cfg,
                                       handler_factory make_handler,
-                                      uint64_t number, std::string remote)
+                                      uint64_t number, std::string remote,
+                                      admission::ticket ticket)
     : stream_(std::move(stream)), cfg_(cfg),
       make_handler_(std::move(make_handler)), number_(number),
-      remote_(std::move(remote)), timer_(stream_.get_executor()) {}
+      remote_(std::move(remote)), ticket_(std::move(ticket)),
+      timer_(stream_.get_executor()) {}
 
 template <class NextLayer> void http_session<NextLayer>::run() {
   using http_session_detail::max_request_bytes;
@@ -69,7 +74,16 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
   auto req = parser_->release();
   auto path = path_of(req.target());
   bool draining = cfg_.draining->load(std::memory_order_relaxed);
-  if (websocket::is_upgrade(req)) {
+  bool upgrade = websocket::is_upgrade(req);
+  if (cfg_.admits) {
+    auto kind = upgrade && path == cfg_.ws_path ? request_kind::websocket
+                : path.rfind("/poll", 0) == 0   ? request_kind::poll
+                                                : request_kind::other;
+    if (auto verdict = admit(req, kind); verdict.status != 0)
+      return respond(static_cast<http::status>(verdict.status),
+                     std::move(verdict.reason));
+  }
+  if (upgrade) {
     if (path != cfg_.ws_path)
       return respond(http::status::not_found,
                      "no WebSocket endpoint here; use " + cfg_.ws_path + "\n");
@@ -77,8 +91,8 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
       return respond(http::status::service_unavailable,
                      "draining: connect to another node\n");
     timer_.cancel();
-    std::make_shared<websocket_session<NextLayer>>(std::move(stream_), cfg_,
-                                                   std::move(remote_))
+    std::make_shared<websocket_session<NextLayer>>(
+        std::move(stream_), cfg_, std::move(remote_), std::move(ticket_))
         ->run(std::move(req), make_handler_, number_);
     return;
   }
@@ -91,6 +105,19 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
     return respond(http::status::upgrade_required,
                    "this endpoint speaks WebSocket only\n");
   respond(http::status::not_found, "not found\n");
+}
+
+template <class NextLayer>
+admission_verdict
+http_session<NextLayer>::admit(const http::request<http::string_body>& req,
+                               request_kind kind) const {
+  admission_request x;
+  x.address = remote_.substr(0, remote_.rfind(':'));
+  x.path = http_session_detail::path_of(req.target());
+  for (const auto& field : req)
+    x.headers.emplace_back(std::string{field.name_string()},
+                           std::string{field.value()});
+  return cfg_.admits->check(x, ticket_.verdict(), kind);
 }
 
 template <class NextLayer>
@@ -126,9 +153,20 @@ void http_session<NextLayer>::respond(http::status status, std::string body,
 }
 
 template <class NextLayer>
-void http_session<NextLayer>::on_respond(error_code, size_t) {
+void http_session<NextLayer>::on_respond(error_code ec, size_t) {
   // One request per connection (`keep_alive(false)`): the peer reads the
-  // answer, then the end of the stream.
+  // answer, then the end of the stream; over TLS a close_notify first, so
+  // that it can tell the end from a cut.
+  if constexpr (std::is_same_v<NextLayer, tls_stream>) {
+    if (!ec) {
+      timer_.expires_after(cfg_.close_timeout);
+      timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
+                                                  this->shared_from_this()));
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](error_code) { self->close(); });
+      return;
+    }
+  }
   close();
 }
 

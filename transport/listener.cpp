@@ -3,18 +3,25 @@
 #include <string>
 
 #include "tether/transport/http_session.hpp"
+#include "tether/transport/protocol_detector.hpp"
 
 namespace tether::transport {
 
 namespace {
 
-/// "address:port" of the peer, for logs; read before the socket moves into a
-/// session, as a TLS stream later will not expose it as plainly.
-std::string remote_of(const tcp::socket& socket) {
+/// The peer's address, for admission and (with its port) for logs; read
+/// before the socket moves into a session, as a TLS stream later will not
+/// expose it as plainly.
+std::string address_of(const tcp::socket& socket) {
   error_code ec;
   auto ep = socket.remote_endpoint(ec);
-  return ec ? std::string{"unknown"}
-            : ep.address().to_string() + ":" + std::to_string(ep.port());
+  return ec ? std::string{"unknown"} : ep.address().to_string();
+}
+
+std::string port_of(const tcp::socket& socket) {
+  error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  return ec ? std::string{"0"} : std::to_string(ep.port());
 }
 
 } // namespace
@@ -66,10 +73,21 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
     return;
   if (!ec) {
     socket.set_option(tcp::no_delay(true), ec);
-    auto remote = remote_of(socket);
-    std::make_shared<http_session<tcp::socket>>(
-        std::move(socket), cfg_, make_handler_, ++accepted_, std::move(remote))
-        ->run();
+    auto address = address_of(socket);
+    auto remote = address + ":" + port_of(socket);
+    auto ticket =
+        cfg_.admits ? cfg_.admits->enter(address) : admission::ticket{};
+    // A plain-only port skips the wait for the first byte.
+    if (cfg_.tls)
+      std::make_shared<protocol_detector>(std::move(socket), cfg_,
+                                          make_handler_, ++accepted_,
+                                          std::move(remote), std::move(ticket))
+          ->run();
+    else
+      std::make_shared<http_session<tcp::socket>>(
+          std::move(socket), cfg_, make_handler_, ++accepted_,
+          std::move(remote), std::move(ticket))
+          ->run();
   }
   // Errors such as "too many open files" must not stop the accept loop.
   do_accept();

@@ -6,9 +6,13 @@
 #include <memory>
 #include <string>
 
+#include "tether/transport/channel.hpp"
 #include "tether/transport/http_api.hpp"
 
 namespace tether::transport {
+
+class admission;
+class tls_server;
 
 /// What the listener and its WebSocket sessions need to know.
 struct settings {
@@ -36,6 +40,13 @@ struct settings {
   /// copy of these settings.
   std::shared_ptr<std::atomic<bool>> draining =
       std::make_shared<std::atomic<bool>>(false);
+  /// Serves TLS as well as plain clients on the port; null: plain only.
+  std::shared_ptr<tls_server> tls;
+  /// Counts connections and refuses what is over the limits; null: none.
+  std::shared_ptr<transport::admission> admits;
+  /// What a WebSocket over the node's connection limit gets right after
+  /// its upgrade before it is closed (the contract's CLOSE 9 frame).
+  shared_bytes overloaded_close;
 };
 
 } // namespace tether::transport

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tether/containers/lazy_queue.hpp"
+#include "tether/transport/admission.hpp"
 #include "tether/transport/beast.hpp"
 #include "tether/transport/channel.hpp"
 #include "tether/transport/handler_factory.hpp"
@@ -33,9 +34,9 @@ class websocket_session
   // -- constructors -----------------------------------------------------------
 
   /// Takes over `stream`, which has just read an upgrade request. `remote`
-  /// names the peer in logs.
-  websocket_session(NextLayer&& stream, const settings& cfg,
-                    std::string remote);
+  /// names the peer in logs; `ticket` counts it in while it is open.
+  websocket_session(NextLayer&& stream, const settings& cfg, std::string remote,
+                    admission::ticket ticket = {});
   ~websocket_session() override;
 
   websocket_session(const websocket_session&) = delete;
@@ -79,6 +80,7 @@ class websocket_session
   websocket::stream<NextLayer> ws_;
   settings cfg_;
   std::string remote_;
+  admission::ticket ticket_;
   beast::flat_buffer buffer_;
   /// The message being written (set exactly while a write is in flight), and
   /// those waiting behind it.

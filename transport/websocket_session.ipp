@@ -19,9 +19,10 @@ constexpr size_t first_read = 1024;
 template <class NextLayer>
 websocket_session<NextLayer>::websocket_session(NextLayer&& stream,
                                                 const settings& cfg,
-                                                std::string remote)
+                                                std::string remote,
+                                                admission::ticket ticket)
     : ws_(std::move(stream)), cfg_(cfg), remote_(std::move(remote)),
-      close_timer_(ws_.get_executor()) {}
+      ticket_(std::move(ticket)), close_timer_(ws_.get_executor()) {}
 
 template <class NextLayer>
 websocket_session<NextLayer>::~websocket_session() = default;
@@ -55,6 +56,10 @@ void websocket_session<NextLayer>::on_accept(
     error_code ec, const handler_factory& make_handler, uint64_t number) {
   if (ec)
     return finish("upgrade failed: " + ec.message());
+  // A full node tells the client why in the protocol's own words, then
+  // closes; no connection actor is made.
+  if (ticket_.verdict() == admitted::node_full)
+    return on_close(cfg_.overloaded_close);
   handler_ = make_handler(this->shared_from_this(), number);
   do_read();
 }

@@ -2,60 +2,116 @@
 
 #include <future>
 
+#include <openssl/ssl.h>
+
 namespace tether::transport {
 
-ws_client::ws_client(net::io_context& ioc) : ws_(net::make_strand(ioc)) {}
+ws_client::ws_client(net::io_context& ioc)
+    : strand_(net::make_strand(ioc)),
+      ws_(std::in_place_type<plain_ws>, strand_) {}
+
+ws_client::ws_client(net::io_context& ioc, std::shared_ptr<ssl::context> tls,
+                     bool verify_host)
+    : strand_(net::make_strand(ioc)), tls_(std::move(tls)),
+      verify_host_(verify_host),
+      ws_(std::in_place_type<tls_ws>, strand_, *tls_) {}
 
 error_code ws_client::connect(const std::string& host, uint16_t port,
                               const std::string& path,
                               std::chrono::milliseconds timeout) {
   std::promise<error_code> done;
   auto result = done.get_future();
-  net::post(ws_.get_executor(), [&, self = shared_from_this()] {
+  net::post(strand_, [&, self = shared_from_this()] {
     error_code ec;
     auto address = net::ip::make_address(host, ec);
     if (ec)
       return done.set_value(ec);
-    auto& tcp_layer = beast::get_lowest_layer(ws_);
-    tcp_layer.expires_after(timeout);
-    tcp_layer.async_connect(tcp::endpoint{address, port}, [&, self, host, path](
-                                                              error_code ec) {
-      if (ec)
-        return done.set_value(ec);
-      beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec);
-      ws_.async_handshake(host, path, [&, self](error_code ec) {
-        beast::get_lowest_layer(ws_).expires_never();
-        done.set_value(ec);
-      });
+    auto finished = [&, self](error_code ec) {
+      with_ws([](auto& ws) { beast::get_lowest_layer(ws).expires_never(); });
+      done.set_value(ec);
+    };
+    with_ws([&](auto& ws) {
+      auto& tcp_layer = beast::get_lowest_layer(ws);
+      tcp_layer.expires_after(timeout);
+      tcp_layer.async_connect(tcp::endpoint{address, port},
+                              [self, host, path, finished](error_code ec) {
+                                if (ec)
+                                  return finished(ec);
+                                self->upgrade(host, path, finished);
+                              });
     });
   });
   return result.get();
 }
 
+void ws_client::upgrade(const std::string& host, const std::string& path,
+                        std::function<void(error_code)> done) {
+  with_ws([&](auto& ws) {
+    error_code ignored;
+    beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true),
+                                                    ignored);
+  });
+  if (auto* plain = std::get_if<plain_ws>(&ws_))
+    return plain->async_handshake(host, path, std::move(done));
+  auto& ws = std::get<tls_ws>(ws_);
+  auto& tls = ws.next_layer();
+  error_code ec;
+  net::ip::make_address(host, ec);
+  // SNI names hosts only, never addresses.
+  if (ec)
+    SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
+  if (verify_host_)
+    tls.set_verify_callback(ssl::host_name_verification(host));
+  tls.async_handshake(ssl::stream_base::client,
+                      [self = shared_from_this(), host, path,
+                       done = std::move(done)](error_code ec) mutable {
+                        if (ec)
+                          return done(ec);
+                        std::get<tls_ws>(self->ws_).async_handshake(
+                            host, path, std::move(done));
+                      });
+}
+
+std::string ws_client::refused_certificate() const {
+  auto* tls = std::get_if<tls_ws>(&ws_);
+  if (!tls)
+    return {};
+  // The handshake is over (connect returned): nothing else touches it.
+  auto result = SSL_get_verify_result(
+      const_cast<tls_ws*>(tls)->next_layer().native_handle());
+  return result == X509_V_OK ? std::string{}
+                             : X509_verify_cert_error_string(result);
+}
+
 void ws_client::start(callbacks cb) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), cb] {
+  net::post(strand_, [self = shared_from_this(), cb] {
     self->cb_ = cb;
-    self->ws_.read_message_max(256 << 20);
-    self->ws_.auto_fragment(false);
+    self->with_ws([](auto& ws) {
+      ws.read_message_max(256 << 20);
+      ws.auto_fragment(false);
+    });
     self->do_read();
   });
 }
 
 void ws_client::do_read() {
-  ws_.async_read(buffer_, [self = shared_from_this()](error_code ec, size_t) {
-    if (ec)
-      return self->finish(ec == websocket::error::closed ? "closed by peer"
-                                                         : ec.message());
-    auto bytes = beast::buffers_to_string(self->buffer_.data());
-    self->buffer_.consume(self->buffer_.size());
-    if (self->cb_.on_message)
-      self->cb_.on_message(std::move(bytes), self->ws_.got_binary());
-    self->do_read();
+  with_ws([this](auto& ws) {
+    ws.async_read(buffer_, [self = shared_from_this()](error_code ec, size_t) {
+      if (ec)
+        return self->finish(ec == websocket::error::closed ? "closed by peer"
+                                                           : ec.message());
+      auto bytes = beast::buffers_to_string(self->buffer_.data());
+      self->buffer_.consume(self->buffer_.size());
+      auto binary = self->with_ws([](auto& ws) { return ws.got_binary(); });
+      if (self->cb_.on_message)
+        self->cb_.on_message(std::move(bytes), binary);
+      self->do_read();
+    });
   });
 }
 
 void ws_client::send(shared_bytes message, bool binary) {
-  net::post(ws_.get_executor(),
+  net::post(strand_,
             [self = shared_from_this(), message = std::move(message), binary] {
               if (self->closing_)
                 return;
@@ -66,35 +122,41 @@ void ws_client::send(shared_bytes message, bool binary) {
 }
 
 void ws_client::do_write() {
-  ws_.binary(queue_.front().binary);
-  ws_.async_write(net::buffer(*queue_.front().bytes),
-                  [self = shared_from_this()](error_code ec, size_t) {
-                    if (ec)
-                      return self->finish("write failed: " + ec.message());
-                    self->queue_.pop_front();
-                    if (!self->queue_.empty())
-                      return self->do_write();
-                    if (self->closing_)
-                      self->ws_.async_close(
-                          websocket::close_code::normal,
-                          [self](error_code) { self->finish("closed"); });
-                  });
+  with_ws([this](auto& ws) {
+    ws.binary(queue_.front().binary);
+    ws.async_write(net::buffer(*queue_.front().bytes),
+                   [self = shared_from_this()](error_code ec, size_t) {
+                     if (ec)
+                       return self->finish("write failed: " + ec.message());
+                     self->queue_.pop_front();
+                     if (!self->queue_.empty())
+                       return self->do_write();
+                     if (self->closing_)
+                       self->close_now();
+                   });
+  });
 }
 
 void ws_client::close() {
-  net::post(ws_.get_executor(), [self = shared_from_this()] {
+  net::post(strand_, [self = shared_from_this()] {
     if (self->closing_ || self->finished_)
       return;
     self->closing_ = true;
     if (self->queue_.empty())
-      self->ws_.async_close(websocket::close_code::normal,
-                            [self](error_code) { self->finish("closed"); });
+      self->close_now();
+  });
+}
+
+void ws_client::close_now() {
+  with_ws([this](auto& ws) {
+    ws.async_close(
+        websocket::close_code::normal,
+        [self = shared_from_this()](error_code) { self->finish("closed"); });
   });
 }
 
 void ws_client::abort() {
-  net::post(ws_.get_executor(),
-            [self = shared_from_this()] { self->finish("aborted"); });
+  net::post(strand_, [self = shared_from_this()] { self->finish("aborted"); });
 }
 
 void ws_client::finish(const std::string& reason) {
@@ -102,8 +164,10 @@ void ws_client::finish(const std::string& reason) {
     return;
   finished_ = true;
   closing_ = true;
-  error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  with_ws([](auto& ws) {
+    error_code ignored;
+    beast::get_lowest_layer(ws).socket().close(ignored);
+  });
   if (cb_.on_closed)
     cb_.on_closed(reason);
   cb_ = {};

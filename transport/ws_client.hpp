@@ -5,15 +5,18 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "tether/transport/beast.hpp"
 #include "tether/transport/channel.hpp"
+#include "tether/transport/tls.hpp"
 
 namespace tether::transport {
 
-/// The client side of one WebSocket, for the client library: connects,
-/// then reads whole messages into a callback and writes queued messages.
-/// `send` and `close` may be called from any thread.
+/// The client side of one WebSocket (`ws://`, or `wss://` over TLS), for
+/// the client library: connects, then reads whole messages into a callback
+/// and writes queued messages. `send` and `close` may be called from any
+/// thread.
 class ws_client : public std::enable_shared_from_this<ws_client> {
  public:
   struct callbacks {
@@ -23,13 +26,22 @@ class ws_client : public std::enable_shared_from_this<ws_client> {
     std::function<void(const std::string& reason)> on_closed;
   };
 
+  /// A plain WebSocket.
   explicit ws_client(net::io_context& ioc);
+  /// A WebSocket over TLS with `tls`; `verify_host`: the certificate must
+  /// name the host `connect` is given.
+  ws_client(net::io_context& ioc, std::shared_ptr<ssl::context> tls,
+            bool verify_host);
 
-  /// Connects and upgrades; blocks the caller, which must not be the I/O
-  /// thread. Times out after `timeout`.
+  /// Connects (and, over TLS, completes its handshake) and upgrades; blocks the
+  /// caller, which must not be the I/O thread. Times out after `timeout`.
   error_code connect(const std::string& host, uint16_t port,
                      const std::string& path,
                      std::chrono::milliseconds timeout);
+
+  /// Why the certificate was refused, after `connect` failed on it
+  /// ("certificate has expired"); empty otherwise.
+  std::string refused_certificate() const;
 
   /// Starts reading; call once after `connect`.
   void start(callbacks cb);
@@ -49,11 +61,25 @@ class ws_client : public std::enable_shared_from_this<ws_client> {
     bool binary;
   };
 
+  using plain_ws = websocket::stream<beast::tcp_stream>;
+  using tls_ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+  void upgrade(const std::string& host, const std::string& path,
+               std::function<void(error_code)> done);
   void do_read();
   void do_write();
+  void close_now();
   void finish(const std::string& reason);
+  /// Runs `f` on whichever stream this client has.
+  template <class F> decltype(auto) with_ws(F&& f) {
+    return std::visit(std::forward<F>(f), ws_);
+  }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  net::strand<net::io_context::executor_type> strand_;
+  /// Kept for the TLS stream's lifetime (null for a plain one).
+  std::shared_ptr<ssl::context> tls_;
+  bool verify_host_ = false;
+  std::variant<plain_ws, tls_ws> ws_;
   beast::flat_buffer buffer_;
   std::deque<outgoing> queue_;
   callbacks cb_;

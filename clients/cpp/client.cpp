@@ -22,26 +22,42 @@ io_thread::~io_thread() {
 // -----------------------------------------------------------------------
 
 std::optional<endpoint> parse_url(const std::string& url) {
-  const std::string scheme = "ws://";
-  if (url.compare(0, scheme.size(), scheme) != 0)
-    return std::nullopt;
-  auto rest = url.substr(scheme.size());
-  auto slash = rest.find('/');
-  auto authority = rest.substr(0, slash);
   endpoint result;
-  result.path = slash == std::string::npos ? "/" : rest.substr(slash);
-  auto colon = authority.rfind(':');
-  if (colon == std::string::npos)
-    return std::nullopt;
-  result.host = authority.substr(0, colon);
-  if (result.host.size() >= 2 && result.host.front() == '[')
-    result.host = result.host.substr(1, result.host.size() - 2);
-  try {
-    result.port =
-        static_cast<uint16_t>(std::stoul(authority.substr(colon + 1)));
-  } catch (const std::exception&) {
+  std::string rest;
+  if (url.rfind("ws://", 0) == 0) {
+    rest = url.substr(5);
+    result.port = 80;
+  } else if (url.rfind("wss://", 0) == 0) {
+    rest = url.substr(6);
+    result.port = 443;
+    result.tls = true;
+  } else {
     return std::nullopt;
   }
+  auto slash = rest.find('/');
+  auto authority = rest.substr(0, slash);
+  result.path = slash == std::string::npos ? "/" : rest.substr(slash);
+  // A colon after the last ']' (or in a host without brackets) starts the
+  // port.
+  auto bracket = authority.rfind(']');
+  auto colon = authority.rfind(':');
+  if (colon != std::string::npos &&
+      (bracket == std::string::npos || colon > bracket)) {
+    try {
+      auto port = std::stoul(authority.substr(colon + 1));
+      if (port == 0 || port > 65535)
+        return std::nullopt;
+      result.port = static_cast<uint16_t>(port);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    authority = authority.substr(0, colon);
+  }
+  result.host = authority;
+  if (result.host.size() >= 2 && result.host.front() == '[')
+    result.host = result.host.substr(1, result.host.size() - 2);
+  if (result.host.empty())
+    return std::nullopt;
   return result;
 }
 
@@ -51,11 +67,26 @@ std::shared_ptr<client> client::connect(io_thread& io, const endpoint& where,
                                         std::string* error,
                                         std::chrono::milliseconds timeout) {
   std::shared_ptr<client> self{new client};
-  self->ws_ = std::make_shared<transport::ws_client>(io.context());
+  if (where.tls) {
+    std::string problem;
+    auto ctx = transport::make_tls_client(where.tls_options, problem);
+    if (!ctx) {
+      if (error)
+        *error = problem;
+      return nullptr;
+    }
+    self->ws_ = std::make_shared<transport::ws_client>(
+        io.context(), std::move(ctx), where.tls_options.verify);
+  } else {
+    self->ws_ = std::make_shared<transport::ws_client>(io.context());
+  }
   if (auto ec =
           self->ws_->connect(where.host, where.port, where.path, timeout)) {
-    if (error)
+    if (error) {
       *error = ec.message();
+      if (auto why = self->ws_->refused_certificate(); !why.empty())
+        *error += ": " + why;
+    }
     return nullptr;
   }
   std::weak_ptr<client> weak = self;
@@ -71,13 +102,14 @@ std::shared_ptr<client> client::connect(io_thread& io, const endpoint& where,
 }
 
 std::shared_ptr<client> client::open(io_thread& io, const std::string& url,
-                                     std::string& error,
-                                     codec::map_value auth) {
+                                     std::string& error, codec::map_value auth,
+                                     const transport::tls_client_options& tls) {
   auto where = parse_url(url);
   if (!where) {
-    error = "not a ws:// URL: " + url;
+    error = "not a ws:// or wss:// URL: " + url;
     return nullptr;
   }
+  where->tls_options = tls;
   auto c = connect(io, *where, &error);
   if (!c)
     return nullptr;

@@ -62,14 +62,18 @@ struct served {
   std::string error_message;
 };
 
-/// Where `ws://HOST:PORT/PATH` points.
+/// Where `ws://HOST:PORT/PATH` or `wss://HOST:PORT/PATH` points.
 struct endpoint {
   std::string host;
   uint16_t port = 0;
   std::string path = "/ws";
+  /// `wss://`: the WebSocket runs over TLS, checked as `tls_options` say.
+  bool tls = false;
+  transport::tls_client_options tls_options;
 };
 
-/// Parses a `ws://` URL; nullopt when it is not one.
+/// Parses a `ws://` or `wss://` URL (the port defaults to 80 or 443);
+/// nullopt when it is not one.
 std::optional<endpoint> parse_url(const std::string& url);
 
 /// A Tether client over one WebSocket. Requests made with `call` are
@@ -83,11 +87,13 @@ class client {
   connect(io_thread& io, const endpoint& where, std::string* error = nullptr,
           std::chrono::milliseconds timeout = std::chrono::seconds{5});
 
-  /// Connects to a `ws://` URL and completes HELLO/WELCOME with `auth`;
-  /// nullptr and `error` saying why (a bad URL, no connection, refused).
-  static std::shared_ptr<client> open(io_thread& io, const std::string& url,
-                                      std::string& error,
-                                      codec::map_value auth = {});
+  /// Connects to a `ws://` or `wss://` URL (a `wss://` one checked as
+  /// `tls` says) and completes HELLO/WELCOME with `auth`; nullptr and
+  /// `error` saying why (a bad URL, no connection, refused).
+  static std::shared_ptr<client>
+  open(io_thread& io, const std::string& url, std::string& error,
+       codec::map_value auth = {},
+       const transport::tls_client_options& tls = {});
 
   ~client();
 

@@ -63,11 +63,12 @@ session_client::attempt_result session_client::attempt(const std::string& url) {
     if (url == opts_.url) {
       result r;
       r.what = result::kind::stop;
-      r.reason = "not a ws:// URL: " + url;
+      r.reason = "not a ws:// or wss:// URL: " + url;
       return r;
     }
     return retry("a redirect to a bad URL: " + url);
   }
+  where->tls_options = opts_.tls;
   std::string error;
   auto c = client::connect(io_, *where, &error, opts_.step_timeout);
   if (!c)

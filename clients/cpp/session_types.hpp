@@ -6,14 +6,17 @@
 #include <string>
 
 #include "tether/codec/value.hpp"
+#include "tether/transport/tls.hpp"
 
 namespace tether::client {
 
 /// How a `session_client` connects and reconnects.
 struct session_options {
-  /// The node's `ws://HOST:PORT/PATH`: where it connects first, and after
-  /// a CLOSE 5 with an empty redirect.
+  /// The node's `ws://HOST:PORT/PATH` (or `wss://`): where it connects
+  /// first, and after a CLOSE 5 with an empty redirect.
   std::string url;
+  /// How a `wss://` node's certificate is checked (redirects too).
+  transport::tls_client_options tls;
   /// HELLO's auth map (e.g. {"token": JWT}); empty: anonymous.
   codec::map_value auth;
   /// SESSION_OPEN's info (for a new session only).

@@ -3,13 +3,11 @@
 // a node with a certificate of another CA, or without TLS, is not let in.
 // The CA and certificates are made at test time with the openssl CLI.
 
-#include <cstdlib>
-#include <fstream>
-
 #include <catch2/catch.hpp>
 
 #include "tether/tests/cluster/cluster_nodes.hpp"
 #include "tether/tests/support/calls.hpp"
+#include "tether/tests/support/certificates.hpp"
 #include "tether/tests/support/temp_dir.hpp"
 
 using namespace tether;
@@ -19,29 +17,14 @@ using test::room_arg;
 
 namespace {
 
-/// Runs a shell command quietly; the test fails if it fails.
-void run(const std::string& command) {
-  INFO(command);
-  REQUIRE(std::system((command + " >/dev/null 2>&1").c_str()) == 0);
-}
-
-/// A throwaway CA `name` in `dir` and a certificate it signed for `node`:
-/// the --cluster-tls-* options of a node with that certificate.
+/// The --cluster-tls-* options of node `node` with a certificate the CA
+/// `ca` of `dir` signed.
 std::vector<std::string> certified(const test::temp_dir& dir,
                                    const std::string& ca,
                                    const std::string& node) {
-  auto f = [&](const std::string& x) { return dir.file(x); };
-  if (!std::ifstream{f(ca + ".pem")})
-    run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=" + ca +
-        " -keyout " + f(ca + ".key") + " -out " + f(ca + ".pem"));
-  run("openssl req -newkey rsa:2048 -nodes -subj /CN=" + node + " -keyout " +
-      f(node + ".key") + " -out " + f(node + ".csr"));
-  run("openssl x509 -req -days 1 -in " + f(node + ".csr") + " -CA " +
-      f(ca + ".pem") + " -CAkey " + f(ca + ".key") + " -CAcreateserial -out " +
-      f(node + ".pem"));
-  return {"--cluster-tls-cert=" + f(node + ".pem"),
-          "--cluster-tls-key=" + f(node + ".key"),
-          "--cluster-tls-ca=" + f(ca + ".pem")};
+  auto made = test::issue(dir, ca, node);
+  return {"--cluster-tls-cert=" + made.cert, "--cluster-tls-key=" + made.key,
+          "--cluster-tls-ca=" + test::make_ca(dir, ca).cert};
 }
 
 } // namespace

@@ -160,12 +160,25 @@ TEST_CASE("bad options are refused with a clear message and exit code 2") {
            {{"--config=/nonexistent/file"}, "cannot read"},
            {{"--room-max-ttl-s=10", "--room-ttl-s=11"}, "room-max-ttl-s"},
            {{"--max-rooms=0"}, "max-rooms"},
+           {{"--tls-key=k.pem"}, "--tls-cert and --tls-key"},
+           {{"--allowed-origins=app.example.com"}, "allowed-origins"},
+           {{"--max-connections-per-ip=-1"}, "max-connections-per-ip"},
        }) {
     auto r = parse_args(c.args);
     CHECK_FALSE(r.opts);
     CHECK(r.exit_code == 2);
     CHECK(r.text.find(c.says) != std::string::npos);
   }
+}
+
+TEST_CASE("allowed origins are taken repeated or comma-separated and "
+          "without a trailing slash") {
+  auto r = parse_args({"--allowed-origins=https://a.example, http://b:8080/",
+                       "--allowed-origins", "https://c.example"});
+  REQUIRE(r.opts);
+  CHECK(r.opts->allowed_origins ==
+        std::vector<std::string>{"https://a.example", "http://b:8080",
+                                 "https://c.example"});
 }
 
 TEST_CASE("an unknown key in the config file is refused") {

@@ -142,12 +142,11 @@ std::string child_node::next_line(std::chrono::milliseconds timeout) {
 
 std::optional<client::endpoint>
 child_node::listening(std::chrono::milliseconds timeout) {
+  const std::string prefix = "tether-node listening on ";
   auto line = next_line(timeout);
-  auto at = line.find("ws://");
-  if (line.rfind("tether-node listening on ", 0) != 0 ||
-      at == std::string::npos)
+  if (line.rfind(prefix, 0) != 0)
     return std::nullopt;
-  auto url = line.substr(at);
+  auto url = line.substr(prefix.size());
   url.erase(url.find_last_not_of("\r\n") + 1);
   return client::parse_url(url);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
-// A plain HTTP/1.1 request to a node, for the tests of its HTTP side.
+// An HTTP/1.1 request to a node, plain or over TLS, for the tests of its
+// HTTP side.
 
 #include <string>
 
@@ -15,8 +16,9 @@ struct http_result {
   std::string body;
 };
 
-/// Sends `method target` to `at` with `body` (JSON) and, unless empty, a
-/// bearer `token`; waits up to 90 s for the answer.
+/// Sends `method target` to `at` (over TLS when `at.tls`, checked as
+/// `at.tls_options` say) with `body` (JSON) and, unless empty, a bearer
+/// `token`; waits up to 90 s for the answer.
 http_result http_call(const client::endpoint& at, const std::string& method,
                       const std::string& target, const std::string& token = {},
                       const std::string& body = {});
