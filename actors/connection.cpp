@@ -241,6 +241,13 @@ template <class Frame> bool connection_state::handle_session(Frame& x) {
         .await(on_result, on_error);
   return false;
 }
+
+// Instantiated here by name: clang 14 emits none for the implicit uses
+// inside handle()'s std::visit above, and the fuzz build failed to link.
+template bool connection_state::handle_session(codec::session_open&);
+template bool connection_state::handle_session(codec::session_attach&);
+template bool connection_state::handle_session(codec::session_resume&);
+
 bool connection_state::handle_hello(codec::hello& x) {
   if (hello_seen_) {
     close_with(codec::close_code::invalid_message, "HELLO sent twice");
