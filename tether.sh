@@ -3,6 +3,7 @@
 #   ./tether.sh run [NODE OPTIONS...]  install what is missing, build, start a node
 #   ./tether.sh test                   install what is missing, build, run every test
 #   ./tether.sh install [PACKAGE...]   only install what is missing (and these)
+#   ./tether.sh fuzz [SECONDS]         build the libFuzzer targets, run each SECONDS (30)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -68,9 +69,15 @@ case "${1:-}" in
     say "running the tests"
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" --timeout 300
     ;;
+  fuzz)
+    # clang and libFuzzer build apart, in build-fuzz (docs/fuzzing.md).
+    PACKAGES+=(clang-14 libfuzzer-14-dev)
+    install_missing
+    exec tests/fuzz/run.sh "${2:-30}"
+    ;;
   *)
     echo "usage: ./tether.sh run [NODE OPTIONS...] | ./tether.sh test" \
-      "| ./tether.sh install [PACKAGE...]" >&2
+      "| ./tether.sh install [PACKAGE...] | ./tether.sh fuzz [SECONDS]" >&2
     exit 2
     ;;
 esac
