@@ -25,6 +25,8 @@ codec::value limits_map(const config::limits& x) {
   using codec::value;
   return value::map({
       {"max_message", value::of(x.max_message)},
+      {"max_fragments", value::of(x.max_fragments)},
+      {"max_batch_frames", value::of(x.max_batch_frames)},
       {"max_inflight", value::of(x.max_inflight)},
       {"max_streams", value::of(x.max_streams)},
       {"session_ttl_s", value::of(x.session_ttl_s)},
@@ -90,10 +92,18 @@ void connection_state::on_inbound(inbound_message& msg) {
   if (!msg.binary)
     return close_with(codec::close_code::invalid_message,
                       "text message: frames travel in binary messages");
-  auto decoded = codec::decode_batch(msg.bytes.data(), msg.bytes.size());
-  if (auto err = std::get_if<codec::decode_error>(&decoded))
+  auto decoded = codec::decode_batch(msg.bytes.data(), msg.bytes.size(),
+                                     ctx_->limits.max_batch_frames);
+  if (auto err = std::get_if<codec::decode_error>(&decoded)) {
+    // Too many frames is a size over a limit, like too many bytes: the
+    // client splits the batch, nothing in it is malformed.
+    if (err->too_many_frames)
+      return close_with(codec::close_code::message_too_large,
+                        "message too large: " + err->reason +
+                            " (max_batch_frames)");
     return close_with(codec::close_code::invalid_message,
                       "invalid message: " + err->reason);
+  }
   process(std::get<std::vector<codec::frame>>(decoded));
 }
 
@@ -377,9 +387,12 @@ void connection_state::on_down(const caf::down_msg& msg) {
 // -- lifetime ----------------------------------------------------------------
 
 void connection_state::on_too_big() {
+  const auto& lim = ctx_->limits;
   close_with(codec::close_code::message_too_large,
              "message larger than max_message (" +
-                 std::to_string(ctx_->limits.max_message) + " bytes)");
+                 std::to_string(lim.max_message) + " bytes) or in more than " +
+                 "max_fragments (" + std::to_string(lim.max_fragments) +
+                 ") pieces");
 }
 
 void connection_state::let_go() {

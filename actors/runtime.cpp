@@ -259,6 +259,7 @@ transport::error_code runtime::start() {
   transport::settings ts;
   ts.ws_path = opts_.ws_path;
   ts.max_message = opts_.lim.max_message;
+  ts.max_fragments = opts_.lim.max_fragments;
   ts.threaded_io = opts_.io_threads > 1;
   ts.upgrade_timeout =
       std::chrono::milliseconds{opts_.lim.handshake_timeout_ms};

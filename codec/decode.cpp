@@ -58,12 +58,16 @@ bool read_frame(reader& in, frame& out) {
 
 } // namespace
 
-decoded_batch decode_batch(const char* data, size_t size) {
+decoded_batch decode_batch(const char* data, size_t size, size_t max_frames) {
   std::vector<frame> frames;
   reader in{data, size};
   if (in.at_end())
     return decode_error{"empty message"};
   while (!in.at_end()) {
+    if (frames.size() == max_frames)
+      return decode_error{"more than " + std::to_string(max_frames) +
+                              " frames in one message",
+                          true};
     frame f;
     if (!read_frame(in, f))
       return decode_error{in.error()};

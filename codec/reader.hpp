@@ -13,7 +13,10 @@ namespace tether::codec {
 /// advances, or fails and leaves `failed()` set with a reason.
 class reader {
  public:
-  /// Deepest nesting accepted inside an `any` value.
+  /// Deepest nesting accepted inside an `any` value: payloads are
+  /// documents a few levels deep, and whatever walks a value later (its
+  /// JSON for the admin API, msgpack's unpacking) recurses once a level.
+  /// Deeper: the message is invalid (CLOSE 2).
   static constexpr uint32_t max_depth = 64;
 
   reader(const char* data, size_t size) : data_(data), size_(size) {}

@@ -12,6 +12,16 @@ struct limits {
   /// Largest WebSocket message accepted, in bytes: room for a large payload
   /// while one message cannot tie up much memory.
   uint64_t max_message = 1 << 20;
+  /// WebSocket frames (fragments) one message may arrive in, counted as the
+  /// socket's reads of it; more: CLOSE 4, as for too many bytes. A 1 MiB
+  /// message still passes in pieces of 256 bytes (a slow link delivers
+  /// more at a time); 100,000 fragments of a few bytes cost a read each.
+  uint64_t max_fragments = 4096;
+  /// Frames one message (a batch) may carry; more: CLOSE 4. A client has
+  /// at most max_inflight (128) requests open, so a batch of everything it
+  /// has to say fits 8 times over; a 1 MiB message of 4-byte frames would
+  /// hold 262,144, each decoded (about 100 bytes) before the first is done.
+  uint64_t max_batch_frames = 1024;
   /// Requests a client may have open at once: enough to pipeline over a
   /// high-latency link, few enough that one client cannot monopolize a node.
   uint64_t max_inflight = 128;

@@ -297,6 +297,13 @@ po::options_description describe(const options& d, std::string& listen,
   number(limits_desc, "max-message", &l.max_message, dl.max_message,
          "largest WebSocket message accepted, in bytes (larger: CLOSE 4)",
          uint64_t{64});
+  number(limits_desc, "max-fragments", &l.max_fragments, dl.max_fragments,
+         "WebSocket frames (reads) one message may arrive in (more: CLOSE 4); "
+         "raise it with --max-message",
+         uint64_t{1});
+  number(limits_desc, "max-batch-frames", &l.max_batch_frames,
+         dl.max_batch_frames,
+         "frames one WebSocket message may carry (more: CLOSE 4)", uint64_t{1});
   number(limits_desc, "max-inflight", &l.max_inflight, dl.max_inflight,
          "requests a client may have open at once (more: RETRY overloaded)",
          uint64_t{1});

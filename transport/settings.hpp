@@ -20,6 +20,9 @@ struct settings {
   std::string ws_path = "/ws";
   /// Largest WebSocket message read, in bytes.
   size_t max_message = 1 << 20;
+  /// Reads one message may take (its WebSocket frames, a frame read in
+  /// several pieces counting for each); past it, as past `max_message`.
+  size_t max_fragments = 4096;
   /// Delivered but unhandled messages at which reading pauses.
   int max_unhandled = 64;
   /// Time for the HTTP upgrade request to arrive.

@@ -72,6 +72,8 @@ class websocket_session
   void do_write();
   void on_write(error_code ec, size_t n);
   void do_close();
+  void on_control(websocket::frame_type kind);
+  void start_close_timer();
   void finish(const std::string& reason);
   void retire(const std::string& message);
 
@@ -95,10 +97,16 @@ class websocket_session
   size_t unhandled_ = 0;
   /// Reading waits for `messages_handled`: no read is in flight.
   bool read_paused_ = false;
+  /// Reads of the message in progress (its fragments, or pieces of them):
+  /// bounded by `settings::max_fragments`.
+  size_t pieces_ = 0;
   std::shared_ptr<channel_handler> handler_;
   net::steady_timer close_timer_;
   size_t drained_mark_ = 0;
   bool closing_ = false;
+  /// The WebSocket close handshake has begun on this side: a second
+  /// `async_close` is a Beast precondition failure.
+  bool close_started_ = false;
   bool finished_ = false;
 };
 

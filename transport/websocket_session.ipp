@@ -45,6 +45,11 @@ void websocket_session<NextLayer>::run(http::request<http::string_body> req,
   ws_.read_message_max(0);
   ws_.auto_fragment(false);
   ws_.binary(true);
+  // Runs inside the stream's own read, on this executor; the stream lives
+  // in this session, which the read keeps alive.
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    on_control(kind);
+  });
   ws_.async_accept(
       req,
       [self = this->shared_from_this(), make_handler = std::move(make_handler),
@@ -87,13 +92,16 @@ void websocket_session<NextLayer>::on_read(error_code ec, size_t n) {
                                                       : ec.message());
   }
   buffer_.commit(n);
-  if (buffer_.size() > cfg_.max_message) {
+  // Many tiny fragments cost a read each for a few bytes: a message in too
+  // many pieces is refused as one of too many bytes is.
+  if (buffer_.size() > cfg_.max_message || ++pieces_ > cfg_.max_fragments) {
     if (handler_)
       handler_->on_too_large();
     return; // No more reads: the owner closes with its CLOSE frame.
   }
   if (!ws_.is_message_done())
     return do_read();
+  pieces_ = 0;
   std::string message = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
   // A large message does not leave a large buffer behind on a connection
@@ -215,18 +223,46 @@ void websocket_session<NextLayer>::on_close(shared_bytes last) {
     return;
   }
   closing_ = true;
-  close_timer_.expires_after(cfg_.close_timeout);
-  close_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
-    if (!ec)
-      self->finish("close timed out");
-  });
+  start_close_timer();
   if (last)
     enqueue(std::move(last));
   else if (!writing_)
     do_close();
 }
 
+template <class NextLayer>
+void websocket_session<NextLayer>::start_close_timer() {
+  close_timer_.expires_after(cfg_.close_timeout);
+  close_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
+    if (!ec)
+      self->finish("close timed out");
+  });
+}
+
+template <class NextLayer>
+void websocket_session<NextLayer>::on_control(websocket::frame_type kind) {
+  // Beast 1.74 takes close codes of 5000 and above as valid and echoes
+  // them; RFC 6455 (7.4.2) defines none there, so the peer broke the
+  // protocol. Closing first with 1002 makes Beast's read skip its echo (a
+  // close frame was sent) and wait for this close to end the stream.
+  if (kind != websocket::frame_type::close || ws_.reason().code < 5000 ||
+      close_started_)
+    return;
+  if (!closing_) {
+    closing_ = true;
+    start_close_timer();
+  }
+  close_started_ = true;
+  ws_.async_close(websocket::close_code::protocol_error,
+                  [self = this->shared_from_this()](error_code) {
+                    self->finish("invalid close code");
+                  });
+}
+
 template <class NextLayer> void websocket_session<NextLayer>::do_close() {
+  if (close_started_)
+    return;
+  close_started_ = true;
   ws_.async_close(websocket::close_code::normal,
                   [self = this->shared_from_this()](error_code) {
                     self->finish("closed");

@@ -28,7 +28,8 @@ TEST_CASE("WELCOME reports the node and the connection and the limits") {
   CHECK(w->heartbeat_ms == 4321);
   CHECK(test::field<uint64_t>(w->limits, "max_inflight") == 77);
   CHECK(test::field<uint64_t>(w->limits, "max_message") == 1 << 20);
-  for (auto key : {"max_streams", "session_ttl_s", "ack_every", "lossy_after"})
+  for (auto key : {"max_streams", "session_ttl_s", "ack_every", "lossy_after",
+                   "max_fragments", "max_batch_frames"})
     CHECK(test::field<uint64_t>(w->limits, key) > 0);
   // A second connection has its own id.
   auto w2 = n.join(io);
@@ -147,6 +148,22 @@ TEST_CASE("a message over max_message gets CLOSE 4") {
   CHECK(test::expect<codec::reply>(*c).payload == payload);
   c->send(
       codec::request{2, "sys.echo", codec::value::of(std::string(4096, 'x'))});
+  CHECK(test::close_code_of(*c) == 4);
+}
+
+TEST_CASE("a batch over max_batch_frames gets CLOSE 4") {
+  test::test_node n{[](config::options& o) { o.lim.max_batch_frames = 4; }};
+  client::io_thread io;
+  auto c = n.join(io);
+  auto batch = [](size_t n) {
+    std::vector<codec::frame> frames(n, codec::heartbeat{0, 0});
+    frames.back() = codec::request{n, "sys.echo", codec::value::of(n)};
+    return frames;
+  };
+  // Exactly the limit is fine.
+  c->send(batch(4));
+  CHECK(test::expect<codec::reply>(*c).payload == codec::value::of(4));
+  c->send(batch(5));
   CHECK(test::close_code_of(*c) == 4);
 }
 

@@ -81,6 +81,54 @@ TEST_CASE("a message over max_message calls on_too_large and stops "
   CHECK(peer.handler->closed.empty());
 }
 
+TEST_CASE("a message in more than max_fragments frames calls on_too_large") {
+  auto cfg = small_settings();
+  cfg.max_fragments = 10;
+  test::loopback peer{cfg};
+  REQUIRE(peer.upgrade());
+  peer.ws.binary(true);
+  auto send_in = [&](int pieces) {
+    for (int i = 1; i < pieces; ++i)
+      peer.ws.write_some(false, buffer(std::string("x")));
+    peer.ws.write_some(true, buffer(std::string("y")));
+    peer.run();
+  };
+  // At the limit is still a message.
+  send_in(10);
+  REQUIRE(peer.handler->messages.size() == 1);
+  CHECK(peer.handler->messages[0].bytes == "xxxxxxxxxy");
+  CHECK(peer.handler->too_large == 0);
+  send_in(11);
+  CHECK(peer.handler->too_large == 1);
+  CHECK(peer.handler->messages.size() == 1);
+}
+
+TEST_CASE("a close code of 5000 or more is answered with 1002 and not echoed") {
+  auto code = GENERATE(5000, 65535);
+  test::loopback peer{small_settings()};
+  REQUIRE(peer.upgrade());
+  transport::error_code ec = transport::net::error::would_block;
+  peer.ws.async_close(transport::websocket::close_reason(
+                          static_cast<transport::websocket::close_code>(code)),
+                      [&](transport::error_code e) { ec = e; });
+  peer.run();
+  CHECK_FALSE(ec);
+  CHECK(peer.ws.reason().code ==
+        transport::websocket::close_code::protocol_error);
+  CHECK(peer.handler->closed.size() == 1);
+}
+
+TEST_CASE("a valid close code of the private range is echoed") {
+  test::loopback peer{small_settings()};
+  REQUIRE(peer.upgrade());
+  peer.ws.async_close(transport::websocket::close_reason(
+                          static_cast<transport::websocket::close_code>(4999)),
+                      [](transport::error_code) {});
+  peer.run();
+  CHECK(peer.ws.reason().code == 4999);
+  CHECK(peer.handler->closed.size() == 1);
+}
+
 TEST_CASE("the peer going in the middle of a message closes the channel "
           "once and delivers no message") {
   test::loopback peer{small_settings()};
