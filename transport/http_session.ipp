@@ -60,9 +60,10 @@ template <class NextLayer>
 void http_session<NextLayer>::on_read(error_code ec, size_t) {
   using http_session_detail::path_of;
   if (ec == http::error::header_limit) {
-    // Still in the request line: it is the URL that is too long.
-    auto data = beast::buffers_to_string(buffer_.data());
-    if (data.find("\r\n") == std::string::npos)
+    // The parser takes the request line, target and all, once it is
+    // whole: without a target it is the URL that is too long. (The buffer
+    // cannot tell: read in pieces, it keeps only lines not yet parsed.)
+    if (parser_->get().target().empty())
       return respond(http::status::uri_too_long, "URL too long\n");
     return respond(http::status::request_header_fields_too_large,
                    "request headers too large\n");
