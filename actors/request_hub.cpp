@@ -14,7 +14,22 @@ request_hub::request_hub(caf::local_actor* self, std::string conn_id,
                          const config::limits& limits, emit_fn emit)
     : self_(self), conn_id_(std::move(conn_id)),
       behaviors_(std::move(behaviors)), limits_(limits),
-      emit_(std::move(emit)) {}
+      emit_(std::move(emit)) {
+  if (limits_.request_rate != 0)
+    rate_.emplace(static_cast<double>(limits_.request_rate),
+                  static_cast<double>(limits_.request_burst != 0
+                                          ? limits_.request_burst
+                                          : limits_.request_rate));
+}
+
+uint64_t request_hub::rate_wait() {
+  if (rate_)
+    if (auto wait = rate_->take())
+      return wait;
+  if (session_rates_ && !session_id_.empty())
+    return session_rates_->take(session_id_);
+  return 0;
+}
 
 void request_hub::request(uint64_t id, std::string op, codec::value payload,
                           bool streamed) {
@@ -23,6 +38,9 @@ void request_hub::request(uint64_t id, std::string op, codec::value payload,
     TETHER_LOG(debug, "requests", conn_id_ << " duplicate request id " << id);
     return;
   }
+  // Before anything runs: a refused request was not performed.
+  if (auto wait = rate_wait(); wait != 0)
+    return emit_(codec::retry{id, wait, "rate_limit"});
   if (auto fn = behaviors_->find_inline(op)) {
     if (streamed)
       return emit_(
@@ -61,9 +79,28 @@ void request_hub::part(codec::stream_part&& x) {
                conn_id_ << " part of no open stream " << x.id);
     return;
   }
-  i->second.upload_done = x.last;
-  caf::anon_send(i->second.handler, part_atom::value, i->second.ctx,
-                 std::move(x.payload), x.last);
+  auto& open = i->second;
+  // A sender of revision 1 does not number its parts: each is the next.
+  auto index = x.index != 0 ? x.index : open.parts + 1;
+  if (index <= open.parts) {
+    // Taken already: sent again after a resume.
+    TETHER_LOG(debug, "requests",
+               conn_id_ << " part " << index << " of stream " << x.id
+                        << " again");
+    return;
+  }
+  if (index != open.parts + 1) {
+    caf::anon_send(open.handler, cancel_atom::value, open.ctx);
+    emit_(codec::error{x.id, "invalid",
+                       "STREAM_PART " + std::to_string(index) + " after part " +
+                           std::to_string(open.parts) +
+                           ": parts were skipped"});
+    return close(x.id);
+  }
+  open.parts = index;
+  open.upload_done = x.last;
+  caf::anon_send(open.handler, part_atom::value, open.ctx, std::move(x.payload),
+                 x.last);
 }
 
 void request_hub::cancel(uint64_t id) {

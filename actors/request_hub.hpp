@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
@@ -9,6 +10,7 @@
 
 #include "tether/actors/behavior_registry.hpp"
 #include "tether/actors/interfaces.hpp"
+#include "tether/actors/rate_limit.hpp"
 #include "tether/config/limits.hpp"
 
 namespace tether {
@@ -34,7 +36,9 @@ class request_hub {
   void request(uint64_t id, std::string op, codec::value payload,
                bool streamed);
 
-  /// A STREAM_PART; ignored unless its stream is open and taking parts.
+  /// A STREAM_PART; ignored unless its stream is open and taking parts, or
+  /// when its `index` was taken already (sent again after a resume). One
+  /// that skips an index ends its stream with ERROR `invalid`.
   void part(codec::stream_part&& x);
 
   /// A CANCEL: ERROR `cancelled` if still open.
@@ -97,6 +101,12 @@ class request_hub {
     session_info_ = std::move(info);
   }
 
+  /// Counts this hub's requests against its session's rate too (null: no
+  /// session rate).
+  void limit_session_rate(std::shared_ptr<session_rates> rates) {
+    session_rates_ = std::move(rates);
+  }
+
   /// Called whenever the last open request closed.
   std::function<void()> on_idle;
 
@@ -118,7 +128,13 @@ class request_hub {
     request_context ctx;
     bool streamed = false;
     bool upload_done = false;
+    /// STREAM_PARTs taken: the index of the last one.
+    uint64_t parts = 0;
   };
+
+  /// 0 when a request may start now, else the milliseconds until the
+  /// stream's or the session's rate lets one.
+  uint64_t rate_wait();
 
   void close(uint64_t id);
 
@@ -136,6 +152,9 @@ class request_hub {
   config::limits limits_;
   emit_fn emit_;
   std::unordered_map<uint64_t, open_request> open_;
+  /// This stream's request rate (unset: none), and its session's.
+  std::optional<token_bucket> rate_;
+  std::shared_ptr<session_rates> session_rates_;
   size_t open_streams_ = 0;
   /// The behaviors with open requests of ours (monitored), and how many.
   std::unordered_map<caf::actor_addr, size_t> watched_;

@@ -283,6 +283,12 @@ transport::error_code runtime::start() {
   auto sctx = std::make_shared<session_context>();
   sctx->node_name = opts_.node_name;
   sctx->limits = opts_.lim;
+  if (auto rate = opts_.lim.session_request_rate; rate != 0) {
+    auto burst = opts_.lim.session_request_burst;
+    sctx->rates = std::make_shared<session_rates>(
+        static_cast<double>(rate),
+        static_cast<double>(burst != 0 ? burst : rate));
+  }
   sctx->bridges = bridges;
   std::string secret;
   try {

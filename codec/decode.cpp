@@ -1,6 +1,8 @@
 #include "tether/codec/decode.hpp"
 
+#include <algorithm>
 #include <tuple>
+#include <type_traits>
 
 #include "tether/codec/reader.hpp"
 
@@ -12,14 +14,19 @@ template <class Frame>
 bool read_fields(reader& in, uint32_t count, frame& out) {
   Frame x;
   auto fields = x.fields();
-  constexpr uint32_t needed = std::tuple_size_v<decltype(fields)>;
+  constexpr uint32_t all = std::tuple_size_v<decltype(fields)>;
+  constexpr uint32_t needed = all - optional_fields_of<Frame>::value;
   if (count < needed + 1)
     return in.fail(std::string{to_string(Frame::kind_v)} + ": missing fields");
-  bool ok = std::apply([&](auto&... f) { return (in.read(f) && ...); }, fields);
+  uint32_t present = std::min(all, count - 1);
+  uint32_t i = 0;
+  bool ok = std::apply(
+      [&](auto&... f) { return ((i++ >= present || in.read(f)) && ...); },
+      fields);
   if (!ok)
     return in.fail(std::string{to_string(Frame::kind_v)} + ": bad field");
   // Extra trailing fields are room for later minor additions.
-  for (uint32_t i = needed + 1; i < count; ++i)
+  for (uint32_t i = all + 1; i < count; ++i)
     if (!in.skip())
       return false;
   out = std::move(x);

@@ -69,6 +69,16 @@ struct nested_frame {
     return std::tie(__VA_ARGS__);                                              \
   }
 
+/// Trailing fields of `Frame` that later revisions added (its
+/// `optional_fields`): a sender of an earlier one leaves them out, and they
+/// keep their defaults. 0 for most frames.
+template <class Frame, class = void>
+struct optional_fields_of : std::integral_constant<uint32_t, 0> {};
+
+template <class Frame>
+struct optional_fields_of<Frame, std::void_t<decltype(Frame::optional_fields)>>
+    : std::integral_constant<uint32_t, Frame::optional_fields> {};
+
 struct hello {
   static constexpr auto kind_v = kind::hello;
   uint64_t version = 1;
@@ -159,7 +169,12 @@ struct stream_part {
   uint64_t id = 0;
   value payload;
   bool last = false;
-  TETHER_FRAME_FIELDS(id, payload, last)
+  /// The part's place after the STREAM frame: 1, 2, 3 ... (revision 2);
+  /// 0: the sender did not say (revision 1), it counts as the next one.
+  uint64_t index = 0;
+  TETHER_FRAME_FIELDS(id, payload, last, index)
+  /// A revision-1 sender leaves `index` out.
+  static constexpr uint32_t optional_fields = 1;
 };
 
 struct result_part {

@@ -70,6 +70,10 @@ struct limits {
   /// Rooms a node holds at once: each is an actor and a row in the store,
   /// so one client's room.create loop must not take the node's memory.
   uint64_t max_rooms = 100000;
+  /// Rooms one session may have made that still exist: a chat user makes a
+  /// few, a game lobby a few dozen; a loop of room.create gets ERROR
+  /// forbidden long before it fills the node.
+  uint64_t max_rooms_per_session = 1000;
   /// SIGNALs one sys.push may ask for: enough to drive a stream past its
   /// outbox limits in a test or benchmark; without a bound one request
   /// could push for ever.
@@ -88,6 +92,16 @@ struct limits {
   uint64_t room_max_props_bytes = 256 << 10;
   /// Seconds an invite is valid (its `ttl_s` default).
   uint64_t invite_ttl_s = 60;
+  /// Requests (and streams) a connection's stream may start per second,
+  /// and how many at once (a token bucket): over it, RETRY `rate_limit`
+  /// with the wait until the next token. 0: no limit (the default; the
+  /// contract has none on by default).
+  uint64_t request_rate = 0;
+  uint64_t request_burst = 0;
+  /// The same for all the streams of one session together (its tabs and
+  /// devices on this node). 0: no limit.
+  uint64_t session_request_rate = 0;
+  uint64_t session_request_burst = 0;
   /// Wait suggested in RETRY to a client over its limits: long enough for a
   /// few requests to finish.
   uint64_t retry_after_ms = 50;

@@ -339,8 +339,27 @@ po::options_description describe(const options& d, std::string& listen,
   number(limits_desc, "max-rooms", &l.max_rooms, dl.max_rooms,
          "rooms a node holds at once (room.create beyond: RETRY overloaded)",
          uint64_t{1});
+  number(limits_desc, "max-rooms-per-session", &l.max_rooms_per_session,
+         dl.max_rooms_per_session,
+         "rooms one session may have made that still exist (room.create "
+         "beyond: ERROR forbidden)",
+         uint64_t{1});
   number(limits_desc, "push-max-count", &l.push_max_count, dl.push_max_count,
          "SIGNALs one sys.push may ask for");
+  number(limits_desc, "request-rate", &l.request_rate, dl.request_rate,
+         "requests per second a connection may start; more get RETRY "
+         "rate_limit (0: no limit)");
+  number(limits_desc, "request-burst", &l.request_burst, dl.request_burst,
+         "requests a connection may start at once under --request-rate (0: "
+         "as many as the rate)");
+  number(limits_desc, "session-request-rate", &l.session_request_rate,
+         dl.session_request_rate,
+         "requests per second all connections of one session may start "
+         "together; more get RETRY rate_limit (0: no limit)");
+  number(limits_desc, "session-request-burst", &l.session_request_burst,
+         dl.session_request_burst,
+         "requests a session may start at once under --session-request-rate "
+         "(0: as many as the rate)");
   number(limits_desc, "max-session-misses", &l.max_session_misses,
          dl.max_session_misses,
          "SESSION_ATTACH/RESUME refused as not found before CLOSE 8",

@@ -59,6 +59,10 @@ class http_session
   uint64_t number_;
   std::string remote_;
   admission::ticket ticket_;
+  /// Whether the connection stays open after this answer (the request
+  /// asked, and it was not the last one a connection may make).
+  bool keep_alive_ = false;
+  unsigned served_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;

@@ -17,6 +17,11 @@ namespace http_session_detail {
 /// Upgrade requests are small; anything larger is not a client of ours.
 constexpr size_t max_request_bytes = 16 * 1024;
 
+/// Requests one connection may make, one after another (or pipelined),
+/// before it is closed: health checks and admin calls reuse a connection,
+/// nothing needs thousands on one.
+constexpr unsigned max_requests_per_connection = 100;
+
 inline std::string path_of(beast::string_view target) {
   auto query = target.find('?');
   return std::string{target.substr(0, query)};
@@ -36,6 +41,8 @@ http_session<NextLayer>::http_session(NextLayer&& stream, const settings& cfg,
 
 template <class NextLayer> void http_session<NextLayer>::run() {
   using http_session_detail::max_request_bytes;
+  // Bounds the wait for this request (the first, or the next one of a
+  // connection kept alive).
   timer_.expires_after(cfg_.upgrade_timeout);
   timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
                                               this->shared_from_this()));
@@ -59,6 +66,7 @@ void http_session<NextLayer>::on_timeout(error_code ec) {
 template <class NextLayer>
 void http_session<NextLayer>::on_read(error_code ec, size_t) {
   using http_session_detail::path_of;
+  keep_alive_ = false; // A request that failed to parse ends the connection.
   if (ec == http::error::header_limit) {
     // The parser takes the request line, target and all, once it is
     // whole: without a target it is the URL that is too long. (The buffer
@@ -73,9 +81,13 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
   if (ec)
     return close(); // Timed out, malformed or gone: no answer.
   auto req = parser_->release();
+  keep_alive_ = req.keep_alive() &&
+                ++served_ < http_session_detail::max_requests_per_connection;
   auto path = path_of(req.target());
   bool draining = cfg_.draining->load(std::memory_order_relaxed);
   bool upgrade = websocket::is_upgrade(req);
+  // A refused upgrade ends the connection: its client wanted a WebSocket.
+  keep_alive_ = keep_alive_ && !upgrade;
   if (cfg_.admits) {
     auto kind = upgrade && path == cfg_.ws_path ? request_kind::websocket
                 : path.rfind("/poll", 0) == 0   ? request_kind::poll
@@ -145,7 +157,7 @@ void http_session<NextLayer>::respond(http::status status, std::string body,
   response_ = std::make_shared<http::response<http::string_body>>(status, 11);
   response_->set(http::field::server, "tether-node");
   response_->set(http::field::content_type, content_type);
-  response_->keep_alive(false);
+  response_->keep_alive(keep_alive_);
   response_->body() = std::move(body);
   response_->prepare_payload();
   http::async_write(stream_, *response_,
@@ -155,9 +167,13 @@ void http_session<NextLayer>::respond(http::status status, std::string body,
 
 template <class NextLayer>
 void http_session<NextLayer>::on_respond(error_code ec, size_t) {
-  // One request per connection (`keep_alive(false)`): the peer reads the
-  // answer, then the end of the stream; over TLS a close_notify first, so
-  // that it can tell the end from a cut.
+  // Kept alive: the next request, maybe already in the buffer (pipelined).
+  if (!ec && keep_alive_) {
+    timer_.cancel();
+    return run();
+  }
+  // The last answer: the peer reads it, then the end of the stream; over
+  // TLS a close_notify first, so that it can tell the end from a cut.
   if constexpr (std::is_same_v<NextLayer, tls_stream>) {
     if (!ec) {
       timer_.expires_after(cfg_.close_timeout);

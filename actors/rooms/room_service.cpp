@@ -23,6 +23,16 @@ const char* const room_ops[13] = {
     "room.props.set", "room.props.cas", "room.props.incr", "room.info",
     "room.delete"};
 
+void room_service_state::forget(const std::string& id) {
+  auto i = creator_of.find(id);
+  if (i == creator_of.end())
+    return;
+  auto made = made_by.find(i->second);
+  if (made != made_by.end() && --made->second == 0)
+    made_by.erase(made);
+  creator_of.erase(i);
+}
+
 namespace {
 
 using pointer = room_service_actor::stateful_pointer<room_service_state>;
@@ -202,6 +212,7 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
       auto i = st.ids.find(msg.source);
       if (i == st.ids.end())
         return;
+      st.forget(i->second);
       st.rooms.erase(i->second);
       st.ids.erase(i);
     });
@@ -218,6 +229,14 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
                              << st.rooms.size() << " rooms (--max-rooms)");
               return r.retry(1000, "overloaded");
             }
+            auto made = st.made_by.find(ctx.session_id);
+            if (made != st.made_by.end() &&
+                made->second >= st.setup.limits.max_rooms_per_session)
+              return r.fail("forbidden",
+                            "this session has made " +
+                                std::to_string(made->second) +
+                                " rooms that still exist, the most a session "
+                                "may (--max-rooms-per-session)");
             std::string type;
             codec::get_string(payload, "type", type);
             auto setup = base_setup(self, type);
@@ -227,6 +246,8 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
             setup.creator =
                 room_member{ctx.session_id, ctx.session, ctx.session_info, {}};
             auto id = launch(self, std::move(setup));
+            st.creator_of.emplace(id, ctx.session_id);
+            ++st.made_by[ctx.session_id];
             return r.reply(value::map({{"room", value::of(id)}}));
           }
           std::string id;
@@ -306,6 +327,7 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
           if (auto i = st.rooms.find(id); i != st.rooms.end()) {
             st.ids.erase(i->second.address());
             st.leaving.emplace(i->second.address(), i->second);
+            st.forget(id);
             st.rooms.erase(i);
           }
           st.moved[id] = node;

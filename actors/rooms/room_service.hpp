@@ -43,6 +43,14 @@ struct room_service_state {
   /// Rooms that moved from here, or (at the node that made them) from
   /// anywhere, to the node named: ops for them go there.
   std::unordered_map<std::string, std::string> moved;
+  /// Who made each room made here that still lives, and how many each
+  /// session made: one session's room.create loop must not take the node's
+  /// whole --max-rooms.
+  std::unordered_map<std::string, std::string> creator_of;
+  std::unordered_map<std::string, uint64_t> made_by;
+
+  /// The room `id` is gone from here: its creator may make another.
+  void forget(const std::string& id);
 };
 
 /// Spawns the rooms service with the rooms of `restored` (from the store).

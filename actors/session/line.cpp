@@ -36,6 +36,7 @@ void line_state::init(pointer self, std::shared_ptr<const session_context> ctx,
         self_, name_of(), ctx_->behaviors, ctx_->limits,
         [this](codec::frame&& f) { emit(f); });
     hub->set_session(id_.session_id, id_.session, id_.info);
+    hub->limit_session_rate(ctx_->rates);
     hub->on_idle = [this] {
       if (freezing_)
         hand_over();

@@ -6,6 +6,7 @@
 
 #include "tether/actors/behavior_registry.hpp"
 #include "tether/actors/bridge.hpp"
+#include "tether/actors/rate_limit.hpp"
 #include "tether/actors/store/store_link.hpp"
 #include "tether/config/limits.hpp"
 #include "tether/security/stream_token.hpp"
@@ -30,6 +31,8 @@ struct session_context {
   std::chrono::milliseconds store_settle{500};
   /// Seqs a line reserves at a time (see `records::line_record`).
   uint64_t seq_block = 1024;
+  /// Each session's request rate, shared by its lines; null: no limit.
+  std::shared_ptr<session_rates> rates;
 };
 
 } // namespace tether

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "tether/codec/upload.hpp"
+
 namespace tether::client {
 
 std::future<answer> call_table::add(uint64_t id, std::string op,
@@ -12,25 +14,38 @@ std::future<answer> call_table::add(uint64_t id, std::string op,
   return c.promise.get_future();
 }
 
-codec::frame call_table::request_of(uint64_t id, call& c) {
+std::future<answer> call_table::add_upload(uint64_t id, std::string op,
+                                           std::vector<codec::value> parts) {
+  auto& c = calls_[id];
+  c.op = std::move(op);
+  c.upload = parts.empty() ? std::vector<codec::value>(1) : std::move(parts);
+  return c.promise.get_future();
+}
+
+void call_table::frames_of(uint64_t id, call& c,
+                           std::vector<codec::frame>& out) {
   c.sent = true;
   c.held = false;
   c.retry_at.reset();
-  return codec::request{id, c.op, c.payload};
+  if (c.upload.empty())
+    return out.emplace_back(codec::request{id, c.op, c.payload}), void();
+  for (auto& f : codec::upload_frames(id, c.op, c.upload))
+    out.push_back(std::move(f));
 }
 
-std::optional<codec::frame> call_table::send(uint64_t id) {
+std::vector<codec::frame> call_table::send(uint64_t id) {
+  std::vector<codec::frame> out;
   auto i = calls_.find(id);
-  if (i == calls_.end())
-    return std::nullopt;
-  return request_of(id, i->second);
+  if (i != calls_.end())
+    frames_of(id, i->second, out);
+  return out;
 }
 
 std::vector<codec::frame> call_table::send_all() {
   std::vector<codec::frame> out;
   out.reserve(calls_.size());
   for (auto& kv : calls_)
-    out.push_back(request_of(kv.first, kv.second));
+    frames_of(kv.first, kv.second, out);
   return out;
 }
 
@@ -99,7 +114,7 @@ std::vector<codec::frame> call_table::due(clock::time_point now) {
   std::vector<codec::frame> out;
   for (auto& kv : calls_)
     if (kv.second.retry_at && *kv.second.retry_at <= now)
-      out.push_back(request_of(kv.first, kv.second));
+      frames_of(kv.first, kv.second, out);
   return out;
 }
 

@@ -37,12 +37,18 @@ class call_table {
   /// A new call, not sent yet; its future.
   std::future<answer> add(uint64_t id, std::string op, codec::value payload);
 
-  /// The REQUEST of call `id`, marked sent (it may run from now on).
-  std::optional<codec::frame> send(uint64_t id);
+  /// A new upload of `parts` (STREAM and STREAM_PARTs), not sent yet; its
+  /// future.
+  std::future<answer> add_upload(uint64_t id, std::string op,
+                                 std::vector<codec::value> parts);
 
-  /// Every call's REQUEST, in id order, for a new connection: each marked
-  /// sent. The node runs an id of a stream once: a call it has run or
-  /// answered already is not run again.
+  /// The frames of call `id` (a REQUEST, or an upload's STREAM and parts),
+  /// marked sent (it may run from now on).
+  std::vector<codec::frame> send(uint64_t id);
+
+  /// Every call's frames, in id order, for a new connection: each marked
+  /// sent. The node runs an id of a stream once, and takes each part of an
+  /// upload once: a call it has run or answered already is not run again.
   std::vector<codec::frame> send_all();
 
   /// Takes an answer (REPLY, ERROR, RETRY, RESULT_PART) to one of these
@@ -72,6 +78,8 @@ class call_table {
     codec::value payload;
     std::promise<answer> promise;
     std::vector<codec::value> parts;
+    /// An upload's parts (empty: a plain REQUEST).
+    std::vector<codec::value> upload;
     /// Sent on the current stream, and not refused since.
     bool sent = false;
     /// Held for the next connection (RETRY `shutdown`).
@@ -81,7 +89,8 @@ class call_table {
     unsigned retries = 0;
   };
 
-  codec::frame request_of(uint64_t id, call& c);
+  /// Appends the frames of call `id` to `out`, marking it sent.
+  void frames_of(uint64_t id, call& c, std::vector<codec::frame>& out);
   void finish(std::map<uint64_t, call>::iterator i, answer a);
 
   std::map<uint64_t, call> calls_;

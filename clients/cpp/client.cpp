@@ -4,6 +4,7 @@
 
 #include "tether/codec/decode.hpp"
 #include "tether/codec/encode.hpp"
+#include "tether/codec/upload.hpp"
 
 namespace tether::client {
 
@@ -302,16 +303,7 @@ std::future<answer> client::call_stream(const std::string& op,
   auto result = add_pending(id);
   if (!result)
     return failed_call();
-  std::vector<codec::frame> frames;
-  if (parts.empty())
-    parts.emplace_back();
-  frames.emplace_back(codec::stream{id, op, parts.front()});
-  for (size_t i = 1; i < parts.size(); ++i)
-    frames.emplace_back(
-        codec::stream_part{id, parts[i], i + 1 == parts.size()});
-  if (parts.size() == 1)
-    frames.emplace_back(codec::stream_part{id, codec::value{}, true});
-  send(frames);
+  send(codec::upload_frames(id, op, parts));
   return std::move(*result);
 }
 

@@ -84,13 +84,24 @@ void session_client::close() {
 
 std::future<answer> session_client::call(const std::string& op,
                                          codec::value payload) {
+  return start(
+      [&](uint64_t id) { return calls_.add(id, op, std::move(payload)); });
+}
+
+std::future<answer> session_client::upload(const std::string& op,
+                                           std::vector<codec::value> parts) {
+  return start(
+      [&](uint64_t id) { return calls_.add_upload(id, op, std::move(parts)); });
+}
+
+template <class Add> std::future<answer> session_client::start(Add add) {
   std::lock_guard<std::mutex> guard{mtx_};
   if (stopping_)
     return failed("stopped", "the session client has stopped");
   auto id = next_id_++;
-  auto result = calls_.add(id, op, std::move(payload));
+  auto result = add(id);
   if (live_)
-    live_->send(*calls_.send(id));
+    live_->send(calls_.send(id));
   return result;
 }
 

@@ -92,6 +92,12 @@ class session_client {
   /// already).
   std::future<answer> call(const std::string& op, codec::value payload);
 
+  /// STREAM `op` with `parts` (the first in STREAM, the others numbered
+  /// STREAM_PARTs), as `call` does for a REQUEST: after a resume the whole
+  /// upload is sent again, and the node takes each part once.
+  std::future<answer> upload(const std::string& op,
+                             std::vector<codec::value> parts);
+
   /// SIGNAL, fire and forget: sent when live (true), else dropped (false).
   bool signal(const std::string& name, codec::value payload);
 
@@ -125,6 +131,8 @@ class session_client {
 
   void run();
   // One attempt at `url`: a live connection, or why not.
+  // A new call: `add` enters it under the next id; sent at once when live.
+  template <class Add> std::future<answer> start(Add add);
   attempt_result attempt(const std::string& url);
   // The session step of an attempt on a welcomed connection.
   attempt_result attach_stream(const std::shared_ptr<client>& c);

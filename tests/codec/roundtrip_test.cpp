@@ -198,9 +198,9 @@ TEST_CASE("exact bytes of frames against hand-written MessagePack",
     frame f = cancel{300};
     CHECK(hex(encode(f)) == "92 0e cd 01 2c");
   }
-  SECTION("STREAM_PART [17, 128, nil, true]") {
-    frame f = stream_part{128, value{}, true};
-    CHECK(hex(encode(f)) == "94 11 cc 80 c0 c3");
+  SECTION("STREAM_PART [17, 128, nil, true, 3]") {
+    frame f = stream_part{128, value{}, true, 3};
+    CHECK(hex(encode(f)) == "95 11 cc 80 c0 c3 03");
   }
   SECTION("RESULT_PART [18, 1, 5, false]") {
     frame f = result_part{1, value::of(5), false};

@@ -265,6 +265,15 @@ inline std::vector<frame> decode_ok(const std::string& in) {
   return std::get<std::vector<frame>>(std::move(result));
 }
 
+/// How many trailing fields of `x`'s kind a sender may leave out.
+inline size_t optional_count(const frame& x) {
+  return std::visit(
+      [](const auto& f) -> size_t {
+        return optional_fields_of<std::decay_t<decltype(f)>>::value;
+      },
+      x);
+}
+
 /// The one frame of a batch that must decode to exactly one frame.
 inline frame decode_single(const std::string& in) {
   auto frames = decode_ok(in);
@@ -314,7 +323,7 @@ inline std::vector<frame> sample_frames() {
   out.emplace_back(cancel{13});
   out.emplace_back(signal{"room.joined", payload});
   out.emplace_back(stream{14, "sys.sink", value::of(std::vector<int>{1, 2})});
-  out.emplace_back(stream_part{14, value::of(-7), true});
+  out.emplace_back(stream_part{14, value::of(-7), true, 2});
   out.emplace_back(result_part{15, value::of(2.5), true});
   out.emplace_back(session_open{16, info});
   out.emplace_back(session_attach{17, std::string(32, 'k')});

@@ -771,3 +771,25 @@ TEST_CASE("a room's ttl_s has a ceiling and a node holds at most --max-rooms "
   a.ok("room.delete", room_arg(first));
   create(a);
 }
+
+TEST_CASE("a session may have made at most --max-rooms-per-session rooms "
+          "that still exist") {
+  test::test_node n{
+      [](config::options& o) { o.lim.max_rooms_per_session = 2; }};
+  client::io_thread io;
+  auto a = join_node(n, io);
+  auto first = create(a);
+  create(a);
+  CHECK(a.error("room.create", value::empty_map()) == "forbidden");
+  // Another session has its own count.
+  auto b = join_node(n, io);
+  create(b);
+  // A room gone from the node counts no longer.
+  a.ok("room.delete", room_arg(first));
+  CHECK(test::eventually(
+      [&] {
+        return a.call("room.create", value::empty_map()).what ==
+               client::answer::kind::reply;
+      },
+      5s));
+}

@@ -12,8 +12,14 @@ using transport::http::status;
 
 namespace {
 
+/// A GET with `extra` headers; without a Connection header of its own it
+/// asks for the connection to close after its answer.
 std::string get(const std::string& target, const std::string& extra = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extra + "\r\n";
+  auto connection = extra.find("Connection:") == std::string::npos
+                        ? "Connection: close\r\n"
+                        : "";
+  return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + connection +
+         extra + "\r\n";
 }
 
 /// The headers of a WebSocket upgrade (RFC 6455's sample key).
