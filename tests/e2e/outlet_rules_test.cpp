@@ -281,6 +281,8 @@ TEST_CASE("Refusals do not close a reading client", "[outlet]") {
   INFO("max_outbox_frames " << outbox_frames);
   test::test_node n{[outbox_frames](config::options& o) {
     o.lim.max_outbox_frames = outbox_frames;
+    // What is tested is the outlet's pacing, under one message of them all.
+    o.lim.max_batch_frames = requests;
   }};
   client::io_thread io;
   codec::session s;
