@@ -31,8 +31,23 @@ class counting_handler : public channel_handler {
   int closed = 0;
 };
 
-/// API requests handed to the admin actor and not answered yet.
+/// API requests handed to the admin actor whose answer is not yet gone.
 std::atomic<int> api_pending{0};
+
+/// The admin bridge's answer callback, counted until it is destroyed:
+/// it holds the last reference to the session, whose timer and stream
+/// must go before the input's io_context does.
+struct counted_reply {
+  explicit counted_reply(std::function<void(http_response)> f)
+      : reply(std::move(f)) {
+    ++api_pending;
+  }
+  ~counted_reply() {
+    reply = nullptr;
+    --api_pending;
+  }
+  std::function<void(http_response)> reply;
+};
 
 http_api admin_api() {
   auto& sys = fuzz::actor_system();
@@ -41,14 +56,13 @@ http_api admin_api() {
   setup.drain = [] {};
   auto api = admin_bridge(sys, spawn_admin_api(sys, setup));
   return [api](http_request req, std::function<void(http_response)> reply) {
-    ++api_pending;
-    api(std::move(req), [reply](http_response r) {
+    auto counted = std::make_shared<counted_reply>(std::move(reply));
+    api(std::move(req), [counted](http_response r) {
       // Only a dead admin actor fails to answer: one exception in a
       // handler would end the API for the rest of the node's life.
       fuzz::check(r.body.find("did not answer") == std::string::npos,
                   "the admin actor did not answer");
-      reply(std::move(r));
-      --api_pending;
+      counted->reply(std::move(r));
     });
   };
 }
@@ -66,10 +80,13 @@ const settings& server_settings() {
 /// Runs every ready handler until none is and the admin actor answered.
 void run(net::io_context& ioc) {
   for (;;) {
+    // Read before polling: the answer is posted before its callback goes,
+    // so a count of 0 seen here means the poll sees the post.
+    bool waiting = api_pending > 0;
     ioc.restart();
     if (ioc.poll() > 0)
       continue;
-    if (api_pending == 0)
+    if (!waiting)
       return;
     std::this_thread::yield();
   }
