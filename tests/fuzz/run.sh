@@ -39,7 +39,9 @@ while read -r target max_len; do
     echo "FUZZ FAILURE in $target: ${crash:-see $log}" >&2
     exit 1
   fi
-  done_line=$(grep -E '^#[0-9]+ +DONE' "$log" | tail -n 1)
+  # The last status line (DONE, or INITED when loading the corpus took
+  # the whole time).
+  done_line=$(grep -E '^#[0-9]+[[:space:]].* cov: ' "$log" | tail -n 1 || true)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$done_line")
