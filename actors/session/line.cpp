@@ -296,6 +296,14 @@ caf::result<attach_result> line_state::on_attach(attach_request& req,
   return attach_result{{}, {}, line_actor{self_}, {}};
 }
 
+line_state::~line_state() {
+  // However the line ends (its session expired or failed, a kill), a
+  // connection waiting for its SESSION_CLOSE hears of it: CAF 0.17 tells
+  // a requester nothing when a promise dies undelivered.
+  for (auto& p : close_waiters_)
+    p.deliver(false);
+}
+
 void line_state::on_detach(const connection_actor& connection) {
   if (!connection_ || connection != connection_)
     return; // A connection this line already let go.

@@ -49,6 +49,7 @@ class line_state {
   using pointer = line_actor::stateful_pointer<line_state>;
 
   line_state() = default;
+  ~line_state();
 
   void init(pointer self, std::shared_ptr<const session_context> ctx,
             line_identity id, line_origin origin = {});
