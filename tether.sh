@@ -7,11 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian 12 packages the build and the tests need.
+# Debian 12 packages the build and the tests need (chromium: the browser
+# tests, tests/browser).
 PACKAGES=(g++ cmake make ccache
   libcaf-dev libboost-dev libboost-system-dev libboost-program-options-dev
   libmsgpack-cxx-dev libssl-dev nlohmann-json3-dev catch2 libsqlite3-dev sqlite3 openssl
-  pkg-config dpkg-dev)
+  pkg-config dpkg-dev chromium)
 BUILD_DIR=${TETHER_BUILD_DIR:-build}
 # ccache hashes the compiler's command line, absolute paths included: with
 # paths made relative to the checkout, every clone shares one cache.
@@ -25,7 +26,12 @@ install_missing() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$p")
   done
-  [ ${#missing[@]} -eq 0 ] && return 0
+  # Node and npm bundle the browser client; any install of them will do.
+  command -v npm >/dev/null || missing+=(nodejs npm)
+  if [ ${#missing[@]} -eq 0 ]; then
+    js_modules
+    return 0
+  fi
   say "installing ${missing[*]}"
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -39,6 +45,16 @@ install_missing() {
   fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  js_modules
+}
+
+# The browser client's build tools and test driver (esbuild, playwright-core)
+# exactly as clients/js/package-lock.json names them, whenever it changed.
+js_modules() {
+  local dir=clients/js
+  [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
+  say "installing the browser client's npm packages (npm ci)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 
 build() {

@@ -25,10 +25,12 @@
 #include "tether/actors/session/supervisor.hpp"
 #include "tether/actors/store/node_store.hpp"
 #include "tether/actors/thread_policy.hpp"
+#include "tether/clients/js/bundle.hpp"
 #include "tether/codec/encode.hpp"
 #include "tether/security/crypto.hpp"
 #include "tether/security/stream_token.hpp"
 #include "tether/transport/listener.hpp"
+#include "tether/transport/static_files.hpp"
 #include "tether/transport/tls.hpp"
 
 namespace tether {
@@ -157,6 +159,19 @@ class start_category_impl : public boost::system::error_category {
   }
 };
 
+/// What the node serves to GET: the browser client, and --static's files.
+std::shared_ptr<const transport::static_files>
+web_files(const config::options& opts) {
+  auto files = std::make_shared<transport::static_files>();
+  files->add("/tether.js", "text/javascript; charset=utf-8", js::bundle());
+  if (!opts.static_dir.empty()) {
+    files->serve_directory(opts.static_path, opts.static_dir);
+    TETHER_LOG(info, "node",
+               "serving " << opts.static_dir << " at " << opts.static_path);
+  }
+  return files;
+}
+
 } // namespace
 
 const boost::system::error_category& start_category() noexcept {
@@ -275,6 +290,7 @@ transport::error_code runtime::start() {
     ts.tls = tls_;
   }
   ts.admits = make_admission();
+  ts.files = web_files(opts_);
   ts.overloaded_close = transport::make_shared_bytes(codec::encode(
       codec::close{static_cast<uint64_t>(codec::close_code::overloaded),
                    "overloaded: the node takes no more connections",

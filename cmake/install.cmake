@@ -6,7 +6,7 @@ include(CMakePackageConfigHelpers)
 
 set(tether_libraries tether_base tether_codec tether_containers
   tether_transport tether_config tether_security tether_records tether_store
-  tether_actors tether_client tether_node)
+  tether_actors tether_js tether_client tether_node)
 install(TARGETS ${tether_libraries} EXPORT TetherTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 foreach(dir actors codec config containers records store security transport

@@ -201,6 +201,14 @@ std::string read_ws_path(const std::string& text, std::string& out) {
   return {};
 }
 
+std::string read_directory(const std::string& text, std::string& out) {
+  struct stat st {};
+  if (::stat(text.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return "takes a directory, and '" + text + "' is none";
+  out = text;
+  return {};
+}
+
 /// Says nothing of the secret itself: error messages end up in logs.
 std::string read_secret(const std::string& text, std::string& out) {
   if (text.size() != 64)
@@ -292,6 +300,16 @@ po::options_description describe(const options& d, std::string& listen,
   text(admin, "admin-token", &out.admin_token, "TOKEN",
        "enables the admin API (/api/v1/...) for requests with 'Authorization: "
        "Bearer TOKEN'");
+  add(admin, "static",
+      checked(&out.static_dir, "static", read_directory)->value_name("DIR"),
+      "serve the files under DIR to GET requests at --static-path (a web "
+      "app, such as examples/chat/web); /tether.js is always served");
+  add(admin, "static-path",
+      checked(&out.static_path, "static-path", read_ws_path)
+          ->default_value(d.static_path)
+          ->value_name("PATH"),
+      "the path prefix --static serves its files at (a directory's "
+      "index.html at its own path)");
 
   po::options_description limits_desc("Limits (WELCOME reports them)");
   number(limits_desc, "max-message", &l.max_message, dl.max_message,

@@ -97,6 +97,10 @@ struct options {
   uint64_t connect_burst_per_ip = 0;
   /// The admin API's bearer token; empty: the API is off (404).
   std::string admin_token;
+  /// A directory whose files the node serves to GET under `static_path`
+  /// (a web app beside its node); empty: none.
+  std::string static_dir;
+  std::string static_path = "/";
   /// Whether this node is a cluster member.
   bool clustered() const { return !cluster_listen.empty(); }
 };

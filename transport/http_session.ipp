@@ -7,6 +7,7 @@
 
 #include <type_traits>
 
+#include "tether/transport/static_files.hpp"
 #include "tether/transport/tls.hpp"
 #include "tether/transport/websocket_session.hpp"
 
@@ -117,6 +118,10 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
   if (path == cfg_.ws_path)
     return respond(http::status::upgrade_required,
                    "this endpoint speaks WebSocket only\n");
+  if (cfg_.files && req.method() == http::verb::get)
+    if (auto file = cfg_.files->find(path))
+      return respond(http::status::ok, std::move(file->body),
+                     file->content_type);
   respond(http::status::not_found, "not found\n");
 }
 

@@ -12,6 +12,7 @@
 namespace tether::transport {
 
 class admission;
+class static_files;
 class tls_server;
 
 /// What the listener and its WebSocket sessions need to know.
@@ -38,6 +39,8 @@ struct settings {
   bool threaded_io = false;
   /// Serves `/api/...`; empty: those paths are not found.
   http_api api;
+  /// Files served to GET (`/tether.js`, `--static`); null: none.
+  std::shared_ptr<const static_files> files;
   /// Set when the node drains: `/health` answers 503 and new WebSockets
   /// are refused with 503; the admin API still answers. Shared by every
   /// copy of these settings.
