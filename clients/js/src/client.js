@@ -549,9 +549,11 @@ export class Client {
   }
 
   retry(rec, waitMs, reason) {
+    rec.sent = false;
+    // A draining node: the call goes out again on the next connection.
+    if (reason === "shutdown") return;
     if (rec.retries++ >= this.options.maxRetries)
       return this.settle(rec, new TetherError(reason, `still refused after ${this.options.maxRetries} retries`, { retry: true }));
-    rec.sent = false;
     rec.waiting = setTimeout(() => {
       rec.waiting = null;
       if (this.live && this.pending.has(rec.id)) this.send(this.framesOf(rec));
