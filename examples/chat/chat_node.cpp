@@ -6,6 +6,7 @@
 //   chat_node --listen 127.0.0.1:9000
 //   chat_client ws://127.0.0.1:9000/ws ada
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -97,7 +98,11 @@ int main(int argc, char** argv) {
     return parsed.exit_code;
   }
   // The lobby lives as long as the node.
+  // (Above --room-max-ttl-s's default of 30 days, which caps it: raised
+  // with it, or room.create refuses the lobby.)
   parsed.opts->lim.room_ttl_s = 365 * 24 * 3600;
+  parsed.opts->lim.room_max_ttl_s =
+      std::max(parsed.opts->lim.room_max_ttl_s, parsed.opts->lim.room_ttl_s);
   runtime node{*parsed.opts};
   node.add_room_type("chat", node.system().spawn(chat_logic),
                      std::chrono::seconds{30});
