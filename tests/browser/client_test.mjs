@@ -76,18 +76,26 @@ await run([
         await room.join();
         window.got = [];
         room.on("message", (m) => got.push(m.payload));
+        // 1 to 20 before the restart, 21 to 40 from when it has begun.
+        const half = new Promise((resolve) => (window.go = resolve));
         window.sent = (async () => {
-          for (let i = 1; i <= 40; i++) await room.broadcast("n", i);
+          for (let i = 1; i <= 40; i++) {
+            if (i === 21) await half;
+            await room.broadcast("n", i);
+          }
         })();
       }, node.url);
-      await until("10 messages", () => page.evaluate(() => got.length >= 10));
+      await until("20 messages", () => page.evaluate(() => got.length >= 20));
       const session = await page.evaluate(() => c.session);
       // The node drains (CLOSE 5, no redirect: it is alone), keeps its
       // sessions in its store, and comes back on the same port.
-      same(await node.stop("SIGTERM"), 0, "the node's exit code");
+      const stopped = node.stop("SIGTERM");
+      await page.evaluate(() => go());
+      same(await stopped, 0, "the node's exit code");
       node = await startNode(args);
       await page.evaluate(() => sent);
       await until("40 messages", () => page.evaluate(() => got.length >= 40));
+      await until("resumed", () => page.evaluate(() => events.some((e) => e.startsWith("resume"))));
       const r = await page.evaluate(() => ({ got, events, session: c.session, state: c.state }));
       same(r.got, Array.from({ length: 40 }, (_, i) => i + 1), "messages");
       same(r.session, session, "the session");
