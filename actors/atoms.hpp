@@ -59,5 +59,7 @@ using migrate_atom = caf::atom_constant<caf::atom("migrate")>;
 using handover_atom = caf::atom_constant<caf::atom("handover")>;
 using import_atom = caf::atom_constant<caf::atom("import")>;
 using switched_atom = caf::atom_constant<caf::atom("switched")>;
+using info_atom = caf::atom_constant<caf::atom("info")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
 
 } // namespace tether

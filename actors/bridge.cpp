@@ -10,16 +10,22 @@ bridge::bridge(std::shared_ptr<transport::channel> channel, std::string conn_id,
       conn_id_(std::move(conn_id)),
       report_every_(report_every > 0 ? report_every : 1) {}
 
-void bridge::send(transport::shared_bytes message) {
+void bridge::send(transport::shared_bytes message, uint64_t frames) {
   handed_.fetch_add(message->size(), std::memory_order_relaxed);
-  if (counts_)
-    counts_->messages_out.fetch_add(1, std::memory_order_relaxed);
+  if (counts_) {
+    counts_->messages_out.add();
+    counts_->frames_out.add(frames);
+  }
   channel_->send(std::move(message));
 }
 
-void bridge::close(transport::shared_bytes last) {
+void bridge::close(transport::shared_bytes last, uint64_t frames) {
   if (last)
     handed_.fetch_add(last->size(), std::memory_order_relaxed);
+  if (counts_ && last) {
+    counts_->messages_out.add();
+    counts_->frames_out.add(frames);
+  }
   channel_->close(std::move(last));
 }
 
@@ -32,7 +38,7 @@ uint64_t bridge::backlog() const {
 
 void bridge::message_handled() {
   if (counts_)
-    counts_->messages_in.fetch_add(1, std::memory_order_relaxed);
+    counts_->messages_in.add();
   if (++unreported_ < report_every_)
     return;
   channel_->messages_handled(unreported_);

@@ -47,11 +47,15 @@ class bridge {
   const std::string& conn_id() const { return conn_id_; }
   const std::string& remote() const { return channel_->remote(); }
 
-  /// Queues one WebSocket message.
-  void send(transport::shared_bytes message);
+  /// Queues one WebSocket message of `frames` frames.
+  void send(transport::shared_bytes message, uint64_t frames = 1);
 
-  /// Sends `last` (if any) after everything queued, then closes.
-  void close(transport::shared_bytes last);
+  /// Sends `last` (if any, of `frames` frames) after everything queued,
+  /// then closes.
+  void close(transport::shared_bytes last, uint64_t frames = 0);
+
+  /// The node's counts (null: none kept).
+  traffic* counts() const { return counts_.get(); }
 
   /// Bytes handed over that the socket has not written yet.
   uint64_t backlog() const;

@@ -70,6 +70,7 @@ void connection_state::init(pointer self, std::shared_ptr<bridge> socket,
         [this](codec::frame&& f) {
           std::visit([this](const auto& x) { emit(x); }, f);
         });
+    hub->count_into(ctx_->counts);
     hub->on_idle = [this] {
       if (drain_.active() && !line_)
         close_drained();
@@ -104,7 +105,10 @@ void connection_state::on_inbound(inbound_message& msg) {
     return close_with(codec::close_code::invalid_message,
                       "invalid message: " + err->reason);
   }
-  process(std::get<std::vector<codec::frame>>(decoded));
+  auto& frames = std::get<std::vector<codec::frame>>(decoded);
+  if (ctx_->counts)
+    ctx_->counts->frames_in.add(frames.size());
+  process(frames);
 }
 
 void connection_state::process(std::vector<codec::frame>& frames) {
@@ -223,6 +227,8 @@ template <class Frame> bool connection_state::handle_session(Frame& x) {
                      claims_};
   auto id = x.id;
   auto on_result = [this, id](attach_result& r) {
+    if constexpr (k == kind::session_resume)
+      count_resume(r);
     attached(id, r);
     resume_backlog();
   };
@@ -296,6 +302,18 @@ void connection_state::welcome(const auth_result& result) {
   const auto& lim = ctx_->limits;
   emit(codec::welcome{1, ctx_->node_name, socket_->conn_id(), lim.heartbeat_ms,
                       codec::map_value{limits_map(lim)}});
+}
+
+void connection_state::count_resume(const attach_result& r) {
+  auto* counts = ctx_->counts.get();
+  if (!counts || !r.redirect.empty())
+    return; // The node that has the session counts its resume.
+  if (r.error_code.empty())
+    counts->resumed.add();
+  else if (r.error_code == "resume_gap")
+    counts->resume_gaps.add();
+  else if (r.error_code == "stream_not_found")
+    counts->resumes_not_found.add();
 }
 
 void connection_state::attached(uint64_t request_id,

@@ -28,7 +28,7 @@ struct connection_context {
   std::shared_ptr<bridge_table> bridges;
   /// Handled messages told to the socket at once (see `bridge`).
   size_t report_every = 32;
-  /// The node's message counts.
+  /// The node's counts (`/metrics`, the log's summary).
   std::shared_ptr<traffic> counts;
 };
 
@@ -102,6 +102,8 @@ class connection_state {
   template <class Frame> bool handle_session(Frame& x);
   void welcome(const auth_result& result);
   void attached(uint64_t request_id, const attach_result& result);
+  /// Counts a SESSION_RESUME by its outcome.
+  void count_resume(const attach_result& r);
   void resume_backlog();
   void forward_to_line();
 

@@ -221,7 +221,12 @@ using room_actor = caf::typed_actor<
     caf::replies_to<migrate_atom, node_services_ref, std::string>::with<bool>,
     // Answered once the store committed what the room saved so far (an
     // imported room: the move's first phase).
-    caf::replies_to<saved_atom>::with<bool>>;
+    caf::replies_to<saved_atom>::with<bool>,
+    // The room as `room.info` answers it (the admin API's view).
+    caf::replies_to<info_atom>::with<codec::value>,
+    // Deletes the room as `room.delete` does, asked by the node itself (the
+    // admin API): true once the members were told.
+    caf::replies_to<close_atom>::with<bool>>;
 
 /// A connection that asks to be attached to a line, and the id of the
 /// SESSION_* frame that asked.
@@ -304,7 +309,12 @@ using session_actor = caf::typed_actor<
     caf::replies_to<saved_atom>::with<bool>,
     // Its line of number `uint64_t` (invalid if it has none): where the
     // line of that number on the node it came from passes things on.
-    caf::replies_to<line_atom, uint64_t>::with<line_actor>>;
+    caf::replies_to<line_atom, uint64_t>::with<line_actor>,
+    // The session as the admin API shows it: {session, node, streams,
+    // rooms, info}.
+    caf::replies_to<info_atom>::with<codec::value>,
+    // A SIGNAL from the node to every line of the session (admin API).
+    caf::reacts_to<signal_atom, codec::signal>>;
 
 /// A session of the relay's node that joined (or left) a room of another.
 struct relay_member {
@@ -422,7 +432,22 @@ using room_service_actor = behavior_actor::extend<
     caf::reacts_to<moved_atom, std::string, std::string>,
     // The node drains: every room goes to one of the other nodes up, as
     // many to each. Answers how many moved.
-    caf::replies_to<drain_atom>::with<uint64_t>>;
+    caf::replies_to<drain_atom>::with<uint64_t>,
+    // A room made by the node from room.create's options ({type,
+    // max_members, ttl_s, props}, all optional): answers its id, or an
+    // error `invalid` saying which option is wrong.
+    caf::replies_to<create_atom, codec::value>::with<std::string>,
+    // Up to `uint64_t` rooms with ids after the first `std::string`, in id
+    // order, each as `info_atom` answers it; of every node unless `bool`
+    // says another node asked (the admin API's pages).
+    caf::replies_to<list_atom, std::string, uint64_t,
+                    bool>::with<std::vector<codec::value>>,
+    // Room `std::string` as `room.info` answers it, plus its `node`,
+    // wherever it lives (`bool`: another node asked); room_not_found.
+    caf::replies_to<info_atom, std::string, bool>::with<codec::value>,
+    // Deletes room `std::string` as `room.delete` does, wherever it lives
+    // (`bool`: another node asked); room_not_found.
+    caf::replies_to<close_atom, std::string, bool>::with<bool>>;
 
 /// Creates sessions, finds them by key and by token, sweeps expired ones
 /// and cleans up after any that fail.
@@ -466,7 +491,21 @@ using session_supervisor_actor = caf::typed_actor<
     caf::reacts_to<moved_atom, std::vector<line_actor>>,
     // The node drains: every session goes to one of the other nodes up, as
     // many to each. Answers how many moved.
-    caf::replies_to<drain_atom>::with<uint64_t>>;
+    caf::replies_to<drain_atom>::with<uint64_t>,
+    // Up to `uint64_t` sessions with ids after the first `std::string`, in
+    // id order, each as `info_atom` answers it; of every node unless `bool`
+    // says another node asked (the admin API's pages).
+    caf::replies_to<list_atom, std::string, uint64_t,
+                    bool>::with<std::vector<codec::value>>,
+    // Session `std::string` as the admin API shows it, wherever it lives
+    // (`bool`: another node asked); session_not_found.
+    caf::replies_to<info_atom, std::string, bool>::with<codec::value>,
+    // Closes session `std::string` as SESSION_CLOSE does, wherever it
+    // lives (`bool`: another node asked); session_not_found.
+    caf::replies_to<close_atom, std::string, bool>::with<bool>,
+    // SIGNAL to every stream of session `std::string`, wherever it lives
+    // (`bool`: another node asked); session_not_found.
+    caf::replies_to<signal_atom, std::string, codec::signal, bool>::with<bool>>;
 
 /// The store's own thread: the only code that touches the store file.
 /// Applies one batch at a time.
@@ -495,10 +534,11 @@ using store_actor = caf::typed_actor<
     // Timer: the group commit is due.
     caf::reacts_to<tick_atom>>;
 
-/// The admin API (`/api/v1/...`, JSON, bearer token): the operator's view
-/// of the node and its cluster, and the operator's levers (actors/admin/).
+/// The admin API (`/api/v1/...`, JSON, bearer token), `/metrics` and
+/// `/debug`: the operator's view of the node and its cluster, and the
+/// operator's levers (actors/admin/).
 using admin_actor = caf::typed_actor<
-    // A request under `/api/`: its answer.
+    // A request under `/api/`, or of `/metrics` or `/debug`: its answer.
     caf::replies_to<transport::http_request>::with<transport::http_response>>;
 
 /// Logs a one-line summary of the node every minute.

@@ -30,8 +30,8 @@ void report(pointer self, const node_figures& x) {
   auto& st = self->state;
   auto now = std::chrono::steady_clock::now();
   double seconds = std::chrono::duration<double>(now - st.last_at).count();
-  auto in = st.sources.counts->messages_in.load(std::memory_order_relaxed);
-  auto out = st.sources.counts->messages_out.load(std::memory_order_relaxed);
+  auto in = st.sources.counts->messages_in.value();
+  auto out = st.sources.counts->messages_out.value();
   char rates[96];
   std::snprintf(rates, sizeof(rates), "%.1f msg/s in, %.1f out",
                 rate(in, st.last_in, seconds), rate(out, st.last_out, seconds));

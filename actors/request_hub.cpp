@@ -38,29 +38,41 @@ void request_hub::request(uint64_t id, std::string op, codec::value payload,
     TETHER_LOG(debug, "requests", conn_id_ << " duplicate request id " << id);
     return;
   }
+  // Read only where it is counted: the clock costs on the hot path.
+  auto started = counts_ ? clock::now() : clock::time_point{};
+  auto refuse = [&](codec::retry x, striped_counter traffic::*why) {
+    if (counts_)
+      ((*counts_).*why).add();
+    answer_client(std::move(x), started);
+  };
   // Before anything runs: a refused request was not performed.
   if (auto wait = rate_wait(); wait != 0)
-    return emit_(codec::retry{id, wait, "rate_limit"});
+    return refuse(codec::retry{id, wait, "rate_limit"}, &traffic::rate_limited);
   if (auto fn = behaviors_->find_inline(op)) {
     if (streamed)
-      return emit_(
-          codec::error{id, "invalid", "op '" + op + "' does not take streams"});
-    return emit_(answer_inline(*fn, context_for(id, op), payload));
+      return answer_client(
+          codec::error{id, "invalid", "op '" + op + "' does not take streams"},
+          started);
+    return answer_client(answer_inline(*fn, context_for(id, op), payload),
+                         started);
   }
   auto handler = behaviors_->find(op);
   if (!handler)
-    return emit_(codec::error{id, "unknown_op", "no op named '" + op + "'"});
+    return answer_client(
+        codec::error{id, "unknown_op", "no op named '" + op + "'"}, started);
   if (streamed && open_streams_ >= limits_.max_streams)
-    return emit_(codec::retry{id, limits_.retry_after_ms, "stream_limit"});
+    return refuse(codec::retry{id, limits_.retry_after_ms, "stream_limit"},
+                  &traffic::stream_limited);
   if (!streamed && open_.size() - open_streams_ >= limits_.max_inflight)
-    return emit_(codec::retry{id, limits_.retry_after_ms, "overloaded"});
+    return refuse(codec::retry{id, limits_.retry_after_ms, "overloaded"},
+                  &traffic::inflight_limited);
   auto ctx = context_for(id, op);
   // Watched only while it has requests of ours: a behavior serving every
   // client would otherwise hold one monitor per client, and each demonitor
   // scans them all (a drain of 10,000 sessions spent seconds there).
   if (watched_[handler->address()]++ == 0)
     self_->monitor(*handler);
-  open_.emplace(id, open_request{*handler, ctx, streamed, false});
+  open_.emplace(id, open_request{*handler, ctx, streamed, false, 0, started});
   if (streamed) {
     ++open_streams_;
     caf::anon_send(*handler, open_atom::value, std::move(ctx),
@@ -91,10 +103,11 @@ void request_hub::part(codec::stream_part&& x) {
   }
   if (index != open.parts + 1) {
     caf::anon_send(open.handler, cancel_atom::value, open.ctx);
-    emit_(codec::error{x.id, "invalid",
-                       "STREAM_PART " + std::to_string(index) + " after part " +
-                           std::to_string(open.parts) +
-                           ": parts were skipped"});
+    answer_client(codec::error{x.id, "invalid",
+                               "STREAM_PART " + std::to_string(index) +
+                                   " after part " + std::to_string(open.parts) +
+                                   ": parts were skipped"},
+                  open.started);
     return close(x.id);
   }
   open.parts = index;
@@ -108,7 +121,8 @@ void request_hub::cancel(uint64_t id) {
   if (i == open_.end())
     return; // Answered already: nothing to withdraw.
   caf::anon_send(i->second.handler, cancel_atom::value, i->second.ctx);
-  emit_(codec::error{id, "cancelled", "cancelled by the client"});
+  answer_client(codec::error{id, "cancelled", "cancelled by the client"},
+                i->second.started);
   close(id);
 }
 
@@ -129,13 +143,35 @@ request_context request_hub::context_for(uint64_t id,
                          session_info_};
 }
 
+void request_hub::answer_client(codec::frame&& x, clock::time_point started) {
+  if (counts_) {
+    std::visit(
+        [this](const auto& f) {
+          using type = std::decay_t<decltype(f)>;
+          if constexpr (std::is_same_v<type, codec::error>)
+            counts_->errors.add();
+          else if constexpr (std::is_same_v<type, codec::retry>)
+            counts_->retries.add();
+          else // REPLY, or a stream's last RESULT_PART.
+            counts_->replies.add();
+        },
+        x);
+    counts_->request_duration.observe(clock::now() - started);
+  }
+  emit_(std::move(x));
+}
+
 template <class Frame> bool request_hub::pass_on(Frame&& x, bool completes) {
-  if (!is_open(x.id))
+  auto i = open_.find(x.id);
+  if (i == open_.end())
     return false; // Cancelled or cut off: the client has its answer.
   auto id = x.id;
-  emit_(std::forward<Frame>(x));
-  if (completes)
-    close(id);
+  if (!completes) {
+    emit_(std::forward<Frame>(x));
+    return true;
+  }
+  answer_client(std::forward<Frame>(x), i->second.started);
+  close(id);
   return true;
 }
 
@@ -167,7 +203,8 @@ void request_hub::behavior_down(const caf::down_msg& msg) {
                conn_id_ << " op '" << open_[id].ctx.op
                         << "' failed: its behavior stopped ("
                         << caf::to_string(msg.reason) << ")");
-    emit_(codec::error{id, "internal", "the op failed"});
+    answer_client(codec::error{id, "internal", "the op failed"},
+                  open_[id].started);
     close(id);
   }
 }
@@ -179,7 +216,7 @@ void request_hub::fail_open(const std::string& code,
   open_streams_ = 0;
   for (auto& kv : open) {
     caf::anon_send(kv.second.handler, cancel_atom::value, kv.second.ctx);
-    emit_(codec::error{kv.first, code, message});
+    answer_client(codec::error{kv.first, code, message}, kv.second.started);
   }
   if (on_idle)
     on_idle();

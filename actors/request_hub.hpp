@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "tether/actors/behavior_registry.hpp"
 #include "tether/actors/interfaces.hpp"
 #include "tether/actors/rate_limit.hpp"
+#include "tether/actors/traffic.hpp"
 #include "tether/config/limits.hpp"
 
 namespace tether {
@@ -107,6 +109,12 @@ class request_hub {
     session_rates_ = std::move(rates);
   }
 
+  /// Counts the requests' answers and durations into `counts` (null:
+  /// none).
+  void count_into(std::shared_ptr<traffic> counts) {
+    counts_ = std::move(counts);
+  }
+
   /// Called whenever the last open request closed.
   std::function<void()> on_idle;
 
@@ -123,6 +131,8 @@ class request_hub {
   double busy() const;
 
  private:
+  using clock = std::chrono::steady_clock;
+
   struct open_request {
     behavior_actor handler;
     request_context ctx;
@@ -130,7 +140,12 @@ class request_hub {
     bool upload_done = false;
     /// STREAM_PARTs taken: the index of the last one.
     uint64_t parts = 0;
+    clock::time_point started;
   };
+
+  /// Sends the answer to a client's request that came at `started`,
+  /// counted by its kind.
+  void answer_client(codec::frame&& x, clock::time_point started);
 
   /// 0 when a request may start now, else the milliseconds until the
   /// stream's or the session's rate lets one.
@@ -156,6 +171,7 @@ class request_hub {
   std::optional<token_bucket> rate_;
   std::shared_ptr<session_rates> session_rates_;
   size_t open_streams_ = 0;
+  std::shared_ptr<traffic> counts_;
   /// The behaviors with open requests of ours (monitored), and how many.
   std::unordered_map<caf::actor_addr, size_t> watched_;
   uint64_t next_call_id_ = 1;

@@ -306,6 +306,8 @@ transport::error_code runtime::start() {
         static_cast<double>(burst != 0 ? burst : rate));
   }
   sctx->bridges = bridges;
+  auto counts = std::make_shared<traffic>();
+  sctx->counts = counts;
   std::string secret;
   try {
     secret = token_secret(opts_);
@@ -353,9 +355,9 @@ transport::error_code runtime::start() {
   restore->lost_at_ms = snap.last_commit_ms;
   sessions_ = spawn_session_supervisor(*system_, sctx, std::move(restore));
   relay_ = spawn_room_relay(*system_);
-  room_service_setup rooms_setup{opts_.lim,       sessions_,
-                                 room_types_,     store_link{store_},
-                                 opts_.node_name, relay_};
+  room_service_setup rooms_setup{
+      opts_.lim,       sessions_, room_types_, store_link{store_},
+      opts_.node_name, relay_,    counts};
   rooms_ = spawn_room_service(
       *system_, rooms_setup,
       with_members(*system_, sessions_, std::move(snap.rooms)));
@@ -372,7 +374,7 @@ transport::error_code runtime::start() {
                   figure_sources{node_, sessions_, rooms_, store_, cluster_},
                   sessions_, rooms_,
                   // As SIGTERM: the signal set takes it, and drains.
-                  [] { ::kill(::getpid(), SIGTERM); }});
+                  [] { ::kill(::getpid(), SIGTERM); }, counts, ts.admits});
   listener_->set_api(admin_bridge(*system_, admin_));
   auto behaviors = std::make_shared<const behavior_registry>(registry_);
   sctx->behaviors = behaviors;
@@ -384,12 +386,10 @@ transport::error_code runtime::start() {
   ctx->authenticator = authenticator_;
   ctx->bridges = bridges;
   ctx->report_every = static_cast<size_t>(ts.max_unhandled / 2);
-  auto counts = std::make_shared<traffic>();
   ctx->counts = counts;
   reporter_ = spawn_reporter(
       *system_,
-      report_sources{{node_, sessions_, rooms_, store_, cluster_},
-                     std::move(counts)},
+      report_sources{{node_, sessions_, rooms_, store_, cluster_}, counts},
       std::chrono::seconds{60});
   listener_->run();
   work_ = std::make_unique<

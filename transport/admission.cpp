@@ -40,15 +40,19 @@ admission::ticket admission::enter(const std::string& address) {
         std::min(limits_.attempts_burst,
                  entry.tokens + passed.count() * limits_.attempts_per_s);
     entry.refilled = now;
-    if (entry.tokens >= 1)
+    if (entry.tokens >= 1) {
       entry.tokens -= 1;
-    else
+    } else {
       verdict = admitted::too_many_from_address;
+      refused_rate_.fetch_add(1, std::memory_order_relaxed);
+    }
   }
-  if (limits_.max_per_ip != 0 && entry.open >= limits_.max_per_ip)
+  if (limits_.max_per_ip != 0 && entry.open >= limits_.max_per_ip) {
+    if (verdict == admitted::yes)
+      refused_per_ip_.fetch_add(1, std::memory_order_relaxed);
     verdict = admitted::too_many_from_address;
-  else if (verdict == admitted::yes && limits_.max_total != 0 &&
-           open_ >= limits_.max_total)
+  } else if (verdict == admitted::yes && limits_.max_total != 0 &&
+             open_ >= limits_.max_total)
     verdict = admitted::node_full;
   ++entry.open;
   ++open_;
@@ -85,18 +89,43 @@ admission_verdict admission::check(const admission_request& request,
     return {429, "too many connections from your address\n"};
   if (kind == request_kind::other)
     return {};
-  if (at_accept == admitted::node_full && kind == request_kind::poll)
+  constexpr auto relaxed = std::memory_order_relaxed;
+  if (at_accept == admitted::node_full && kind == request_kind::poll) {
+    refused_full_poll_.fetch_add(1, relaxed);
     return {503, "the node is full: try again later or another node\n"};
+  }
   if (!limits_.allowed_origins.empty()) {
     auto origin = request.header("Origin");
     if (!origin.empty() && std::find(limits_.allowed_origins.begin(),
                                      limits_.allowed_origins.end(),
-                                     origin) == limits_.allowed_origins.end())
+                                     origin) == limits_.allowed_origins.end()) {
+      refused_origin_.fetch_add(1, relaxed);
       return {403, "origin not allowed: " + origin + "\n"};
+    }
   }
-  if (limits_.hook)
-    return limits_.hook(request);
+  if (limits_.hook) {
+    auto verdict = limits_.hook(request);
+    if (verdict.status != 0) {
+      refused_hook_.fetch_add(1, relaxed);
+      return verdict;
+    }
+  }
+  // Admitted to be refused with CLOSE 9 right after its upgrade.
+  if (at_accept == admitted::node_full)
+    refused_full_websocket_.fetch_add(1, relaxed);
   return {};
+}
+
+refusal_counts admission::refusals() const {
+  constexpr auto relaxed = std::memory_order_relaxed;
+  refusal_counts x;
+  x.origin = refused_origin_.load(relaxed);
+  x.per_ip = refused_per_ip_.load(relaxed);
+  x.connect_rate = refused_rate_.load(relaxed);
+  x.full_websocket = refused_full_websocket_.load(relaxed);
+  x.full_poll = refused_full_poll_.load(relaxed);
+  x.hook = refused_hook_.load(relaxed);
+  return x;
 }
 
 size_t admission::open() const {

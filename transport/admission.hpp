@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -66,6 +67,23 @@ enum class admitted {
   node_full,
 };
 
+/// Connections and requests refused, by reason, since the listener
+/// started (`/metrics`).
+struct refusal_counts {
+  /// 403: an `Origin` not allowed.
+  uint64_t origin = 0;
+  /// 429: over `max_per_ip`.
+  uint64_t per_ip = 0;
+  /// 429: over `attempts_per_s`.
+  uint64_t connect_rate = 0;
+  /// Over `max_total`: WebSockets closed with CLOSE 9 after the upgrade,
+  /// and polls answered 503.
+  uint64_t full_websocket = 0;
+  uint64_t full_poll = 0;
+  /// Refused by the user's hook.
+  uint64_t hook = 0;
+};
+
 /// What a request asks for, as admission tells them apart.
 enum class request_kind { websocket, poll, other };
 
@@ -119,6 +137,9 @@ class admission : public std::enable_shared_from_this<admission> {
   /// Connections open now.
   size_t open() const;
 
+  /// What was refused so far.
+  refusal_counts refusals() const;
+
  private:
   struct per_address {
     size_t open = 0;
@@ -136,6 +157,13 @@ class admission : public std::enable_shared_from_this<admission> {
   std::unordered_map<std::string, per_address> addresses_;
   size_t open_ = 0;
   size_t entries_since_sweep_ = 0;
+  /// Counted under `mutex_` (enter) or not (check): atomics either way.
+  mutable std::atomic<uint64_t> refused_origin_{0};
+  std::atomic<uint64_t> refused_per_ip_{0};
+  std::atomic<uint64_t> refused_rate_{0};
+  mutable std::atomic<uint64_t> refused_full_websocket_{0};
+  mutable std::atomic<uint64_t> refused_full_poll_{0};
+  mutable std::atomic<uint64_t> refused_hook_{0};
 };
 
 } // namespace tether::transport

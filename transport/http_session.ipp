@@ -113,7 +113,9 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
   if (path == "/health")
     return draining ? respond(http::status::service_unavailable, "draining\n")
                     : respond(http::status::ok, "ok\n");
-  if (path.rfind("/api/", 0) == 0 && cfg_.api)
+  // The operator's side: the admin API, /metrics and /debug.
+  if ((path.rfind("/api/", 0) == 0 || path == "/metrics" || path == "/debug") &&
+      cfg_.api)
     return serve_api(req);
   if (path == cfg_.ws_path)
     return respond(http::status::upgrade_required,

@@ -37,7 +37,8 @@ struct settings {
   /// needs a strand. With one thread a strand only costs a lock and a queue
   /// per handler, and memory per socket.
   bool threaded_io = false;
-  /// Serves `/api/...`; empty: those paths are not found.
+  /// Serves `/api/...`, `/metrics` and `/debug`; empty: those paths are
+  /// not found.
   http_api api;
   /// Files served to GET (`/tether.js`, `--static`); null: none.
   std::shared_ptr<const static_files> files;

@@ -7,6 +7,8 @@
 
 #include "tether/actors/interfaces.hpp"
 #include "tether/actors/node_figures.hpp"
+#include "tether/actors/traffic.hpp"
+#include "tether/transport/admission.hpp"
 
 namespace tether {
 
@@ -19,9 +21,13 @@ struct admin_setup {
   room_service_actor rooms;
   /// Starts the node's drain, as SIGTERM does.
   std::function<void()> drain;
+  /// What `/metrics` shows besides the figures (null: zeros).
+  std::shared_ptr<const traffic> counts;
+  std::shared_ptr<const transport::admission> admits;
 };
 
-/// Spawns the admin API of a node.
+/// Spawns the admin API of a node: `/api/v1/...` (with the token),
+/// `/metrics` (open to all) and `/debug` (only where a token is set).
 admin_actor spawn_admin_api(caf::actor_system& sys, admin_setup setup);
 
 /// Hands each HTTP request of the transport to `admin` and its answer back

@@ -13,6 +13,7 @@
 
 #include "tether/actors/cluster/peers.hpp"
 #include "tether/actors/log.hpp"
+#include "tether/actors/traffic.hpp"
 
 namespace tether {
 
@@ -87,6 +88,19 @@ inline void spread_out(std::vector<std::string> ids,
 /// What a move calls when it ends: no error once the thing lives on the
 /// other node, else why it stayed.
 using move_done = std::function<void(const caf::error&)>;
+
+/// `done`, counting the move into `counts` (null: not counted) as one of
+/// `moved` or `failed`.
+inline move_done counted(move_done done, std::shared_ptr<traffic> counts,
+                         striped_counter traffic::*moved,
+                         striped_counter traffic::*failed) {
+  if (!counts)
+    return done;
+  return [done, counts, moved, failed](const caf::error& err) {
+    ((*counts).*(err ? failed : moved)).add();
+    done(err);
+  };
+}
 
 /// Asks `thing` (a session or a room actor) to move to the node `to`, which
 /// it is told as `name` (its URL or its node name); `done` when it ends.

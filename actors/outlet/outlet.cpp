@@ -38,6 +38,7 @@ void outlet::detach() {
   bridge_ = nullptr;
   single_ = nullptr;
   batch_.clear();
+  pending_frames_ = 0;
 }
 
 // -- writing ------------------------------------------------------------------
@@ -64,6 +65,7 @@ void outlet::spill_single() {
 }
 
 void outlet::wrote_frame() {
+  ++pending_frames_;
   if (reserved_ > 0)
     --reserved_;
   auto pending = single_ ? single_->size() : batch_.size();
@@ -92,11 +94,13 @@ void outlet::flush() {
   if (!bridge_ || closed_)
     return;
   if (single_)
-    bridge_->send(std::move(single_));
+    bridge_->send(std::move(single_), pending_frames_);
   else if (!batch_.empty())
-    bridge_->send(transport::make_shared_bytes(std::move(batch_)));
+    bridge_->send(transport::make_shared_bytes(std::move(batch_)),
+                  pending_frames_);
   single_ = nullptr;
   batch_.clear();
+  pending_frames_ = 0;
 }
 
 void outlet::close(codec::close_code code, const std::string& message,
@@ -107,8 +111,13 @@ void outlet::close(codec::close_code code, const std::string& message,
     spill_single();
     codec::encode_one(
         codec::close{static_cast<uint64_t>(code), message, redirect}, batch_);
-    bridge_->close(transport::make_shared_bytes(std::move(batch_)));
+    if (auto counts = bridge_->counts();
+        counts && static_cast<size_t>(code) < counts->closes.size())
+      counts->closes[static_cast<size_t>(code)].add();
+    bridge_->close(transport::make_shared_bytes(std::move(batch_)),
+                   pending_frames_ + 1);
     batch_.clear();
+    pending_frames_ = 0;
   }
   closed_ = true;
   refuse_credit();

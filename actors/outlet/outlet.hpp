@@ -143,6 +143,8 @@ class outlet {
   /// A lone frame held without a copy, or the batch (never both).
   transport::shared_bytes single_;
   std::string batch_;
+  /// Frames in `single_` or `batch_`.
+  uint64_t pending_frames_ = 0;
   bool flush_scheduled_ = false;
   bool closed_ = false;
   /// Frames granted to senders and not yet written.

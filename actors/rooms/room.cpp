@@ -287,14 +287,15 @@ void join(pointer self, const request_context& ctx, const responder& r,
           });
 }
 
-void info(pointer self, const responder& r) {
+/// What room.info answers.
+value info_of(pointer self) {
   auto& st = self->state;
-  r.reply(value::map({{"room", value::of(st.setup.id)},
-                      {"type", value::of(st.setup.type)},
-                      {"owner", value::of(st.owner)},
-                      {"members", member_ids(self)},
-                      {"max_members", value::of(st.setup.max_members)},
-                      {"props", props_map(st.props)}}));
+  return value::map({{"room", value::of(st.setup.id)},
+                     {"type", value::of(st.setup.type)},
+                     {"owner", value::of(st.owner)},
+                     {"members", member_ids(self)},
+                     {"max_members", value::of(st.setup.max_members)},
+                     {"props", props_map(st.props)}});
 }
 
 void kick(pointer self, const request_context& ctx, const value& payload,
@@ -458,13 +459,18 @@ void props_incr(pointer self, const value& payload, const responder& r) {
   props_changed(self, {{key, next}});
 }
 
+/// The room ends, after its members were told: the store forgets it.
+void end_room(pointer self) {
+  forget_room(self);
+  self->quit();
+}
+
 void remove_room(pointer self, const responder& r) {
   if (self->state.owner != r.context().session_id)
     return r.fail("not_owner", "only the owner may delete the room");
   event(self, "room.deleted", {});
   r.reply(value::empty_map());
-  forget_room(self);
-  self->quit();
+  end_room(self);
 }
 
 /// Runs a room.* op; `relay` is the requester's node's (invalid: this
@@ -476,7 +482,7 @@ void perform(pointer self, const request_context& ctx, const value& payload,
   if (op == "room.join")
     return join(self, ctx, r, relay);
   if (op == "room.info")
-    return info(self, r);
+    return r.reply(info_of(self));
   // Everything else is for members, checked before anything else.
   if (!is_member(self, ctx.session_id))
     return r.fail("not_member", "not a member of this room");
@@ -738,6 +744,15 @@ room_actor spawn_room_actor(caf::actor_system& sys, room_setup setup,
         },
         [self](migrate_atom, node_services_ref to, const std::string& node) {
           return migrate(self, std::move(to), node);
+        },
+        [self](info_atom) { return info_of(self); },
+        [self](close_atom) -> caf::result<bool> {
+          if (leaving(self))
+            return caf::make_error(caf::sec::invalid_argument,
+                                   "conflict: the room is moving");
+          event(self, "room.deleted", {});
+          end_room(self);
+          return true;
         },
         [self](saved_atom) {
           auto promise = self->make_response_promise<bool>();

@@ -5,6 +5,7 @@
 
 #include "tether/actors/cluster/answer_once_saved.hpp"
 #include "tether/actors/cluster/first_answer.hpp"
+#include "tether/actors/cluster/listing.hpp"
 #include "tether/actors/cluster/peers.hpp"
 #include "tether/actors/cluster/spread.hpp"
 #include "tether/actors/function_behavior.hpp"
@@ -127,7 +128,8 @@ const cluster_peers::peer* room_node(pointer self, const std::string& id) {
 void move_room(pointer self, const room_actor& room,
                const cluster_peers::peer& to, move_done done) {
   ask_to_move(self, room, std::chrono::seconds{30}, to, to.entry.name,
-              std::move(done));
+              counted(std::move(done), self->state.setup.counts,
+                      &traffic::rooms_moved, &traffic::room_moves_failed));
 }
 
 /// Moves room `id` to node `node`; one not here is asked of the other
@@ -173,6 +175,89 @@ caf::result<bool> announce(pointer self, const std::string& id,
       others_serving(st.peers, [](const node_services& x) { return x.rooms; }),
       std::chrono::seconds{10}, "room_not_found", broadcast_atom::value, id,
       name, payload, how, true);
+}
+
+/// The rooms services of the other nodes serving.
+std::vector<room_service_actor> other_services(pointer self) {
+  return others_serving(self->state.peers,
+                        [](const node_services& x) { return x.rooms; });
+}
+
+/// A room made by the node from room.create's options.
+caf::result<std::string> create_by_node(pointer self, const value& options) {
+  std::string type;
+  codec::get_string(options, "type", type);
+  auto setup = base_setup(self, type);
+  if (auto problem = read_options(self, options, setup); !problem.empty())
+    return caf::make_error(caf::sec::invalid_argument, "invalid: " + problem);
+  return launch(self, std::move(setup));
+}
+
+/// Room `id` as room.info answers it, plus `node`: it names the node
+/// that answered, which is where the room lives.
+caf::result<value> room_info(pointer self, const std::string& id, bool asked) {
+  auto& st = self->state;
+  auto i = st.rooms.find(id);
+  if (i == st.rooms.end())
+    return ask_others<value>(self, asked, other_services(self),
+                             "room_not_found", info_atom::value, id);
+  auto promise = self->make_response_promise<value>();
+  auto node = st.setup.node_name;
+  self->request(i->second, listing_wait, info_atom::value)
+      .then(
+          [promise, node](const value& x) mutable {
+            std::vector<std::pair<std::string, value>> fields;
+            codec::map_entries(x, fields);
+            fields.emplace_back("node", value::of(node));
+            promise.deliver(value::map(fields));
+          },
+          [promise](const caf::error& err) mutable { promise.deliver(err); });
+  return promise;
+}
+
+/// A page of rooms, this node's and (unless `asked`) the others'.
+caf::result<std::vector<value>>
+list_rooms(pointer self, const std::string& after, uint64_t limit, bool asked) {
+  auto& st = self->state;
+  std::vector<room_actor> here;
+  for (const auto& id : page_of(keys_of(st.rooms), after, limit))
+    here.push_back(st.rooms[id]);
+  auto promise = self->make_response_promise<std::vector<value>>();
+  auto others = other_services(self);
+  auto node = st.setup.node_name;
+  gather<value>(
+      self, here,
+      [self, others, asked, after, limit, node,
+       promise](std::vector<value> infos) mutable {
+        // A page names each room's size, not its members.
+        std::vector<value> mine;
+        for (const auto& x : infos) {
+          std::vector<std::pair<std::string, value>> in;
+          codec::map_entries(x, in);
+          std::vector<std::pair<std::string, value>> out;
+          for (auto& kv : in) {
+            if (kv.first == "members") {
+              auto handle = kv.second.unpack();
+              auto count = handle.get().type == msgpack::type::ARRAY
+                               ? handle.get().via.array.size
+                               : 0u;
+              out.emplace_back("members",
+                               value::of(static_cast<uint64_t>(count)));
+            } else if (kv.first == "room" || kv.first == "type" ||
+                       kv.first == "max_members") {
+              out.push_back(std::move(kv));
+            }
+          }
+          out.emplace_back("node", value::of(node));
+          mine.push_back(value::map(out));
+        }
+        cluster_page(self, std::move(mine), others, asked, "room", after, limit,
+                     [promise](std::vector<value> x) mutable {
+                       promise.deliver(std::move(x));
+                     });
+      },
+      info_atom::value);
+  return promise;
 }
 
 /// The drain: every room goes to one of the other nodes up.
@@ -295,18 +380,29 @@ room_service_actor spawn_room_service(caf::actor_system& sys,
         [self](stats_atom) {
           return static_cast<uint64_t>(self->state.rooms.size());
         },
-        [self](create_atom, const std::string& type,
-               const value& props) -> caf::result<std::string> {
-          auto setup = base_setup(self, type);
-          auto payload = value::map({{"props", props}});
-          if (auto problem = read_options(self, payload, setup);
-              !problem.empty())
-            return caf::make_error(caf::sec::invalid_argument, problem);
-          return launch(self, std::move(setup));
+        [self](create_atom, const std::string& type, const value& props) {
+          return create_by_node(
+              self, value::map({{"type", value::of(type)}, {"props", props}}));
         },
         [self](migrate_atom, const std::string& id, const std::string& node,
                bool asked) { return migrate(self, id, node, asked); },
         [self](drain_atom) { return drain_into_cluster(self); },
+        [self](create_atom, const value& options) {
+          return create_by_node(self, options);
+        },
+        [self](list_atom, const std::string& after, uint64_t limit,
+               bool asked) { return list_rooms(self, after, limit, asked); },
+        [self](info_atom, const std::string& id, bool asked) {
+          return room_info(self, id, asked);
+        },
+        [self](close_atom, const std::string& id,
+               bool asked) -> caf::result<bool> {
+          auto& st = self->state;
+          if (auto i = st.rooms.find(id); i != st.rooms.end())
+            return self->delegate(i->second, close_atom::value);
+          return ask_others<bool>(self, asked, other_services(self),
+                                  "room_not_found", close_atom::value, id);
+        },
         [self](broadcast_atom, const std::string& id, const std::string& name,
                const value& payload, const room_delivery& how, bool asked) {
           return announce(self, id, name, payload, how, asked);

@@ -8,6 +8,7 @@
 #include "tether/actors/behavior_registry.hpp"
 #include "tether/actors/interfaces.hpp"
 #include "tether/actors/rooms/room.hpp"
+#include "tether/actors/traffic.hpp"
 #include "tether/config/limits.hpp"
 
 namespace tether {
@@ -26,6 +27,8 @@ struct room_service_setup {
   /// The node's relay: rooms of other nodes reach their members here
   /// through it.
   room_relay_actor relay;
+  /// The node's counts (null: none kept).
+  std::shared_ptr<traffic> counts;
 };
 
 /// The rooms service's state: its rooms by id, and the room types' logic.

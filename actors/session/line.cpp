@@ -37,6 +37,7 @@ void line_state::init(pointer self, std::shared_ptr<const session_context> ctx,
         [this](codec::frame&& f) { emit(f); });
     hub->set_session(id_.session_id, id_.session, id_.info);
     hub->limit_session_rate(ctx_->rates);
+    hub->count_into(ctx_->counts);
     hub->on_idle = [this] {
       if (freezing_)
         hand_over();

@@ -399,6 +399,23 @@ session_actor spawn_session(caf::actor_system& sys,
         [self](left_atom, const std::string& id) {
           self->state.rooms.erase(id);
         },
+        [self](info_atom) {
+          auto& st = self->state;
+          std::vector<codec::value> rooms;
+          for (const auto& kv : st.rooms)
+            rooms.push_back(codec::value::of(kv.first));
+          return codec::value::map(
+              {{"session", codec::value::of(st.identity.id)},
+               {"node", codec::value::of(st.ctx->node_name)},
+               {"streams",
+                codec::value::of(static_cast<uint64_t>(st.attached.size()))},
+               {"rooms", codec::value::array(rooms)},
+               {"info", st.identity.info}});
+        },
+        [self](signal_atom, const codec::signal& x) {
+          for (const auto& kv : self->state.lines)
+            self->send(kv.second, x);
+        },
         [self](expire_atom) {
           auto& st = self->state;
           if (!st.attached.empty())

@@ -33,6 +33,8 @@ struct session_context {
   uint64_t seq_block = 1024;
   /// Each session's request rate, shared by its lines; null: no limit.
   std::shared_ptr<session_rates> rates;
+  /// The node's counts (null: none kept).
+  std::shared_ptr<traffic> counts;
 };
 
 } // namespace tether

@@ -7,6 +7,7 @@
 
 #include "tether/actors/cluster/answer_once_saved.hpp"
 #include "tether/actors/cluster/first_answer.hpp"
+#include "tether/actors/cluster/listing.hpp"
 #include "tether/actors/cluster/peers.hpp"
 #include "tether/actors/cluster/spread.hpp"
 #include "tether/actors/log.hpp"
@@ -192,7 +193,35 @@ void move_session(pointer self, const session_actor& session,
   auto wait =
       std::chrono::milliseconds{self->state.ctx->limits.shutdown_grace_ms} +
       std::chrono::seconds{20};
-  ask_to_move(self, session, wait, to, to.entry.url, std::move(done));
+  ask_to_move(self, session, wait, to, to.entry.url,
+              counted(std::move(done), self->state.ctx->counts,
+                      &traffic::sessions_moved,
+                      &traffic::session_moves_failed));
+}
+
+/// A page of sessions, this node's and (unless `asked`) the others'.
+caf::result<std::vector<codec::value>> list_sessions(pointer self,
+                                                     const std::string& after,
+                                                     uint64_t limit,
+                                                     bool asked) {
+  auto& st = self->state;
+  std::vector<session_actor> here;
+  for (const auto& id : page_of(keys_of(st.by_id), after, limit))
+    if (auto session = find(self, st.by_id, id))
+      here.push_back(*session);
+  auto promise = self->make_response_promise<std::vector<codec::value>>();
+  auto others = other_supervisors(self);
+  gather<codec::value>(
+      self, here,
+      [self, others, asked, after, limit,
+       promise](std::vector<codec::value> mine) mutable {
+        cluster_page(self, std::move(mine), others, asked, "session", after,
+                     limit, [promise](std::vector<codec::value> x) mutable {
+                       promise.deliver(std::move(x));
+                     });
+      },
+      info_atom::value);
+  return promise;
 }
 
 /// The drain: every session goes to one of the other nodes up.
@@ -375,6 +404,35 @@ spawn_session_supervisor(caf::actor_system& sys,
         },
         [self](drain_atom) -> caf::result<uint64_t> {
           return drain_into_cluster(self);
+        },
+        [self](list_atom, const std::string& after, uint64_t limit,
+               bool asked) { return list_sessions(self, after, limit, asked); },
+        [self](info_atom, const std::string& id,
+               bool asked) -> caf::result<codec::value> {
+          if (auto session = find(self, self->state.by_id, id))
+            return self->delegate(*session, info_atom::value);
+          return ask_others<codec::value>(self, asked, other_supervisors(self),
+                                          "session_not_found", info_atom::value,
+                                          id);
+        },
+        [self](close_atom, const std::string& id,
+               bool asked) -> caf::result<bool> {
+          if (auto session = find(self, self->state.by_id, id)) {
+            self->send(*session, close_atom::value);
+            return true;
+          }
+          return ask_others<bool>(self, asked, other_supervisors(self),
+                                  "session_not_found", close_atom::value, id);
+        },
+        [self](signal_atom, const std::string& id, const codec::signal& x,
+               bool asked) -> caf::result<bool> {
+          if (auto session = find(self, self->state.by_id, id)) {
+            self->send(*session, signal_atom::value, x);
+            return true;
+          }
+          return ask_others<bool>(self, asked, other_supervisors(self),
+                                  "session_not_found", signal_atom::value, id,
+                                  x);
         },
         [self](import_atom,
                const records::session_record& r) -> caf::result<session_actor> {
