@@ -32,7 +32,7 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/tether.pc.in
 install(FILES ${PROJECT_BINARY_DIR}/tether.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
 
-install(TARGETS tether-node RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+install(TARGETS tether-node tetherctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   COMPONENT node)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/tether-node.service
   DESTINATION lib/systemd/system COMPONENT node)
