@@ -51,6 +51,10 @@ class http_session
   admission_verdict admit(const http::request<http::string_body>& req,
                           request_kind kind) const;
   void on_respond(error_code ec, size_t n);
+  /// After the last answer: half-closes, then drops what the client still
+  /// sends until it closes, within `settings::close_timeout`.
+  void linger();
+  void drop_rest();
   void close();
 
   NextLayer stream_;

@@ -191,7 +191,38 @@ void http_session<NextLayer>::on_respond(error_code ec, size_t) {
       return;
     }
   }
+  if (!ec)
+    return linger();
   close();
+}
+
+template <class NextLayer> void http_session<NextLayer>::linger() {
+  // The request may be unread in part (a 431 or 413 stops reading it).
+  // Closing now would answer the client's next bytes with a reset, and a
+  // reset can discard the answer before the client has read it.
+  // (A socket's concern: Beast's test stream has no resets, nor half a
+  // close.)
+  if constexpr (!std::is_same_v<NextLayer, tcp::socket>) {
+    return close();
+  } else {
+    error_code ignored;
+    stream_.shutdown(net::socket_base::shutdown_send, ignored);
+  }
+  timer_.expires_after(cfg_.close_timeout);
+  timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
+                                              this->shared_from_this()));
+  drop_rest();
+}
+
+template <class NextLayer> void http_session<NextLayer>::drop_rest() {
+  buffer_.clear();
+  stream_.async_read_some(
+      buffer_.prepare(4096),
+      [self = this->shared_from_this()](error_code ec, size_t) {
+        if (ec)
+          return self->close(); // The client's end, or the time limit's.
+        self->drop_rest();
+      });
 }
 
 template <class NextLayer> void http_session<NextLayer>::close() {
