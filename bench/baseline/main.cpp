@@ -9,7 +9,9 @@
 //                   REPLY {} to the sender; not_member if not in the room
 // A closed connection leaves its rooms; empty rooms stay. No actors, no
 // limits, no heartbeats, one thread. It is the floor Tether's cost is
-// measured against.
+// measured against. With --tls-cert and --tls-key every connection is TLS,
+// with the node's own context (transport/tls: the same versions, suites
+// and ALPN), so that TLS rows compare the node with the same floor.
 
 #include <algorithm>
 #include <cstdlib>
@@ -27,6 +29,7 @@
 #include "tether/codec/frames.hpp"
 #include "tether/codec/reader.hpp"
 #include "tether/transport/beast.hpp"
+#include "tether/transport/tls.hpp"
 
 namespace {
 
@@ -81,30 +84,40 @@ template <class T> T field_as(const codec::value& map, const std::string& key) {
   return r.read(out) ? out : T{};
 }
 
-class session;
+class member;
 
 /// Room name to members in join order. Plain pointers: one thread, and a
-/// session removes itself from its rooms when it is destroyed.
-std::unordered_map<std::string, std::vector<session*>> rooms;
+/// member removes itself from its rooms when it is destroyed.
+std::unordered_map<std::string, std::vector<member*>> rooms;
 uint64_t next_room = 0;
 uint64_t next_conn = 0;
 
-class session : public std::enable_shared_from_this<session> {
+/// What a room sees of a connection, plain or TLS alike.
+class member {
  public:
-  explicit session(tcp::socket socket)
-      : ws_(std::move(socket)), id_(++next_conn) {}
-
-  // The connection is gone once no handler holds it: leave every room.
-  ~session() {
+  virtual ~member() {
     for (const auto& name : joined_) {
       auto& members = rooms[name];
       members.erase(std::find(members.begin(), members.end(), this));
     }
   }
+  virtual void write(std::shared_ptr<const std::string> bytes) = 0;
+
+ protected:
+  std::vector<std::string> joined_; // rooms this connection is a member of
+  uint64_t id_ = ++next_conn;
+};
+
+/// One connection over `Next`: a TCP socket, or TLS over one.
+template <class Next>
+class session : public member,
+                public std::enable_shared_from_this<session<Next>> {
+ public:
+  explicit session(Next next) : ws_(std::move(next)) {}
 
   void run() {
     http::async_read(ws_.next_layer(), buf_, req_,
-                     [self = shared_from_this()](error_code ec, size_t) {
+                     [self = this->shared_from_this()](error_code ec, size_t) {
                        self->on_request(ec);
                      });
   }
@@ -120,18 +133,19 @@ class session : public std::enable_shared_from_this<session> {
       res->body() = "not found\n";
       res->keep_alive(false);
       res->prepare_payload();
-      http::async_write(ws_.next_layer(), *res,
-                        [self = shared_from_this(), res](error_code, size_t) {
-                          error_code ignored;
-                          self->ws_.next_layer().shutdown(
-                              tcp::socket::shutdown_both, ignored);
-                        });
+      http::async_write(
+          ws_.next_layer(), *res,
+          [self = this->shared_from_this(), res](error_code, size_t) {
+            error_code ignored;
+            beast::get_lowest_layer(self->ws_).shutdown(
+                tcp::socket::shutdown_both, ignored);
+          });
       return;
     }
     ws_.read_message_max(1 << 20);
     ws_.auto_fragment(false);
     ws_.binary(true);
-    ws_.async_accept(req_, [self = shared_from_this()](error_code ec) {
+    ws_.async_accept(req_, [self = this->shared_from_this()](error_code ec) {
       if (!ec)
         self->do_read();
     });
@@ -139,9 +153,8 @@ class session : public std::enable_shared_from_this<session> {
 
   void do_read() {
     buf_.clear();
-    ws_.async_read(buf_, [self = shared_from_this()](error_code ec, size_t) {
-      self->on_read(ec);
-    });
+    ws_.async_read(buf_, [self = this->shared_from_this()](
+                             error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(error_code ec) {
@@ -267,7 +280,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   // No limit: a member that does not read just queues (this is the floor).
-  void write(std::shared_ptr<const std::string> bytes) {
+  void write(std::shared_ptr<const std::string> bytes) override {
     queue_.push_back(std::move(bytes));
     if (queue_.size() == 1)
       do_write();
@@ -275,7 +288,7 @@ class session : public std::enable_shared_from_this<session> {
 
   void do_write() {
     ws_.async_write(net::buffer(*queue_.front()),
-                    [self = shared_from_this()](error_code ec, size_t) {
+                    [self = this->shared_from_this()](error_code ec, size_t) {
                       if (ec)
                         return;
                       self->queue_.pop_front();
@@ -284,44 +297,76 @@ class session : public std::enable_shared_from_this<session> {
                     });
   }
 
-  websocket::stream<tcp::socket> ws_;
+  websocket::stream<Next> ws_;
   beast::flat_buffer buf_;
   http::request<http::string_body> req_;
   std::deque<std::shared_ptr<const std::string>> queue_;
-  std::vector<std::string> joined_; // rooms this connection is a member of
-  uint64_t id_;
 };
 
-void do_accept(tcp::acceptor& acceptor) {
-  acceptor.async_accept([&acceptor](error_code ec, tcp::socket socket) {
+/// Completes the TLS handshake, then serves the connection as any other.
+void serve_tls(tcp::socket socket, ssl::context& context) {
+  auto stream = std::make_shared<tls_stream>(std::move(socket), context);
+  stream->async_handshake(ssl::stream_base::server, [stream](error_code ec) {
+    if (!ec)
+      std::make_shared<session<tls_stream>>(std::move(*stream))->run();
+  });
+}
+
+/// `tls`: null for plain connections.
+void do_accept(tcp::acceptor& acceptor, ssl::context* tls) {
+  acceptor.async_accept([&acceptor, tls](error_code ec, tcp::socket socket) {
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<session>(std::move(socket))->run();
+      if (tls)
+        serve_tls(std::move(socket), *tls);
+      else
+        std::make_shared<session<tcp::socket>>(std::move(socket))->run();
     }
     if (acceptor.is_open())
-      do_accept(acceptor);
+      do_accept(acceptor, tls);
   });
 }
 
 } // namespace
 
+/// Reads `--name VALUE` or `--name=VALUE` at argv[i] into `out`.
+bool option(const std::string& name, int argc, char** argv, int& i,
+            std::string& out) {
+  std::string arg = argv[i];
+  if (arg == name && i + 1 < argc) {
+    out = argv[++i];
+    return true;
+  }
+  if (arg.rfind(name + "=", 0) != 0)
+    return false;
+  out = arg.substr(name.size() + 1);
+  return true;
+}
+
 int main(int argc, char** argv) {
-  std::string listen = "127.0.0.1:8081";
+  std::string listen = "127.0.0.1:8081", cert, key;
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--listen" && i + 1 < argc)
-      listen = argv[++i];
-    else if (arg.rfind("--listen=", 0) == 0)
-      listen = arg.substr(9);
-    else {
-      std::cerr << "usage: tether_baseline [--listen HOST:PORT]\n";
-      return arg == "--help" ? 0 : 2;
+    if (!option("--listen", argc, argv, i, listen) &&
+        !option("--tls-cert", argc, argv, i, cert) &&
+        !option("--tls-key", argc, argv, i, key)) {
+      std::cerr << "usage: tether_baseline [--listen HOST:PORT] "
+                   "[--tls-cert PEM --tls-key PEM]\n";
+      return std::string{argv[i]} == "--help" ? 0 : 2;
     }
   }
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     std::cerr << "--listen wants HOST:PORT\n";
     return 2;
+  }
+  std::shared_ptr<tls_server> tls;
+  if (!cert.empty() || !key.empty()) {
+    std::string error;
+    tls = tls_server::load(cert, key, error);
+    if (!tls) {
+      std::cerr << "tether_baseline: " << error << '\n';
+      return 2;
+    }
   }
   try {
     net::io_context ioc{1};
@@ -334,12 +379,12 @@ int main(int argc, char** argv) {
     acceptor.bind(ep);
     acceptor.listen(net::socket_base::max_listen_connections);
     auto bound = acceptor.local_endpoint();
-    std::cout << "tether_baseline listening on ws://"
-              << bound.address().to_string() << ":" << bound.port() << "/ws"
-              << std::endl;
+    std::cout << "tether_baseline listening on " << (tls ? "wss" : "ws")
+              << "://" << bound.address().to_string() << ":" << bound.port()
+              << "/ws" << std::endl;
     net::signal_set signals{ioc, SIGINT, SIGTERM};
     signals.async_wait([&](error_code, int) { ioc.stop(); });
-    do_accept(acceptor);
+    do_accept(acceptor, tls ? tls->current().get() : nullptr);
     ioc.run();
   } catch (const std::exception& e) {
     std::cerr << "tether_baseline: " << e.what() << '\n';

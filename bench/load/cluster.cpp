@@ -35,10 +35,24 @@ bool aim(const std::string& url, const options& opt, target& out) {
   auto where = client::parse_url(url);
   if (!where)
     return false;
-  out = {where->host, where->port, where->path,
+  out = {where->host,
+         where->port,
+         where->path,
          opt.source_addrs ? opt.source_addrs : 1 + opt.conns / 25000,
-         opt.source_from};
-  return true;
+         opt.source_from,
+         nullptr,
+         false};
+  if (!where->tls)
+    return true;
+  // Unverified unless given a CA: the handshake costs the same either way
+  // on the server, and checking it would only load the generator's core.
+  transport::tls_client_options tls{!opt.ca_file.empty(), opt.ca_file};
+  std::string error;
+  out.tls = transport::make_tls_client(tls, error);
+  out.verify_host = tls.verify;
+  if (!out.tls)
+    std::cerr << "tether_load: " << error << std::endl;
+  return out.tls != nullptr;
 }
 
 bool cluster::start(const options& opt, size_t n, std::string& why) {

@@ -18,6 +18,7 @@ namespace tether::bench {
 
 struct options {
   std::string url;
+  std::string ca_file; // wss://: verify the server against it (else: don't)
   std::string mode = "echo";
   size_t conns = 1;
   double duration_s = 5;
@@ -131,7 +132,8 @@ int run_drain(context& cx);
 bool open_sessions(context& cx, fleet& f, size_t n);
 
 /// Where `url` points, from the loopback source addresses the options ask
-/// for; false when it is no ws:// URL.
+/// for (and, for wss://, its TLS context); false when it is no ws:// or
+/// wss:// URL or the CA file does not load.
 bool aim(const std::string& url, const options& opt, target& out);
 
 /// Starts `opt.exec` (split at spaces), its stderr into `opt.exec_log`, and

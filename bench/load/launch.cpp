@@ -84,7 +84,9 @@ bool launch(const options& opt, double limit_s, launched& out,
   if (!next_line(out, limit_s - seconds_since(out.exec_at), line, why))
     return give_up();
   out.listening_at = clock::now();
-  auto at = line.find("ws://");
+  auto at = line.find("wss://");
+  if (at == std::string::npos)
+    at = line.find("ws://");
   if (at == std::string::npos) {
     why = "its first line names no URL: " + line;
     return give_up();

@@ -85,7 +85,11 @@ int main(int argc, char** argv) {
       "options");
   desc.add_options()          //
       ("help,h", "this text") //
-      ("url", po::value(&opt.url), "ws://HOST:PORT/PATH (not with --exec)")(
+      ("url", po::value(&opt.url),
+       "ws://HOST:PORT/PATH or wss:// (not with --exec)")(
+          "ca-file", po::value(&opt.ca_file),
+          "wss://: verify the server's certificate and address against this "
+          "PEM CA file (default: no verification)")(
           "mode", po::value(&opt.mode)->default_value(opt.mode), "workload")(
           "conns", po::value(&opt.conns)->default_value(opt.conns),
           "connections (echo, idle, slow: the echoing ones; resume: sessions)")(
@@ -184,8 +188,9 @@ int main(int argc, char** argv) {
   target t;
   if (!aim(opt.url, opt, t) || opt.conns == 0 || opt.members.empty() ||
       opt.rooms == 0) {
-    std::cerr << "tether_load: need a ws:// URL (--url or --exec), --conns "
-                 "and --rooms above 0 and at least one --members step\n";
+    std::cerr
+        << "tether_load: need a ws:// or wss:// URL (--url or --exec), --conns "
+           "and --rooms above 0 and at least one --members step\n";
     double ignored = 0;
     stop(child, 10, ignored);
     return 2;

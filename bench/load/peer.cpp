@@ -10,10 +10,16 @@ constexpr uint64_t default_ack_every = 32;
 
 } // namespace
 
+peer::any_ws peer::make_ws(net::io_context& ioc, const target& where) {
+  if (where.tls)
+    return any_ws{std::in_place_type<tls_ws>, ioc, *where.tls};
+  return any_ws{std::in_place_type<plain_ws>, ioc};
+}
+
 peer::peer(net::io_context& ioc, const target& where, const wire& w,
            peer_handler& h, size_t index)
-    : ws_(ioc), where_(where), wire_(w), handler_(h), index_(index),
-      ack_every_(w.ack_every()) {}
+    : ws_(make_ws(ioc, where)), where_(where), wire_(w), handler_(h),
+      index_(index), ack_every_(w.ack_every()) {}
 
 void peer::ack_now() {
   if (closed_ || last_seq_ <= acked_)
@@ -22,9 +28,14 @@ void peer::ack_now() {
   send(wire_.ack(acked_));
 }
 
+tcp::socket& peer::socket() {
+  return with_ws(
+      [](auto& ws) -> tcp::socket& { return beast::get_lowest_layer(ws); });
+}
+
 void peer::start(setup s) {
   setup_ = s;
-  auto& sock = ws_.next_layer();
+  auto& sock = socket();
   error_code ec;
   auto address = net::ip::make_address(where_.host, ec);
   if (ec)
@@ -53,27 +64,50 @@ void peer::start(setup s) {
 void peer::on_connect(error_code ec) {
   if (ec)
     return end("connect: " + ec.message());
-  ws_.next_layer().set_option(tcp::no_delay(true), ec);
-  ws_.read_message_max(64 << 20);
-  ws_.auto_fragment(false);
-  ws_.binary(wire_.binary());
-  ws_.text(!wire_.binary());
+  socket().set_option(tcp::no_delay(true), ec);
+  with_ws([this](auto& ws) {
+    ws.read_message_max(64 << 20);
+    ws.auto_fragment(false);
+    ws.binary(wire_.binary());
+    ws.text(!wire_.binary());
+  });
+  auto* tls = std::get_if<tls_ws>(&ws_);
+  if (!tls)
+    return upgrade();
+  // Verified (--ca-file): the certificate must name the address dialled.
+  if (where_.verify_host)
+    tls->next_layer().set_verify_callback(
+        transport::ssl::host_name_verification(where_.host));
+  tls->next_layer().async_handshake(transport::ssl::stream_base::client,
+                                    [self = shared_from_this()](error_code ec) {
+                                      if (ec)
+                                        return self->end("TLS handshake: " +
+                                                         ec.message());
+                                      self->upgrade();
+                                    });
+}
+
+void peer::upgrade() {
   auto host = where_.host + ":" + std::to_string(where_.port);
-  ws_.async_handshake(host, where_.path,
-                      [self = shared_from_this()](error_code ec) {
-                        if (ec)
-                          return self->end("handshake: " + ec.message());
-                        if (auto h = self->wire_.hello(); !h.empty())
-                          self->send(std::move(h));
-                        self->do_read();
-                      });
+  with_ws([&](auto& ws) {
+    ws.async_handshake(host, where_.path,
+                       [self = shared_from_this()](error_code ec) {
+                         if (ec)
+                           return self->end("handshake: " + ec.message());
+                         if (auto h = self->wire_.hello(); !h.empty())
+                           self->send(std::move(h));
+                         self->do_read();
+                       });
+  });
 }
 
 void peer::do_read() {
   if (paused_ || closed_)
     return;
-  ws_.async_read(buf_, [self = shared_from_this()](error_code ec, size_t) {
-    self->on_read(ec);
+  with_ws([this](auto& ws) {
+    ws.async_read(buf_, [self = shared_from_this()](error_code ec, size_t) {
+      self->on_read(ec);
+    });
   });
 }
 
@@ -158,15 +192,17 @@ void peer::send(std::string bytes) {
 
 void peer::write_next() {
   writing_ = true;
-  ws_.async_write(net::buffer(out_.front()),
-                  [self = shared_from_this()](error_code ec, size_t) {
-                    self->writing_ = false;
-                    if (ec)
-                      return self->end("write: " + ec.message());
-                    self->out_.pop_front();
-                    if (!self->out_.empty())
-                      self->write_next();
-                  });
+  with_ws([this](auto& ws) {
+    ws.async_write(net::buffer(out_.front()),
+                   [self = shared_from_this()](error_code ec, size_t) {
+                     self->writing_ = false;
+                     if (ec)
+                       return self->end("write: " + ec.message());
+                     self->out_.pop_front();
+                     if (!self->out_.empty())
+                       self->write_next();
+                   });
+  });
 }
 
 void peer::drop() {
@@ -174,7 +210,7 @@ void peer::drop() {
     return;
   closed_ = true;
   error_code ignored;
-  ws_.next_layer().close(ignored);
+  socket().close(ignored);
 }
 
 void peer::end(const std::string& why) {
@@ -183,8 +219,8 @@ void peer::end(const std::string& why) {
   closed_ = true;
   failure_ = why;
   error_code ignored;
-  ws_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-  ws_.next_layer().close(ignored);
+  socket().shutdown(tcp::socket::shutdown_both, ignored);
+  socket().close(ignored);
   if (ready_)
     handler_.on_closed(*this);
   else

@@ -1,17 +1,19 @@
 #pragma once
 
 // One generator-side WebSocket connection: connects (from one of several
-// loopback source addresses, past the ~28k ports of one), does the
-// handshake (and, for Tether, opens or resumes a session), then hands every
-// event to its handler. It numbers what arrives in SEQ, counts gaps and
-// duplicates, and acknowledges as the contract asks.
+// loopback source addresses, past the ~28k ports of one), over TLS for a
+// wss:// target, does the handshake (and, for Tether, opens or resumes a
+// session), then hands every event to its handler. It numbers what arrives in
+// SEQ, counts gaps and duplicates, and acknowledges as the contract asks.
 
 #include <deque>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "tether/transport/beast.hpp"
+#include "tether/transport/tls.hpp"
 #include "wire.hpp"
 
 namespace tether::bench {
@@ -29,6 +31,10 @@ struct target {
   size_t source_addrs = 1; // 127.0.0.F .. 127.0.0.(F+N-1), round robin
   size_t source_from = 1;  // F: another than 1 starts clear of the
                            // TIME_WAIT sockets earlier workloads left
+  /// wss://: every connection's TLS context (null: plain ws://), and
+  /// whether the certificate must name `host` (it is verified).
+  std::shared_ptr<transport::ssl::context> tls;
+  bool verify_host = false;
 };
 
 class peer;
@@ -92,9 +98,20 @@ class peer : public std::enable_shared_from_this<peer> {
   void handle(const event& e);
   void during_setup(const event& e);
   void write_next();
+  void upgrade();
   void end(const std::string& why);
+  tcp::socket& socket();
+  /// Runs `f` on whichever stream this connection has.
+  template <class F> decltype(auto) with_ws(F&& f) {
+    return std::visit(std::forward<F>(f), ws_);
+  }
 
-  websocket::stream<tcp::socket> ws_;
+  using plain_ws = websocket::stream<tcp::socket>;
+  using tls_ws = websocket::stream<transport::tls_stream>;
+  using any_ws = std::variant<plain_ws, tls_ws>;
+  static any_ws make_ws(net::io_context& ioc, const target& where);
+
+  any_ws ws_;
   const target& where_;
   const wire& wire_;
   peer_handler& handler_;
