@@ -10,14 +10,17 @@
 # (echo and sys.push), W1, and the restart case. The cluster rows (group
 # C) start three tether-node processes as one cluster on loopback, all on
 # core 0: fan-out over three nodes against one, migration, resumes at a
-# node that does not own the session, and a drain.
+# node that does not own the session, and a drain. The TLS rows run W2 echo
+# and W1 over TLS (wss://) against tether and the baseline only, both
+# serving a certificate made for the run (ECDSA P-256, in the temp dir).
 #
-#   bench/run.sh [--quick] [--store-only | --cluster]
+#   bench/run.sh [--quick] [--store-only | --cluster | --tls]
 #     --quick: 2 to 3 minutes (the restart case scaled down to 2,000
 #     sessions); full: 9 to 11 (10,000 sessions). --store-only: only tether
 #     and tether-store, only the rows the store changes (under half a
 #     minute quick, 1.5 to 2 full). --cluster: only the cluster rows
-#     (under a minute quick, 1.5 to 2 full).
+#     (under a minute quick, 1.5 to 2 full). --tls: only the TLS rows,
+#     tether and baseline (about 30 s quick).
 #
 # Environment: TETHER_BUILD_DIR (default: build), BENCH_SERVERS (default:
 # "tether baseline node-ws socketio"), BENCH_DURATION (seconds per measured
@@ -31,13 +34,15 @@ SERVERS=${BENCH_SERVERS:-"tether baseline node-ws socketio"}
 QUICK=0
 STORE_ONLY=0
 CLUSTER_ONLY=0
+TLS_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
     --store-only) STORE_ONLY=1 ;;
     --cluster) CLUSTER_ONLY=1 ;;
+    --tls) TLS_ONLY=1 ;;
     -h | --help)
-      sed -n '2,26p' "$0"
+      sed -n '2,27p' "$0"
       exit 0
       ;;
     *)
@@ -47,14 +52,16 @@ for arg in "$@"; do
   esac
 done
 DURATION=${BENCH_DURATION:-$([[ $QUICK == 1 ]] && echo 2 || echo 5)}
-if [[ $STORE_ONLY == 1 && $CLUSTER_ONLY == 1 ]]; then
-  echo "--store-only or --cluster, not both" >&2
+if ((STORE_ONLY + CLUSTER_ONLY + TLS_ONLY > 1)); then
+  echo "one of --store-only, --cluster and --tls at most" >&2
   exit 2
 fi
 [[ $STORE_ONLY == 1 || $CLUSTER_ONLY == 1 ]] && SERVERS=tether
-# Which rows run: every one, or only the store's, or only the cluster's.
-ALL_ROWS=$([[ $STORE_ONLY == 0 && $CLUSTER_ONLY == 0 ]] && echo 1 || echo 0)
-STORE_ROWS=$([[ $CLUSTER_ONLY == 0 ]] && echo 1 || echo 0)
+[[ $TLS_ONLY == 1 ]] && SERVERS="tether baseline"
+# Which rows run: every one, or only the store's, the cluster's or TLS's.
+ALL_ROWS=$((STORE_ONLY + CLUSTER_ONLY + TLS_ONLY == 0 ? 1 : 0))
+STORE_ROWS=$([[ $CLUSTER_ONLY == 0 && $TLS_ONLY == 0 ]] && echo 1 || echo 0)
+TLS_ROWS=$([[ $ALL_ROWS == 1 || $TLS_ONLY == 1 ]] && echo 1 || echo 0)
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # -- what the run needs ---------------------------------------------------------
@@ -103,6 +110,14 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# The TLS rows' certificate: self-signed for 127.0.0.1, made for this run
+# only (nothing secret is kept). ECDSA P-256, the key type certbot issues
+# by default; the generator does not verify it (see tether_load --ca-file).
+if [[ $TLS_ROWS == 1 ]]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$WORK/tls.key" -out "$WORK/tls.pem" >/dev/null 2>&1
+fi
 
 # Waits (at most 3 s) until the machine is nearly idle: other processes on a
 # 2-core box skew every figure. What was left shows as "other CPU/wall".
@@ -122,25 +137,28 @@ wait_quiet() {
 # Starts server $1 on core 0; sets SPID and URL, and SDIR, the data dir of
 # tether-store (fresh each time, its store the default DIR/store.db).
 # Neither tether leaves files behind: their data dirs are under $WORK.
+# With TLS=1, tether and baseline serve the run's certificate (wss://).
 start_server() {
-  local out=$WORK/server.out
+  local out=$WORK/server.out tls=()
+  [[ ${TLS:-0} == 1 ]] && tls=(--tls-cert "$WORK/tls.pem" --tls-key "$WORK/tls.key")
   : >"$out"
   case "$1" in
     tether) taskset -c 0 "$NODE_BIN" --listen 127.0.0.1:0 --store=none \
-      --data-dir "$WORK/data" >"$out" 2>>"$WORK/tether-node.log" & ;;
+      --data-dir "$WORK/data" "${tls[@]}" >"$out" 2>>"$WORK/tether-node.log" & ;;
     tether-store)
       SDIR=$(mktemp -d "$WORK/store.XXXXXX")
       taskset -c 0 "$NODE_BIN" --listen 127.0.0.1:0 --data-dir "$SDIR" \
         >"$out" 2>>"$WORK/tether-node.log" &
       ;;
-    baseline) taskset -c 0 "$BASE_BIN" --listen 127.0.0.1:0 >"$out" 2>&1 & ;;
+    baseline) taskset -c 0 "$BASE_BIN" --listen 127.0.0.1:0 "${tls[@]}" \
+      >"$out" 2>&1 & ;;
     node-ws | socketio) taskset -c 0 node "bench/peers/$1/server.js" \
       --listen 127.0.0.1:0 >"$out" 2>&1 & ;;
   esac
   SPID=$!
   URL=""
   for _ in $(seq 100); do
-    URL=$(head -1 "$out" | grep -o 'ws://[^ ]*' || true)
+    URL=$(head -1 "$out" | grep -o 'wss\?://[^ ]*' || true)
     [[ -n "$URL" ]] && return 0
     kill -0 "$SPID" 2>/dev/null || break
     sleep 0.05
@@ -273,6 +291,19 @@ measure() {
 }
 
 for_all() { for s in "${ACTIVE[@]}"; do measure "$s" "$@"; done; }
+# tls_rows GROUP WORKLOAD ARGS...: "WORKLOAD over TLS" for tether and the
+# baseline only, both serving TLS. With --tls each comes after the same
+# workload in plain, so that the report can set TLS beside plain (a whole
+# run has the plain rows already).
+tls_rows() {
+  local s group=$1 workload=$2
+  shift 2
+  for s in "${ACTIVE[@]}"; do
+    [[ $s == tether || $s == baseline ]] || continue
+    [[ $TLS_ONLY == 1 ]] && measure "$s" "$group" "$workload" "$@"
+    TLS=1 measure "$s" "$group" "$workload over TLS" "$@"
+  done
+}
 HAS_TETHER=$([[ " ${ACTIVE[*]} " == *" tether "* ]] && echo 1 || echo 0)
 # The store off and on, one right after the other.
 store_pair() {
@@ -348,6 +379,8 @@ if [[ $QUICK == 1 ]]; then
   RESUME=1000
   SESSION_CONNS=(100)
   RESTART=(2000 200) # scaled down from 10,000 sessions and 1,000 rooms
+  TLS_PAYLOADS=(32)
+  TLS_IDLE=1000 # the size of the plain W1 row, to compare with
 else
   C_MEMBERS=1200
   C_MIGRATE=1000
@@ -360,6 +393,8 @@ else
   RESUME=10000
   SESSION_CONNS=(1 100)
   RESTART=(10000 1000)
+  TLS_PAYLOADS=(32 1024)
+  TLS_IDLE=10000
 fi
 D=(--duration "$DURATION")
 
@@ -371,6 +406,16 @@ if [[ $ALL_ROWS == 1 ]]; then
   done
   for r in "${RATES[@]}"; do
     for_all W2 "echo $r/s 100 conns 32 B" --mode echo --conns 100 --rate "$r" "${D[@]}"
+  done
+fi
+# W2 over TLS: the node's TLS (OpenSSL under Beast) against the baseline's,
+# the same context on both.
+if [[ $TLS_ROWS == 1 ]]; then
+  for p in "${TLS_PAYLOADS[@]}"; do
+    for c in 1 100; do
+      tls_rows W2 "echo $c conn $p B" --mode echo --conns $c --payload "$p" \
+        "${D[@]}"
+    done
   done
 fi
 # W2 on sessions, the store off and on: answers numbered, kept until the
@@ -414,6 +459,13 @@ if [[ $STORE_ROWS == 1 ]]; then
     for_all_and_store W1 "idle $k conns" --mode idle --conns "$k" --hold 1
   done
 fi
+# W1 over TLS: what an idle TLS session holds (OpenSSL's state and buffers
+# on top of the plain one), at a size plain W1 has; from 127.0.0.5, clear
+# of W1's TIME_WAIT.
+if [[ $TLS_ROWS == 1 ]]; then
+  k=$(cap "$TLS_IDLE")
+  tls_rows W1 "idle $k conns" --mode idle --conns "$k" --hold 1 --source-from 5
+fi
 if [[ $ALL_ROWS == 1 ]]; then
   for_all W3 "one room" --mode fanout --members "$STEPS" --inflight 4 "${D[@]}"
   if [[ $QUICK == 0 ]]; then
@@ -426,7 +478,7 @@ fi
 # moved a -> b one at a time; resumes at a (the owner) against at b
 # (redirected to a); a drained into b and c. From 127.0.0.4, clear of the
 # sockets the rows before left in TIME_WAIT.
-if [[ $HAS_TETHER == 1 && $STORE_ONLY == 0 ]]; then
+if [[ $HAS_TETHER == 1 && $STORE_ONLY == 0 && $TLS_ONLY == 0 ]]; then
   CL=(--source-from 4 --max-connecting 1000)
   for nodes in 1 3; do
     RUNNER=run_cluster measure tether C \
@@ -446,5 +498,6 @@ cp "$WORK/tether-node.log" "bench/results/$STAMP.tether-node.log" 2>/dev/null ||
 MODE=$([[ $QUICK == 1 ]] && echo quick || echo full)
 [[ $STORE_ONLY == 1 ]] && MODE="$MODE, store rows only"
 [[ $CLUSTER_ONLY == 1 ]] && MODE="$MODE, cluster rows only"
+[[ $TLS_ONLY == 1 ]] && MODE="$MODE, TLS rows only"
 python3 bench/report.py "$RUNS" "bench/results/$STAMP" "$MODE" "$DURATION" \
   "$MAX_CONNS"
