@@ -20,7 +20,7 @@
 #     and tether-store, only the rows the store changes (under half a
 #     minute quick, 1.5 to 2 full). --cluster: only the cluster rows
 #     (under a minute quick, 1.5 to 2 full). --tls: only the TLS rows,
-#     tether and baseline (about 30 s quick).
+#     tether and baseline, each after its plain twin (1 to 2 minutes quick).
 #
 # Environment: TETHER_BUILD_DIR (default: build), BENCH_SERVERS (default:
 # "tether baseline node-ws socketio"), BENCH_DURATION (seconds per measured
