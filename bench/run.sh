@@ -464,7 +464,9 @@ fi
 # of W1's TIME_WAIT.
 if [[ $TLS_ROWS == 1 ]]; then
   k=$(cap "$TLS_IDLE")
-  tls_rows W1 "idle $k conns" --mode idle --conns "$k" --hold 1 --source-from 5
+  # Handshakes open a few hundred a second on a busy core: 10,000 need time.
+  tls_rows W1 "idle $k conns" --mode idle --conns "$k" --hold 1 --source-from 5 \
+    --connect-timeout 180
 fi
 if [[ $ALL_ROWS == 1 ]]; then
   for_all W3 "one room" --mode fanout --members "$STEPS" --inflight 4 "${D[@]}"
