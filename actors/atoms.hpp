@@ -61,5 +61,6 @@ using import_atom = caf::atom_constant<caf::atom("import")>;
 using switched_atom = caf::atom_constant<caf::atom("switched")>;
 using info_atom = caf::atom_constant<caf::atom("info")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
+using polled_atom = caf::atom_constant<caf::atom("polled")>;
 
 } // namespace tether

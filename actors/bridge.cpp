@@ -57,6 +57,10 @@ void socket_events::on_drained() {
   caf::anon_send(actor_, drained_atom::value);
 }
 
+void socket_events::on_polled() {
+  caf::anon_send(actor_, polled_atom::value);
+}
+
 void socket_events::on_closed(const std::string& reason) {
   caf::anon_send(actor_, closed_atom::value, reason);
   actor_ = nullptr;

@@ -88,6 +88,7 @@ class socket_events : public transport::channel_handler {
   void on_message(std::string bytes, bool binary) override;
   void on_too_large() override;
   void on_drained() override;
+  void on_polled() override;
   void on_closed(const std::string& reason) override;
 
  private:

@@ -404,6 +404,10 @@ void connection_state::on_down(const caf::down_msg& msg) {
 
 // -- lifetime ----------------------------------------------------------------
 
+void connection_state::on_polled() {
+  last_received_ = clock::now();
+}
+
 void connection_state::on_too_big() {
   const auto& lim = ctx_->limits;
   close_with(codec::close_code::message_too_large,
@@ -569,6 +573,7 @@ std::shared_ptr<transport::channel_handler> spawn_connection(
               self->state.on_tick();
               done();
             },
+            [self](polled_atom) { self->state.on_polled(); },
             [self, done](released_atom) {
               self->state.on_released();
               done();

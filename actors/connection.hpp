@@ -56,6 +56,8 @@ class connection_state {
   void on_too_big();
   void on_closed(const std::string& reason);
   void on_tick();
+  /// A long poll counts as the client's heartbeat.
+  void on_polled();
   /// A behavior's REPLY, ERROR, RETRY or RESULT_PART.
   template <class Answer> void on_answer(Answer&& x) {
     hub_.answer(std::move(x));

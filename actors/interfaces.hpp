@@ -89,8 +89,8 @@ using outlet_actor = client_actor::extend<
     // The drain's grace period ran out: open requests fail.
     caf::reacts_to<grace_atom>>;
 
-/// One client connection: owns the WebSocket (through its `bridge`) and
-/// speaks the wire contract.
+/// One client connection: owns the WebSocket or the poll connection
+/// (through its `bridge`) and speaks the wire contract.
 using connection_actor = outlet_actor::extend<
     // A whole WebSocket message read by the transport.
     caf::reacts_to<inbound_message>,
@@ -102,6 +102,9 @@ using connection_actor = outlet_actor::extend<
     caf::reacts_to<drained_atom>,
     // Timer: handshake timeout, heartbeats, silence timeout.
     caf::reacts_to<tick_atom>,
+    // A long poll of this connection arrived or ended: the client is
+    // there, as a heartbeat of its own would say.
+    caf::reacts_to<polled_atom>,
     // The line let this connection go (its session was closed): it stays
     // open with no session.
     caf::reacts_to<released_atom>,

@@ -333,8 +333,8 @@ transport::error_code runtime::start() {
       *ioc_, ts,
       [sys, ctx, prefix](std::shared_ptr<transport::channel> ch,
                          uint64_t number) {
-        return spawn_connection(*sys, std::move(ch), ctx,
-                                prefix + std::to_string(number));
+        auto id = prefix + std::to_string(number) + ch->id_suffix();
+        return spawn_connection(*sys, std::move(ch), ctx, std::move(id));
       });
   transport::error_code ec;
   // Host names ("localhost") resolve to their first address.

@@ -46,6 +46,11 @@ class channel {
 
   /// The peer's address, for logs.
   virtual const std::string& remote() const = 0;
+
+  /// What the connection's id ends with. A WebSocket's socket is its own
+  /// credential: nothing. A poll connection's id is the only credential
+  /// of its HTTP requests, so it ends with random characters.
+  virtual std::string id_suffix() const { return {}; }
 };
 
 /// Receives what a channel reads. Called on the channel's I/O thread, so an
@@ -62,6 +67,10 @@ class channel_handler {
 
   /// The write queue fell below the mark of `channel::notify_when_below`.
   virtual void on_drained() = 0;
+
+  /// A long poll arrived or ended: the client is there, as a heartbeat
+  /// would say (poll connections only).
+  virtual void on_polled() {}
 
   /// The channel is gone; no call follows this one.
   virtual void on_closed(const std::string& reason) = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,8 +14,8 @@
 namespace tether::transport {
 
 /// Reads one HTTP request: upgrades it to a WebSocket on the configured path,
-/// answers `/health`, hands `/api/...` to the admin API, and refuses
-/// anything else with a plain status.
+/// answers `/health`, hands `/api/...` to the admin API and `/poll...` to
+/// long polling, and refuses anything else with a plain status.
 ///
 /// `NextLayer` is the stream the request arrives on (`tcp::socket` in the
 /// node, Beast's `test::stream` in tests); the upgraded `websocket_session`
@@ -42,11 +43,18 @@ class http_session
 
  private:
   void on_timeout(error_code ec);
+  /// Sets the body limit by path, then reads the body.
+  void on_header(error_code ec, size_t n);
   void on_read(error_code ec, size_t n);
   void respond(http::status status, std::string body,
                const std::string& content_type = "text/plain");
   /// Hands the request to `settings::api`; its answer is written here.
   void serve_api(http::request<http::string_body>& req);
+  /// Hands a request under `/poll` to long polling (poll_endpoint.hpp).
+  void serve_poll(http::request<http::string_body>& req);
+  /// An answer given later, from any thread: written on this session's
+  /// executor.
+  std::function<void(http_response)> answer_later();
   /// What admission says of `req` (a status, or 0 to go on).
   admission_verdict admit(const http::request<http::string_body>& req,
                           request_kind kind) const;

@@ -7,6 +7,7 @@
 
 #include <type_traits>
 
+#include "tether/transport/poll_endpoint.hpp"
 #include "tether/transport/static_files.hpp"
 #include "tether/transport/tls.hpp"
 #include "tether/transport/websocket_session.hpp"
@@ -50,6 +51,20 @@ template <class NextLayer> void http_session<NextLayer>::run() {
   parser_.emplace();
   parser_->header_limit(max_request_bytes);
   parser_->body_limit(max_request_bytes);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&http_session::on_header,
+                                                    this->shared_from_this()));
+}
+
+template <class NextLayer>
+void http_session<NextLayer>::on_header(error_code ec, size_t n) {
+  if (ec)
+    return on_read(ec, n);
+  // Long polling's bodies are batches of frames, as large as a WebSocket
+  // message may be.
+  if (is_poll_path(http_session_detail::path_of(parser_->get().target())))
+    parser_->body_limit(std::max<uint64_t>(
+        http_session_detail::max_request_bytes, cfg_.max_message));
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&http_session::on_read,
                                              this->shared_from_this()));
@@ -77,8 +92,10 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
     return respond(http::status::request_header_fields_too_large,
                    "request headers too large\n");
   }
-  if (ec == http::error::body_limit)
+  if (ec == http::error::body_limit) {
+    poll_too_large(cfg_, path_of(parser_->get().target()));
     return respond(http::status::payload_too_large, "request body too large\n");
+  }
   if (ec)
     return close(); // Timed out, malformed or gone: no answer.
   auto req = parser_->release();
@@ -90,8 +107,10 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
   // A refused upgrade ends the connection: its client wanted a WebSocket.
   keep_alive_ = keep_alive_ && !upgrade;
   if (cfg_.admits) {
+    // Only opening a poll connection is connecting: the requests of an
+    // open one are not refused for a full node.
     auto kind = upgrade && path == cfg_.ws_path ? request_kind::websocket
-                : path.rfind("/poll", 0) == 0   ? request_kind::poll
+                : path == "/poll"               ? request_kind::poll
                                                 : request_kind::other;
     if (auto verdict = admit(req, kind); verdict.status != 0)
       return respond(static_cast<http::status>(verdict.status),
@@ -117,6 +136,8 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
   if ((path.rfind("/api/", 0) == 0 || path == "/metrics" || path == "/debug") &&
       cfg_.api)
     return serve_api(req);
+  if (is_poll_path(path))
+    return serve_poll(req);
   if (path == cfg_.ws_path)
     return respond(http::status::upgrade_required,
                    "this endpoint speaks WebSocket only\n");
@@ -149,13 +170,37 @@ void http_session<NextLayer>::serve_api(http::request<http::string_body>& req) {
   x.body = std::move(req.body());
   // The API answers within its own timeouts (a migration takes a while).
   timer_.cancel();
-  auto self = this->shared_from_this();
-  cfg_.api(std::move(x), [self](http_response r) {
+  cfg_.api(std::move(x), answer_later());
+}
+
+template <class NextLayer>
+void http_session<NextLayer>::serve_poll(
+    http::request<http::string_body>& req) {
+  poll_request x{std::string{req.method_string()}, std::string{req.target()},
+                 std::string{req[http::field::content_type]},
+                 std::move(req.body())};
+  // A GET waits up to 30 s, longer than this exchange may: the poll
+  // connection bounds every wait it starts.
+  timer_.cancel();
+  auto answer = answer_later();
+  transport::serve_poll(
+      cfg_, std::move(x),
+      poll_origin{stream_.get_executor(), make_handler_, number_, remote_},
+      [answer](poll_answer a) {
+        answer(http_response{
+            a.status, a.status == 200 ? "application/msgpack" : "text/plain",
+            std::move(a.body)});
+      });
+}
+
+template <class NextLayer>
+std::function<void(http_response)> http_session<NextLayer>::answer_later() {
+  return [self = this->shared_from_this()](http_response r) {
     net::post(self->stream_.get_executor(), [self, r = std::move(r)] {
       self->respond(static_cast<http::status>(r.status), r.body,
                     r.content_type);
     });
-  });
+  };
 }
 
 template <class NextLayer>

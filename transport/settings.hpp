@@ -8,6 +8,7 @@
 
 #include "tether/transport/channel.hpp"
 #include "tether/transport/http_api.hpp"
+#include "tether/transport/poll_registry.hpp"
 
 namespace tether::transport {
 
@@ -49,6 +50,9 @@ struct settings {
       std::make_shared<std::atomic<bool>>(false);
   /// Serves TLS as well as plain clients on the port; null: plain only.
   std::shared_ptr<tls_server> tls;
+  /// The open poll connections (long polling under `/poll`). Shared by
+  /// every copy of these settings.
+  std::shared_ptr<poll_registry> polls = std::make_shared<poll_registry>();
   /// Counts connections and refuses what is over the limits; null: none.
   std::shared_ptr<transport::admission> admits;
   /// What a WebSocket over the node's connection limit gets right after

@@ -126,4 +126,21 @@ std::shared_ptr<ssl::context> make_tls_client(const tls_client_options& options,
   return ctx;
 }
 
+void prepare_client(tls_client_stream& tls, const std::string& host,
+                    bool verify_host) {
+  error_code ec;
+  net::ip::make_address(host, ec);
+  // SNI names hosts only, never addresses.
+  if (ec)
+    SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
+  if (verify_host)
+    tls.set_verify_callback(ssl::host_name_verification(host));
+}
+
+std::string refused_certificate(tls_client_stream& tls) {
+  auto result = SSL_get_verify_result(tls.native_handle());
+  return result == X509_V_OK ? std::string{}
+                             : X509_verify_cert_error_string(result);
+}
+
 } // namespace tether::transport

@@ -16,6 +16,9 @@ namespace ssl = boost::asio::ssl;
 /// A TLS connection as the node serves it: the socket under OpenSSL.
 using tls_stream = beast::ssl_stream<tcp::socket>;
 
+/// A TLS connection as a client makes it, with Beast's timeouts.
+using tls_client_stream = beast::ssl_stream<beast::tcp_stream>;
+
 /// The first byte of a TLS handshake record: how one port tells TLS
 /// clients from plain ones.
 constexpr unsigned char tls_handshake_record = 0x16;
@@ -57,6 +60,15 @@ struct tls_client_options {
   /// system's.
   std::string ca_file;
 };
+
+/// Readies a client's TLS stream for its handshake with `host`: SNI names
+/// it (host names only, never addresses) and, with `verify_host`, the
+/// certificate must name it.
+void prepare_client(tls_client_stream& tls, const std::string& host,
+                    bool verify_host);
+
+/// Why the peer's certificate was refused on `tls`; empty when it was not.
+std::string refused_certificate(tls_client_stream& tls);
 
 /// A client context for `options`; nullptr and `error` saying why.
 std::shared_ptr<ssl::context> make_tls_client(const tls_client_options& options,

@@ -2,8 +2,6 @@
 
 #include <future>
 
-#include <openssl/ssl.h>
-
 namespace tether::transport {
 
 ws_client::ws_client(net::io_context& ioc)
@@ -55,13 +53,7 @@ void ws_client::upgrade(const std::string& host, const std::string& path,
     return plain->async_handshake(host, path, std::move(done));
   auto& ws = std::get<tls_ws>(ws_);
   auto& tls = ws.next_layer();
-  error_code ec;
-  net::ip::make_address(host, ec);
-  // SNI names hosts only, never addresses.
-  if (ec)
-    SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
-  if (verify_host_)
-    tls.set_verify_callback(ssl::host_name_verification(host));
+  prepare_client(tls, host, verify_host_);
   tls.async_handshake(ssl::stream_base::client,
                       [self = shared_from_this(), host, path,
                        done = std::move(done)](error_code ec) mutable {
@@ -77,10 +69,7 @@ std::string ws_client::refused_certificate() const {
   if (!tls)
     return {};
   // The handshake is over (connect returned): nothing else touches it.
-  auto result = SSL_get_verify_result(
-      const_cast<tls_ws*>(tls)->next_layer().native_handle());
-  return result == X509_V_OK ? std::string{}
-                             : X509_verify_cert_error_string(result);
+  return transport::refused_certificate(const_cast<tls_ws*>(tls)->next_layer());
 }
 
 void ws_client::start(callbacks cb) {

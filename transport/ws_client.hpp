@@ -9,6 +9,7 @@
 
 #include "tether/transport/beast.hpp"
 #include "tether/transport/channel.hpp"
+#include "tether/transport/client_link.hpp"
 #include "tether/transport/tls.hpp"
 
 namespace tether::transport {
@@ -17,15 +18,9 @@ namespace tether::transport {
 /// the client library: connects, then reads whole messages into a callback
 /// and writes queued messages. `send` and `close` may be called from any
 /// thread.
-class ws_client : public std::enable_shared_from_this<ws_client> {
+class ws_client : public client_link,
+                  public std::enable_shared_from_this<ws_client> {
  public:
-  struct callbacks {
-    /// One whole message; runs on the I/O thread.
-    std::function<void(std::string bytes, bool binary)> on_message;
-    /// The connection is gone; nothing follows.
-    std::function<void(const std::string& reason)> on_closed;
-  };
-
   /// A plain WebSocket.
   explicit ws_client(net::io_context& ioc);
   /// A WebSocket over TLS with `tls`; `verify_host`: the certificate must
@@ -37,23 +32,23 @@ class ws_client : public std::enable_shared_from_this<ws_client> {
   /// caller, which must not be the I/O thread. Times out after `timeout`.
   error_code connect(const std::string& host, uint16_t port,
                      const std::string& path,
-                     std::chrono::milliseconds timeout);
+                     std::chrono::milliseconds timeout) override;
 
   /// Why the certificate was refused, after `connect` failed on it
   /// ("certificate has expired"); empty otherwise.
-  std::string refused_certificate() const;
+  std::string refused_certificate() const override;
 
   /// Starts reading; call once after `connect`.
-  void start(callbacks cb);
+  void start(callbacks cb) override;
 
   /// Queues one message (binary unless `binary` is false).
-  void send(shared_bytes message, bool binary = true);
+  void send(shared_bytes message, bool binary = true) override;
 
   /// Closes the WebSocket after queued messages.
-  void close();
+  void close() override;
 
   /// Drops the TCP connection at once, as a failing network would.
-  void abort();
+  void abort() override;
 
  private:
   struct outgoing {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "tether/clients/cpp/poll_link.hpp"
 #include "tether/codec/decode.hpp"
 #include "tether/codec/encode.hpp"
 #include "tether/codec/upload.hpp"
@@ -25,19 +26,22 @@ io_thread::~io_thread() {
 std::optional<endpoint> parse_url(const std::string& url) {
   endpoint result;
   std::string rest;
-  if (url.rfind("ws://", 0) == 0) {
-    rest = url.substr(5);
+  auto scheme = url.substr(0, url.find("://"));
+  if (scheme == "ws" || scheme == "http") {
     result.port = 80;
-  } else if (url.rfind("wss://", 0) == 0) {
-    rest = url.substr(6);
+  } else if (scheme == "wss" || scheme == "https") {
     result.port = 443;
     result.tls = true;
   } else {
     return std::nullopt;
   }
+  result.polling = scheme.rfind("http", 0) == 0;
+  rest = url.substr(scheme.size() + 3);
   auto slash = rest.find('/');
   auto authority = rest.substr(0, slash);
   result.path = slash == std::string::npos ? "/" : rest.substr(slash);
+  if (result.polling && result.path == "/")
+    result.path = "/poll";
   // A colon after the last ']' (or in a host without brackets) starts the
   // port.
   auto bracket = authority.rfind(']');
@@ -76,8 +80,14 @@ std::shared_ptr<client> client::connect(io_thread& io, const endpoint& where,
         *error = problem;
       return nullptr;
     }
-    self->ws_ = std::make_shared<transport::ws_client>(
-        io.context(), std::move(ctx), where.tls_options.verify);
+    if (where.polling)
+      self->ws_ = std::make_shared<poll_link>(io.context(), std::move(ctx),
+                                              where.tls_options.verify);
+    else
+      self->ws_ = std::make_shared<transport::ws_client>(
+          io.context(), std::move(ctx), where.tls_options.verify);
+  } else if (where.polling) {
+    self->ws_ = std::make_shared<poll_link>(io.context(), nullptr, false);
   } else {
     self->ws_ = std::make_shared<transport::ws_client>(io.context());
   }
@@ -107,7 +117,7 @@ std::shared_ptr<client> client::open(io_thread& io, const std::string& url,
                                      const transport::tls_client_options& tls) {
   auto where = parse_url(url);
   if (!where) {
-    error = "not a ws:// or wss:// URL: " + url;
+    error = "not a ws://, wss://, http:// or https:// URL: " + url;
     return nullptr;
   }
   where->tls_options = tls;

@@ -62,24 +62,29 @@ struct served {
   std::string error_message;
 };
 
-/// Where `ws://HOST:PORT/PATH` or `wss://HOST:PORT/PATH` points.
+/// Where `ws://HOST:PORT/PATH` or `wss://HOST:PORT/PATH` points, or, for
+/// long polling, `http://HOST:PORT/poll` or `https://...`.
 struct endpoint {
   std::string host;
   uint16_t port = 0;
   std::string path = "/ws";
-  /// `wss://`: the WebSocket runs over TLS, checked as `tls_options` say.
+  /// `wss://` or `https://`: over TLS, checked as `tls_options` say.
   bool tls = false;
   transport::tls_client_options tls_options;
+  /// `http://` or `https://`: frames travel by long polling (`path` is
+  /// the node's `/poll`) instead of a WebSocket.
+  bool polling = false;
 };
 
-/// Parses a `ws://` or `wss://` URL (the port defaults to 80 or 443);
-/// nullopt when it is not one.
+/// Parses a `ws://`, `wss://` (a WebSocket), `http://` or `https://` URL
+/// (long polling; the path defaults to `/poll`); the port defaults to 80
+/// or 443. Nullopt when it is none of these.
 std::optional<endpoint> parse_url(const std::string& url);
 
-/// A Tether client over one WebSocket. Requests made with `call` are
-/// matched to their answers; every other frame the node sends arrives in
-/// order through `next` (or the signal and request handlers, when set).
-/// Thread-safe.
+/// A Tether client over one WebSocket, or one poll connection. Requests made
+/// with `call` are matched to their answers; every other frame the node sends
+/// arrives in order through `next` (or the signal and request handlers, when
+/// set). Thread-safe.
 class client {
  public:
   /// Connects (no HELLO yet); nullptr and `error` set on failure.
@@ -87,7 +92,7 @@ class client {
   connect(io_thread& io, const endpoint& where, std::string* error = nullptr,
           std::chrono::milliseconds timeout = std::chrono::seconds{5});
 
-  /// Connects to a `ws://` or `wss://` URL (a `wss://` one checked as
+  /// Connects to a URL `parse_url` takes (a TLS one checked as
   /// `tls` says) and completes HELLO/WELCOME with `auth`; nullptr and
   /// `error` saying why (a bad URL, no connection, refused).
   static std::shared_ptr<client>
@@ -227,7 +232,8 @@ class client {
   bool route(codec::frame& f, uint64_t seq);
   void settle(uint64_t id, answer a);
 
-  std::shared_ptr<transport::ws_client> ws_;
+  /// The WebSocket or the poll connection.
+  std::shared_ptr<transport::client_link> ws_;
   mutable std::mutex mtx_;
   std::condition_variable cv_;
   /// A frame and the seq it came in (0: not numbered).

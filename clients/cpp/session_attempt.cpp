@@ -63,7 +63,7 @@ session_client::attempt_result session_client::attempt(const std::string& url) {
     if (url == opts_.url) {
       result r;
       r.what = result::kind::stop;
-      r.reason = "not a ws:// or wss:// URL: " + url;
+      r.reason = "not a ws://, wss://, http:// or https:// URL: " + url;
       return r;
     }
     return retry("a redirect to a bad URL: " + url);

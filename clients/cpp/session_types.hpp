@@ -12,10 +12,12 @@ namespace tether::client {
 
 /// How a `session_client` connects and reconnects.
 struct session_options {
-  /// The node's `ws://HOST:PORT/PATH` (or `wss://`): where it connects
+  /// The node's `ws://HOST:PORT/PATH` (or `wss://`; `http://HOST:PORT/poll`
+  /// or `https://` for long polling): where it connects
   /// first, and after a CLOSE 5 with an empty redirect.
   std::string url;
-  /// How a `wss://` node's certificate is checked (redirects too).
+  /// How a `wss://` (or `https://`) node's certificate is checked (redirects
+  /// too).
   transport::tls_client_options tls;
   /// HELLO's auth map (e.g. {"token": JWT}); empty: anonymous.
   codec::map_value auth;

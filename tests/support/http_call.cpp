@@ -8,7 +8,8 @@ namespace tether::test {
 
 http_result http_call(const client::endpoint& at, const std::string& method,
                       const std::string& target, const std::string& token,
-                      const std::string& body) {
+                      const std::string& body,
+                      const std::string& content_type) {
   namespace http = transport::http;
   http::request<http::string_body> req{http::string_to_verb(method), target,
                                        11};
@@ -16,7 +17,7 @@ http_result http_call(const client::endpoint& at, const std::string& method,
   if (!token.empty())
     req.set(http::field::authorization, "Bearer " + token);
   if (!body.empty())
-    req.set(http::field::content_type, "application/json");
+    req.set(http::field::content_type, content_type);
   req.body() = body;
   req.prepare_payload();
   auto r =

@@ -17,10 +17,11 @@ struct http_result {
 };
 
 /// Sends `method target` to `at` (over TLS when `at.tls`, checked as
-/// `at.tls_options` say) with `body` (JSON) and, unless empty, a bearer
-/// `token`; waits up to 90 s for the answer.
+/// `at.tls_options` say) with `body` (of `content_type`) and, unless
+/// empty, a bearer `token`; waits up to 90 s for the answer.
 http_result http_call(const client::endpoint& at, const std::string& method,
                       const std::string& target, const std::string& token = {},
-                      const std::string& body = {});
+                      const std::string& body = {},
+                      const std::string& content_type = "application/json");
 
 } // namespace tether::test
