@@ -100,7 +100,12 @@ std::chrono::milliseconds poll_channel::idle_limit() const {
 }
 
 void poll_channel::arm_idle_timer() {
-  idle_timer_.expires_at(last_heard_ + idle_limit());
+  auto at = last_heard_ + idle_limit();
+  // A CLOSE waiting for its GET looks again every close_timeout: a drain
+  // begun meanwhile shortens its wait.
+  if (closing_)
+    at = std::min(at, std::chrono::steady_clock::now() + cfg_.close_timeout);
+  idle_timer_.expires_at(at);
   idle_timer_.async_wait(
       beast::bind_front_handler(&poll_channel::on_idle, shared_from_this()));
 }

@@ -113,7 +113,16 @@ std::string url_of(uint16_t port) {
 }
 
 std::string url_of(const client::endpoint& e) {
-  return "ws://" + e.host + ":" + std::to_string(e.port) + e.path;
+  auto scheme = e.polling ? (e.tls ? "https://" : "http://")
+                          : (e.tls ? "wss://" : "ws://");
+  return scheme + e.host + ":" + std::to_string(e.port) + e.path;
+}
+
+std::string poll_url_of(const client::endpoint& e) {
+  auto polling = e;
+  polling.polling = true;
+  polling.path = "/poll";
+  return url_of(polling);
 }
 
 // -- behaviors ----------------------------------------------------------------

@@ -66,6 +66,8 @@ void freeze(child_node& node);
 /// `ws://127.0.0.1:PORT/ws`.
 std::string url_of(uint16_t port);
 std::string url_of(const client::endpoint& e);
+/// The long-polling URL (`http://HOST:PORT/poll`) of the node at `e`.
+std::string poll_url_of(const client::endpoint& e);
 
 /// A behavior that counts its runs and answers REPLY with the payload
 /// after `payload` ms (a uint).

@@ -60,8 +60,12 @@ TEST_CASE("a request running when the connection drops runs once and its one "
       }};
   client::io_thread io;
   test::event_log events;
+  // The same over a WebSocket and over long polling.
+  auto polling = GENERATE(false, true);
+  auto url = polling ? test::poll_url_of(n.where()) : test::url_of(n.where());
   SECTION("dropped while it runs: the re-sent id is not run again") {
-    client::session_client sc{io, options_for(test::url_of(n.where()))};
+    INFO(url);
+    client::session_client sc{io, options_for(url)};
     events.attach(sc);
     sc.start();
     REQUIRE(sc.wait_live(5s));
@@ -77,8 +81,8 @@ TEST_CASE("a request running when the connection drops runs once and its one "
   }
   SECTION("answered while it was away: the replay brings the answer") {
     // The first wait is min_delay exactly: longer than the request runs.
-    client::session_client sc{
-        io, options_for(test::url_of(n.where()), 400ms, 400ms)};
+    INFO(url);
+    client::session_client sc{io, options_for(url, 400ms, 400ms)};
     events.attach(sc);
     sc.start();
     REQUIRE(sc.wait_live(5s));

@@ -23,6 +23,7 @@ class recording_handler : public transport::channel_handler {
   }
   void on_too_large() override { ++too_large; }
   void on_drained() override { ++drained; }
+  void on_polled() override { ++polled; }
   void on_closed(const std::string& reason) override {
     closed.push_back(reason);
     if (when_closed)
@@ -32,6 +33,7 @@ class recording_handler : public transport::channel_handler {
   std::vector<message> messages;
   int too_large = 0;
   int drained = 0;
+  int polled = 0;
   /// The reasons of every `on_closed`: a channel must give exactly one.
   std::vector<std::string> closed;
   /// Runs inside `on_closed`, to look at the channel at that moment.
