@@ -126,6 +126,12 @@ class admission : public std::enable_shared_from_this<admission> {
   /// until its answer is written).
   ticket enter(const std::string& address);
 
+  /// Counts a new poll connection refused because its own ticket found
+  /// the node full (`/metrics`' `full_poll`).
+  void count_full_poll() const {
+    refused_full_poll_.fetch_add(1, std::memory_order_relaxed);
+  }
+
   /// The verdict for `request`, of `kind`, on a connection admitted as
   /// `at_accept`: 0 admits, else an HTTP status and `reason`. Origins and
   /// the hook judge only what clients connect with (WebSocket upgrades,

@@ -62,9 +62,11 @@ void open_connection(const settings& cfg, poll_request req,
     ticket = cfg.admits->enter(from.remote.substr(0, from.remote.rfind(':')));
     if (ticket.verdict() == admitted::too_many_from_address)
       return reply({429, "too many connections from your address\n"});
-    if (ticket.verdict() == admitted::node_full)
+    if (ticket.verdict() == admitted::node_full) {
+      cfg.admits->count_full_poll();
       return reply(
           {503, "the node is full: try again later or another node\n"});
+    }
   }
   auto c = std::make_shared<poll_channel>(from.executor, cfg, from.remote,
                                           poll_registry::make_token(),
