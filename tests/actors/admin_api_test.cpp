@@ -18,8 +18,12 @@ struct fixture {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
-  admin_actor admin =
-      spawn_admin_api(sys, admin_setup{"t0ken", {}, {}, {}, [] {}});
+  admin_actor admin = spawn_admin_api(sys, [] {
+    admin_setup x;
+    x.token = "t0ken";
+    x.drain = [] {};
+    return x;
+  }());
 
   transport::http_response ask(const std::string& method,
                                const std::string& target) {

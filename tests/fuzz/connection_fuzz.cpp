@@ -73,8 +73,11 @@ std::shared_ptr<const connection_context> make_node() {
       std::string(32, 'k')); // make_corpus.py
   auto node = spawn_node(sys, "fuzz");
   auto sessions = spawn_session_supervisor(sys, sctx);
-  room_service_setup rooms_setup{lim,          sessions, {},
-                                 store_link{}, "fuzz",   spawn_room_relay(sys)};
+  room_service_setup rooms_setup;
+  rooms_setup.limits = lim;
+  rooms_setup.sessions = sessions;
+  rooms_setup.node_name = "fuzz";
+  rooms_setup.relay = spawn_room_relay(sys);
   auto rooms = spawn_room_service(sys, rooms_setup);
   behavior_registry registry;
   add_room_behaviors(registry, rooms);
