@@ -2,6 +2,8 @@
 # Tether's two commands:
 #   ./tether.sh run [NODE OPTIONS...]  install what is missing, build, start a node
 #   ./tether.sh test                   install what is missing, build, run every test
+#   ./tether.sh test --sanitize        the same under ASan+UBSan (build-asan); --tsan:
+#                                      TSan, 2 I/O + 2 actor threads (build-tsan)
 #   ./tether.sh install [PACKAGE...]   only install what is missing (and these)
 #   ./tether.sh fuzz [SECONDS]         build the libFuzzer targets, run each SECONDS (30)
 set -euo pipefail
@@ -14,6 +16,7 @@ PACKAGES=(g++ cmake make ccache
   libmsgpack-cxx-dev libssl-dev nlohmann-json3-dev catch2 libsqlite3-dev sqlite3 openssl
   pkg-config dpkg-dev chromium)
 BUILD_DIR=${TETHER_BUILD_DIR:-build}
+CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release)
 # ccache hashes the compiler's command line, absolute paths included: with
 # paths made relative to the checkout, every clone shares one cache.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
@@ -58,9 +61,9 @@ js_modules() {
 }
 
 build() {
-  say "building (Release) in $BUILD_DIR"
+  say "building (${CMAKE_ARGS[*]}) in $BUILD_DIR"
   if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake -S . -B "$BUILD_DIR" "${CMAKE_ARGS[@]}" >/dev/null
   fi
   cmake --build "$BUILD_DIR" -j "$(nproc)"
 }
@@ -80,6 +83,8 @@ case "${1:-}" in
     install_missing
     ;;
   test)
+    # --sanitize, --tsan: build dir, flags and options in tests/sanitizers/env.sh.
+    if [ $# -gt 1 ]; then . tests/sanitizers/env.sh "$2"; fi
     install_missing
     build
     say "running the tests"
@@ -92,7 +97,7 @@ case "${1:-}" in
     exec tests/fuzz/run.sh "${2:-30}"
     ;;
   *)
-    echo "usage: ./tether.sh run [NODE OPTIONS...] | ./tether.sh test" \
+    echo "usage: ./tether.sh run [NODE OPTIONS...] | ./tether.sh test [--sanitize | --tsan]" \
       "| ./tether.sh install [PACKAGE...] | ./tether.sh fuzz [SECONDS]" >&2
     exit 2
     ;;

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tether/tests/support/test_threads.hpp"
+
 namespace tether::test {
 
 namespace {
@@ -30,7 +32,7 @@ child_node::child_node(const std::vector<std::string>& args,
   // Everything the child needs is made before fork: between fork and exec
   // it only calls async-signal-safe functions.
   std::string bin = TETHER_NODE_BIN;
-  std::vector<std::string> copy = args;
+  std::vector<std::string> copy = with_test_threads(args);
   std::vector<char*> argv;
   argv.push_back(bin.data());
   for (auto& a : copy)

@@ -6,6 +6,7 @@
 
 #include "tether/actors/log.hpp"
 #include "tether/security/crypto.hpp"
+#include "tether/tests/support/test_threads.hpp"
 
 namespace tether::test {
 
@@ -18,6 +19,8 @@ config::options test_options() {
   // A fresh secret per node: tests write no files.
   opts.secret = security::to_hex(security::random_bytes(32));
   opts.store = "none";
+  if (auto n = test_threads())
+    opts.io_threads = opts.actor_threads = *n;
   return opts;
 }
 
