@@ -267,8 +267,17 @@ TEST_CASE("delivery classes cross the cluster with the message") {
                               R"(","delivery":"latest","key":"news"})")
               .status == 202);
   m[1].c = test::resume(io, nodes[1].where, m[1].s, last);
-  CHECK(room_frames(m[1], "message  2") ==
-        std::vector<std::string>{"message " + m[0].id + " 10", "message  2"});
-  CHECK(m[1].c->last_seq() == last + 2);
+  auto got = room_frames(m[1], "message  2");
+  // Each key's newest value arrives, and never an older one after it. The
+  // admin API's 202 does not wait for the member's line at b, so the
+  // resume may replay news 1 before news 2 has reached it, then news 2.
+  INFO(got.size() << " frames");
+  REQUIRE(got.size() >= 2);
+  CHECK(got.front() == "message " + m[0].id + " 10");
+  CHECK(got.back() == "message  2");
+  CHECK(got.size() <= 3);
+  if (got.size() == 3)
+    CHECK(got[1] == "message  1");
+  CHECK(m[1].c->last_seq() == last + got.size());
   CHECK(m[1].c->gaps() == 0);
 }
