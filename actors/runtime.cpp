@@ -308,6 +308,7 @@ transport::error_code runtime::start() {
   sctx->bridges = bridges;
   auto counts = std::make_shared<traffic>();
   sctx->counts = counts;
+  sctx->kept = std::make_shared<kept_budget>(opts_.lim.max_kept_bytes);
   std::string secret;
   try {
     secret = token_secret(opts_);
@@ -374,7 +375,8 @@ transport::error_code runtime::start() {
                   figure_sources{node_, sessions_, rooms_, store_, cluster_},
                   sessions_, rooms_,
                   // As SIGTERM: the signal set takes it, and drains.
-                  [] { ::kill(::getpid(), SIGTERM); }, counts, ts.admits});
+                  [] { ::kill(::getpid(), SIGTERM); }, counts, ts.admits,
+                  sctx->kept});
   listener_->set_api(admin_bridge(*system_, admin_));
   auto behaviors = std::make_shared<const behavior_registry>(registry_);
   sctx->behaviors = behaviors;

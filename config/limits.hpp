@@ -42,6 +42,13 @@ struct limits {
   /// Connections (streams) attached to one session at once: tabs and
   /// devices of one user, not a broadcast channel.
   uint64_t max_connections = 10;
+  /// Bytes all streams of the node keep unacknowledged, together (0: no
+  /// limit). Each is bounded by max_outbox_bytes, but a thousand slow
+  /// readers would hold 8 GiB; past this, a stream that is behind (over
+  /// lossy_after frames or an eighth of max_outbox_bytes) is a slow
+  /// consumer. 1 GiB: room for ~100 streams at their full outbox while
+  /// healthy ones (a few ack_every frames each) never come near it.
+  uint64_t max_kept_bytes = uint64_t{1} << 30;
   /// Frames a stream keeps unacknowledged before its connection is closed
   /// as a slow consumer (CLOSE 7); bytes are bounded by max_outbox_bytes.
   uint64_t max_outbox_frames = 10000;

@@ -340,6 +340,9 @@ po::options_description describe(const options& d, std::string& listen,
          dl.max_outbox_bytes,
          "bytes kept unacknowledged or queued for a client before CLOSE 7",
          uint64_t{1});
+  number(limits_desc, "max-kept-bytes", &l.max_kept_bytes, dl.max_kept_bytes,
+         "bytes all streams of the node keep unacknowledged together; past "
+         "it, streams that are behind get CLOSE 7 (0: no limit)");
   number(limits_desc, "max-outbox-frames", &l.max_outbox_frames,
          dl.max_outbox_frames,
          "frames a stream keeps unacknowledged before CLOSE 7", uint64_t{1});

@@ -89,7 +89,8 @@ caf::result<http_response> metrics(pointer self) {
         auto& st = self->state;
         promise->deliver(http_response{
             200, admin::metrics_content_type,
-            admin::render_metrics({x, st.counts.get(), st.admits.get()})});
+            admin::render_metrics(
+                {x, st.counts.get(), st.admits.get(), st.kept.get()})});
       },
       [promise](const caf::error&) {
         promise->deliver(

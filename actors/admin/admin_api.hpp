@@ -7,6 +7,7 @@
 
 #include "tether/actors/interfaces.hpp"
 #include "tether/actors/node_figures.hpp"
+#include "tether/actors/session/kept_budget.hpp"
 #include "tether/actors/traffic.hpp"
 #include "tether/transport/admission.hpp"
 
@@ -24,6 +25,8 @@ struct admin_setup {
   /// What `/metrics` shows besides the figures (null: zeros).
   std::shared_ptr<const traffic> counts;
   std::shared_ptr<const transport::admission> admits;
+  /// The bytes the node's streams keep (null: zero).
+  std::shared_ptr<const kept_budget> kept;
 };
 
 /// Spawns the admin API of a node: `/api/v1/...` (with the token),

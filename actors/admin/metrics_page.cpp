@@ -165,6 +165,9 @@ std::string render_metrics(const metrics_sources& x) {
            f.node.connections);
   w.single("tether_sessions", "gauge", "Sessions on this node.", f.sessions);
   w.single("tether_rooms", "gauge", "Rooms on this node.", f.rooms);
+  w.single("tether_kept_bytes", "gauge",
+           "Bytes all streams keep unacknowledged for their clients.",
+           x.kept ? x.kept->bytes() : 0);
   w.family("tether_cluster_nodes", "gauge",
            "Nodes of the cluster this node knows (itself too), by state.");
   std::map<std::string, uint64_t> states{

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "tether/actors/node_figures.hpp"
+#include "tether/actors/session/kept_budget.hpp"
 #include "tether/actors/traffic.hpp"
 #include "tether/transport/admission.hpp"
 
@@ -15,6 +16,8 @@ struct metrics_sources {
   const traffic* counts = nullptr;
   /// Null: no admission limits, nothing refused there.
   const transport::admission* admits = nullptr;
+  /// Null: nothing kept.
+  const kept_budget* kept = nullptr;
 };
 
 /// The node's metrics in Prometheus' text format, version 0.0.4.

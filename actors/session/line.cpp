@@ -26,6 +26,7 @@ void line_state::init(pointer self, std::shared_ptr<const session_context> ctx,
   self_ = self;
   ctx_ = std::move(ctx);
   id_ = std::move(id);
+  outbox_bytes_.count_in(ctx_->kept);
   detached_since_ = clock::now();
   detached_since_ms_ = store::unix_ms();
   if (ctx_->store.enabled())
@@ -175,7 +176,7 @@ void line_state::break_line() {
   outbox_.clear();
   latest_.clear();
   in_flight_bytes_ = 0;
-  outbox_bytes_ = 0;
+  outbox_bytes_.set(0);
   counted_frames_ = 0;
   answered_.clear();
   out_.refuse_credit();
@@ -375,7 +376,8 @@ bool line_state::replace_latest(const encoded_frame& x) {
   std::string bytes;
   codec::encode_seq(seq, *x.bytes, bytes);
   auto shared = transport::make_shared_bytes(std::move(bytes));
-  outbox_bytes_ = outbox_bytes_ - kept.bytes->size() + shared->size();
+  outbox_bytes_ -= kept.bytes->size();
+  outbox_bytes_ += shared->size();
   kept.bytes = shared;
   if (ctx_->store.enabled() && !ending_)
     ctx_->store.save(self_, store::keep_frame{id_.session_id, id_.number, seq,
@@ -643,7 +645,7 @@ void line_state::keep_and_send(std::string_view inner, bool counted, bool final,
     release_connection(true, codec::close_code::slow_consumer,
                        "slow consumer: " + std::to_string(outbox_.size()) +
                            " frames unacknowledged (" +
-                           std::to_string(outbox_bytes_) + " bytes)");
+                           std::to_string(outbox_bytes_.bytes()) + " bytes)");
 }
 
 bool line_state::acknowledge(uint64_t seq) {
@@ -682,7 +684,18 @@ bool line_state::over_limits(bool counted, size_t bytes) const {
   const auto& lim = ctx_->limits;
   // A client that acknowledges what it never read still fills its socket.
   return (counted && counted_frames_ + 1 > lim.max_outbox_frames) ||
-         outbox_bytes_ + bytes > lim.max_outbox_bytes || out_.overflowing();
+         outbox_bytes_.bytes() + bytes > lim.max_outbox_bytes ||
+         out_.overflowing() || over_node_budget(bytes);
+}
+
+bool line_state::over_node_budget(size_t bytes) const {
+  // Past the node's budget, only a stream that is behind pays: one that
+  // reads in good health keeps a few `ack_every` frames, far below either
+  // mark, and the slow ones free what they keep when they break.
+  const auto& lim = ctx_->limits;
+  return outbox_bytes_.node_over(bytes) &&
+         (counted_frames_ > lim.lossy_after ||
+          outbox_bytes_.bytes() + bytes > lim.max_outbox_bytes / 8);
 }
 
 uint64_t line_state::write_window() const {

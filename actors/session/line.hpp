@@ -10,6 +10,7 @@
 #include "tether/actors/lazy_hub.hpp"
 #include "tether/actors/outlet/drain.hpp"
 #include "tether/actors/outlet/outlet.hpp"
+#include "tether/actors/session/kept_budget.hpp"
 #include "tether/actors/session/session_context.hpp"
 #include "tether/containers/lazy_queue.hpp"
 #include "tether/records/records.hpp"
@@ -116,6 +117,9 @@ class line_state {
   /// Whether one more frame of `bytes` would take the outbox over its
   /// limits (CLOSE 7, or lost frames while detached).
   bool over_limits(bool counted, size_t bytes) const;
+  /// Whether the node keeps more than `max_kept_bytes` and this line is
+  /// one of those behind (`over_limits` then holds too).
+  bool over_node_budget(size_t bytes) const;
   /// `drop`: whether this line is too far behind to take it.
   bool too_far_behind(const encoded_frame& x) const;
   /// `latest`: puts `x` in place of the waiting frame of its key, if any.
@@ -150,7 +154,9 @@ class line_state {
   void drop_held();
   /// How long a moved line passes on what behaviors still send it.
   static constexpr std::chrono::seconds forwarding_time{30};
-  outlet::kept_load kept() const { return {outbox_.size(), outbox_bytes_}; }
+  outlet::kept_load kept() const {
+    return {outbox_.size(), outbox_bytes_.bytes()};
+  }
   std::string name_of() const;
 
   pointer self_ = nullptr;
@@ -189,7 +195,8 @@ class line_state {
   size_t latest_sweep_at_ = 64;
   /// The line waits for the socket's `drained_atom`.
   bool awaiting_drain_ = false;
-  size_t outbox_bytes_ = 0;
+  /// The bytes of `outbox_`, counted in the node's budget too.
+  kept_share outbox_bytes_;
   /// Kept frames counted against `max_outbox_frames`.
   size_t counted_frames_ = 0;
   uint64_t next_seq_ = 1;

@@ -7,6 +7,7 @@
 #include "tether/actors/behavior_registry.hpp"
 #include "tether/actors/bridge.hpp"
 #include "tether/actors/rate_limit.hpp"
+#include "tether/actors/session/kept_budget.hpp"
 #include "tether/actors/store/store_link.hpp"
 #include "tether/config/limits.hpp"
 #include "tether/security/stream_token.hpp"
@@ -33,6 +34,9 @@ struct session_context {
   uint64_t seq_block = 1024;
   /// Each session's request rate, shared by its lines; null: no limit.
   std::shared_ptr<session_rates> rates;
+  /// The bytes all lines keep unacknowledged, and the node's limit on
+  /// them (null: neither).
+  std::shared_ptr<kept_budget> kept;
   /// The node's counts (null: none kept).
   std::shared_ptr<traffic> counts;
 };

@@ -311,12 +311,36 @@ namespace net = transport::net;
 namespace beast = transport::beast;
 namespace websocket = transport::websocket;
 
+/// A room `m` made without presence events (nobody hears joins).
+std::string quiet_room(member& m) {
+  return test::field<std::string>(
+      test::call_ok(*m.c, "room.create",
+                    test::map_of({{"presence", value::of(false)}})),
+      "room");
+}
+
+/// Waits until `room` has `count` members (members that do not read
+/// cannot say when they joined).
+void await_members(member& m, const std::string& room, size_t count) {
+  for (int i = 0; i < 500; ++i) {
+    auto info = test::call_ok(*m.c, "room.info", room_arg(room));
+    m.c->ack();
+    auto members = test::field<std::vector<std::string>>(info, "members");
+    if (members.size() >= count)
+      return;
+    std::this_thread::sleep_for(10ms);
+  }
+  FAIL("room " << room << " never had " << count << " members");
+}
+
 /// A raw WebSocket with a session in a room, that reads only when told.
 struct stalled_member {
   net::io_context ioc;
   websocket::stream<transport::tcp::socket> ws{ioc};
   uint64_t last_seq = 0;
   bool closed = false;
+  /// The code of the CLOSE that came (closed, and 0: none came).
+  uint64_t close_code = 0;
 
   stalled_member(const test::test_node& n, const std::string& room) {
     ws.next_layer().connect(
@@ -365,8 +389,10 @@ struct stalled_member {
     auto frames = std::get<std::vector<codec::frame>>(
         codec::decode_batch(data.data(), data.size()));
     for (auto& f : frames) {
-      if (std::holds_alternative<codec::close>(f))
+      if (auto c = std::get_if<codec::close>(&f)) {
         closed = true;
+        close_code = c->code;
+      }
       auto s = std::get_if<codec::seq>(&f);
       if (!s)
         continue;
@@ -395,12 +421,9 @@ TEST_CASE("a member that stops reading stays connected under latest traffic "
   }};
   client::io_thread io;
   auto a = open_member(n, io, 1);
-  auto room = test::field<std::string>(
-      test::call_ok(*a.c, "room.create",
-                    test::map_of({{"presence", value::of(false)}})),
-      "room");
+  auto room = quiet_room(a);
   stalled_member b{n, room};
-  std::this_thread::sleep_for(200ms); // b joined
+  await_members(a, room, 2);
   const std::string pad(1000, 'x');
   const int sent = 4000;
   for (int i = 1; i <= sent; ++i) {
@@ -433,6 +456,64 @@ TEST_CASE("a member that stops reading stays connected under latest traffic "
   INFO(b.seen.size() << " of " << sent << " messages arrived");
   CHECK(finals(b.seen));
   CHECK(b.seen.size() < static_cast<size_t>(sent));
+}
+
+namespace {
+
+/// The value of a /metrics series without labels.
+uint64_t metric(const test::test_node& n, const std::string& name) {
+  auto r = test::http_call(n.where(), "GET", "/metrics");
+  REQUIRE(r.status == 200);
+  auto at = r.body.find("\n" + name + " ");
+  REQUIRE(at != std::string::npos);
+  return std::stoull(r.body.substr(at + name.size() + 2));
+}
+
+} // namespace
+
+TEST_CASE("past the node's max-kept-bytes the members that are behind get "
+          "CLOSE 7 and a member that reads gets everything") {
+  // 2,000 messages of 1 KiB: each stalled member keeps 2 MiB and 2,000
+  // frames, within its own outbox (8 MiB, 10,000 frames); only the node's
+  // budget of 2 MiB, which the two pass together, closes them.
+  constexpr uint64_t budget = 2 << 20;
+  test::test_node n{[](config::options& o) { o.lim.max_kept_bytes = budget; }};
+  client::io_thread io;
+  auto a = open_member(n, io, 1);
+  auto room = quiet_room(a);
+  auto d = open_member(n, io, 1);
+  test::call_ok(*d.c, "room.join", room_arg(room));
+  stalled_member b{n, room};
+  stalled_member c{n, room};
+  await_members(a, room, 4);
+  const std::string pad(1000, 'x');
+  const int sent = 2000;
+  uint64_t most_kept = 0;
+  for (int i = 1; i <= sent; ++i) {
+    REQUIRE(
+        broadcast(a, room, "m",
+                  test::map_of({{"v", value::of(i)}, {"pad", value::of(pad)}}))
+            .ok());
+    auto m = test::expect<codec::room_message>(*d.c);
+    CHECK(test::field<int>(m.payload, "v") == i);
+    if (i % 250 == 0)
+      most_kept = std::max(most_kept, metric(n, "tether_kept_bytes"));
+  }
+  CHECK(d.c->gaps() == 0);
+  // The budget is passed by at most the frames of one broadcast.
+  CHECK(most_kept > 0);
+  CHECK(most_kept <= budget + 16 * 1024);
+  auto to_the_end = [](const auto&) { return false; };
+  for (auto* s : {&b, &c}) {
+    s->read_until(to_the_end, 20s);
+    CHECK(s->closed);
+    CHECK(s->close_code == 7);
+    CHECK(s->gaps == 0);
+    CHECK(s->seen.size() < static_cast<size_t>(sent));
+  }
+  // d is still served.
+  REQUIRE(broadcast(a, room, "m", value::of(0)).ok());
+  CHECK(next_message(*d.c).first == "m=0");
 }
 
 TEST_CASE("the admin API broadcasts in a delivery class") {
