@@ -96,8 +96,13 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
     poll_too_large(cfg_, path_of(parser_->get().target()));
     return respond(http::status::payload_too_large, "request body too large\n");
   }
+  if (ec &&
+      ec.category() ==
+          http::make_error_code(http::error::bad_method).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message)
+    return respond(http::status::bad_request, "malformed HTTP request\n");
   if (ec)
-    return close(); // Timed out, malformed or gone: no answer.
+    return close(); // Timed out or gone: nobody to answer.
   auto req = parser_->release();
   keep_alive_ = req.keep_alive() &&
                 ++served_ < http_session_detail::max_requests_per_connection;
@@ -123,6 +128,11 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
     if (draining)
       return respond(http::status::service_unavailable,
                      "draining: connect to another node\n");
+    // A client waits for the upgrade's answer before it sends (RFC 6455,
+    // 4.1): bytes already here would be lost in the hand-over.
+    if (buffer_.size() != 0)
+      return respond(http::status::bad_request,
+                     "data sent before the upgrade was answered\n");
     timer_.cancel();
     std::make_shared<websocket_session<NextLayer>>(
         std::move(stream_), cfg_, std::move(remote_), std::move(ticket_))

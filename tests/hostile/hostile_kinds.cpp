@@ -20,8 +20,9 @@ std::string echo_request_head() {
   return std::string{"\x94\x0a\x01\xa8sys.echo", 12};
 }
 
-/// A closed connection with no answer: what a node does with bytes that
-/// are no HTTP request (it cannot know what the sender would understand).
+/// A TLS client on a plain node: its hello has no end of header, so the
+/// node waits for one until its upgrade timeout (or a 400 once it has a
+/// header's worth of bytes).
 const std::set<std::string> dropped = {"eof", "reset", "HTTP 400"};
 
 } // namespace
@@ -92,7 +93,14 @@ std::vector<hostile_kind> hostile_kinds(const std::string& path) {
        200,
        false,
        {{std::string{"\x00\xff GARBAGE\r\n\r\n", 15} + upgrade}},
-       dropped},
+       {"HTTP 400"}},
+      // HELLO in the upgrade's packet, before its answer (RFC 6455, 4.1
+      // forbids it): refused, rather than dropped unseen.
+      {"frames before the upgrade's answer",
+       100,
+       false,
+       {{upgrade + hello}},
+       {"HTTP 400"}},
       // An upgrade with a header of 64 KiB.
       {"huge header",
        100,
