@@ -538,7 +538,9 @@ TEST_CASE("1000 members in one room all receive a broadcast exactly once") {
     }
   }
   for (auto& m : ms) {
-    CHECK_FALSE(m.c->next(1ms).has_value());
+    // Nothing more but heartbeats (a slow run outlasts an interval).
+    while (auto f = m.c->next(1ms))
+      CHECK(std::holds_alternative<codec::heartbeat>(*f));
     CHECK(m.c->gaps() == 0);
     CHECK(m.c->duplicates() == 0);
   }

@@ -4,6 +4,7 @@
 // close, the good ones must all finish, the node's memory must stay
 // bounded, and the node must still answer and stop cleanly.
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -20,6 +21,7 @@
 #include "tether/tests/support/certificates.hpp"
 #include "tether/tests/support/child_node.hpp"
 #include "tether/tests/support/http_call.hpp"
+#include "tether/tests/support/sanitized.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;
@@ -133,6 +135,11 @@ TEST_CASE("thousands of hostile clients get the contract's answers while 100 "
 
   // The attack: every kind at once, on two threads of this process.
   auto kinds = test::hostile_kinds(plain_at->path);
+  // A sanitizer makes the node several times slower: a fifth of the
+  // connections keeps the attack within the timeouts a client waits for.
+  if (test::sanitized)
+    for (auto& k : kinds)
+      k.count = std::max(1, k.count / 5);
   net::io_context attack;
   std::mutex mtx;
   tally ends;
@@ -205,8 +212,10 @@ TEST_CASE("thousands of hostile clients get the contract's answers while 100 "
   // before, a high water of 82-91 MiB, 34-35 MiB a second after. The
   // bounds leave more than twice that: a limit that stopped working (a
   // batch decoded whole, a buffer kept) goes over them.
-  CHECK(hwm < 192 * 1024);
-  CHECK(rss_after < 96 * 1024);
+  if (!test::sanitized) {
+    CHECK(hwm < 192 * 1024);
+    CHECK(rss_after < 96 * 1024);
+  }
 
   // Both nodes still serve, and stop cleanly.
   CHECK(test::http_call(*plain_at, "GET", "/health").status == 200);
