@@ -341,6 +341,11 @@ struct stalled_member {
   bool closed = false;
   /// The code of the CLOSE that came (closed, and 0: none came).
   uint64_t close_code = 0;
+  /// Whether `read_until` acknowledges what it reads. One that reads what
+  /// a closed connection left does not: bytes sent to a socket the node
+  /// closed make its end reset the connection, and a reset may discard the
+  /// CLOSE still unread.
+  bool acknowledges = true;
 
   stalled_member(const test::test_node& n, const std::string& room) {
     ws.next_layer().connect(
@@ -360,8 +365,8 @@ struct stalled_member {
   uint64_t gaps = 0;
   beast::flat_buffer buf;
 
-  /// Reads, acknowledging as a client does, until `done(seen)` holds, a
-  /// CLOSE comes, or `limit` passes.
+  /// Reads, acknowledging as a client does (see `acknowledges`), until
+  /// `done(seen)` holds, a CLOSE comes, or `limit` passes.
   template <class Done>
   void read_until(Done done, std::chrono::milliseconds limit) {
     read_next(done);
@@ -377,9 +382,12 @@ struct stalled_member {
       }
       take(beast::buffers_to_string(buf.data()));
       buf.consume(buf.size());
-      std::string ack;
-      codec::encode_one(codec::ack{last_seq}, ack);
-      ws.write(net::buffer(ack));
+      if (acknowledges) {
+        std::string ack;
+        codec::encode_one(codec::ack{last_seq}, ack);
+        transport::error_code ignored; // The node may have closed.
+        ws.write(net::buffer(ack), ignored);
+      }
       if (!closed && !done(seen))
         read_next(done);
     });
@@ -505,6 +513,7 @@ TEST_CASE("past the node's max-kept-bytes the members that are behind get "
   CHECK(most_kept <= budget + 16 * 1024);
   auto to_the_end = [](const auto&) { return false; };
   for (auto* s : {&b, &c}) {
+    s->acknowledges = false;
     s->read_until(to_the_end, 20s);
     CHECK(s->closed);
     CHECK(s->close_code == 7);

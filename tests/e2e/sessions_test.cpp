@@ -682,7 +682,8 @@ TEST_CASE("sessions that come and go leave no memory behind") {
   auto after = settled();
   auto growth = after - std::min(before, after);
   INFO(growth << " bytes more after 2000 sessions came and went");
-  CHECK(growth < 2000 * 1024);
+  if (!test::sanitized) // A sanitizer finds leaks by itself.
+    CHECK(growth < 2000 * 1024);
 }
 
 TEST_CASE("the answers to one message share one message on a session too") {

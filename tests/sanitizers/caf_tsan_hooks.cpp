@@ -12,6 +12,7 @@
 #include <caf/actor_control_block.hpp>
 #include <caf/blocking_actor.hpp>
 #include <caf/mailbox_element.hpp>
+#include <caf/memory_managed.hpp>
 #include <caf/ref_counted.hpp>
 #include <caf/scheduled_actor.hpp>
 
@@ -46,9 +47,14 @@ void handing_over(void* receiver, const caf::mailbox_element_ptr& x) {
   // with the receiver freeing them.
   auto* contents =
       x ? const_cast<void*>(dynamic_cast<const void*>(&x->content())) : nullptr;
+  // The element as `memory_managed::request_deletion` sees it (an upcast:
+  // no vtable read), for the thread that deletes it.
+  auto* element = static_cast<caf::memory_managed*>(x.get());
   __tsan_release(receiver);
   if (contents != nullptr)
     __tsan_release(contents);
+  if (element != nullptr)
+    __tsan_release(element);
 }
 
 } // namespace
@@ -76,6 +82,16 @@ void ref_counted::deref() const noexcept {
   static auto f = original<fn>("_ZNK3caf11ref_counted5derefEv");
   dropping_reference(this);
   f(this);
+}
+
+void memory_managed::request_deletion(bool decremented_rc) const noexcept {
+  using fn = void (*)(const memory_managed*, bool);
+  static auto f = original<fn>("_ZNK3caf14memory_managed16request_deletionEb");
+  // A mailbox element is deleted here, read or not (an actor that ends
+  // deletes what its mailbox still holds): after its sender made it
+  // (`handing_over` released it at this address).
+  __tsan_acquire(const_cast<memory_managed*>(this));
+  f(this, decremented_rc);
 }
 
 void scheduled_actor::enqueue(mailbox_element_ptr ptr, execution_unit* eu) {
