@@ -304,6 +304,8 @@ TEST_CASE("CLOSE 5 with a redirect: the client goes there at once") {
   sc.start();
   REQUIRE(sc.wait_live(5s));
   CHECK(away.served() == 1);
+  // Live may come before the event of it is told.
+  REQUIRE(events.wait_for(kind::connected));
   auto all = events.all();
   INFO(events.summary());
   REQUIRE(all.size() == 2);
