@@ -86,7 +86,7 @@ std::vector<change> batch::take(clock::time_point now, clock::duration hold) {
     if (dead_[i])
       continue;
     auto k = std::get_if<keep_frame>(&changes_[i]);
-    if (k && due && now - added_[i] < hold && !due->hit(*k))
+    if (k && due && added_[i] > now - hold && !due->hit(*k))
       kept.emplace_back(std::move(changes_[i]), added_[i]);
     else
       out.push_back(std::move(changes_[i]));
@@ -102,11 +102,17 @@ std::vector<change> batch::take(clock::time_point now, clock::duration hold) {
 }
 
 void batch::put_back(std::vector<change> older) {
-  auto newer = take();
+  auto newer = std::exchange(changes_, {});
+  auto added = std::exchange(added_, {});
+  auto dead = std::exchange(dead_, {});
+  kept_at_.clear();
+  live_ = 0;
+  // Their commit failed: nothing of them waits again.
   for (auto& c : older)
-    add(std::move(c));
-  for (auto& c : newer)
-    add(std::move(c));
+    add(std::move(c), clock::time_point::min());
+  for (size_t i = 0; i < newer.size(); ++i)
+    if (!dead[i])
+      add(std::move(newer[i]), added[i]);
 }
 
 uint64_t unix_ms() {

@@ -33,7 +33,9 @@ class batch {
   /// no other change waiting.
   std::vector<change> take(clock::time_point now, clock::duration hold);
 
-  /// Puts back `older` (a failed commit's changes) before what waits now.
+  /// Puts back `older` (a failed commit's changes) before what waits now;
+  /// none of them is held back again, so the next commit that succeeds has
+  /// written all of them.
   void put_back(std::vector<change> older);
 
   size_t size() const noexcept { return live_; }

@@ -136,3 +136,25 @@ TEST_CASE("frames may wait for their line's next change, at most the hold") {
   b.add(store::drop_session{"s"}, t0);
   CHECK(b.take(t0, hold).size() == 2);
 }
+
+TEST_CASE(
+    "a failed commit's frames never wait again and the newer keep their time") {
+  // The store reports `ok` again only once a commit has written what failed:
+  // a retry that held the failed frames back would succeed without them.
+  using clock = store::batch::clock;
+  auto t0 = clock::now();
+  auto hold = std::chrono::seconds{1};
+  store::batch b;
+  b.add(frame("s", 1, 1), t0 - std::chrono::seconds{5});
+  auto failed = b.take(t0, hold);
+  REQUIRE(kept_seqs(failed) == std::vector<uint64_t>{1});
+  b.add(frame("s", 2, 1), t0);
+  b.put_back(std::move(failed));
+  // The failed frame goes at once, the young one of another line still waits.
+  auto retry = b.take(t0 + std::chrono::milliseconds{10}, hold);
+  REQUIRE(retry.size() == 1);
+  CHECK(std::get<store::keep_frame>(retry[0]).line == 1);
+  CHECK(b.take(t0 + std::chrono::milliseconds{500}, hold).empty());
+  CHECK(kept_seqs(b.take(t0 + std::chrono::milliseconds{1001}, hold)) ==
+        std::vector<uint64_t>{1});
+}
