@@ -151,7 +151,7 @@ std::string poll_channel::take_queue() {
   batch.reserve(queued_bytes_);
   for (auto& message : queue_.take())
     batch += *message;
-  retire(queued_bytes_);
+  retired_.add(queued_bytes_);
   queued_bytes_ = 0;
   if (drained_mark_ > 0) {
     drained_mark_ = 0;
@@ -167,7 +167,7 @@ void poll_channel::send(shared_bytes message) {
   net::post(strand_, [self = shared_from_this(),
                       message = std::move(message)]() mutable {
     if (self->closing_)
-      return self->retire(message->size());
+      return self->retired_.add(message->size());
     self->queued_bytes_ += message->size();
     self->queue_.push_back(std::move(message));
     // Answered after the sends already posted, which join this batch.
@@ -183,7 +183,7 @@ void poll_channel::close(shared_bytes last) {
             [self = shared_from_this(), last = std::move(last)]() mutable {
               if (self->closing_) {
                 if (last)
-                  self->retire(last->size());
+                  self->retired_.add(last->size());
                 return;
               }
               self->closing_ = true;
@@ -236,18 +236,12 @@ void poll_channel::finish(const std::string& reason) {
     end_wait({204, {}});
   for (auto& reply : std::exchange(parked_, {}))
     reply({404, "this poll connection has ended\n"});
-  retire(queued_bytes_);
+  retired_.add(queued_bytes_);
   queue_.take();
   queued_bytes_ = 0;
   ticket_ = {};
   if (auto handler = std::move(handler_))
     handler->on_closed(reason);
-}
-
-void poll_channel::retire(size_t bytes) {
-  // Only the strand writes the count; readers want a recent value.
-  retired_bytes_.store(retired_bytes_.load(std::memory_order_relaxed) + bytes,
-                       std::memory_order_relaxed);
 }
 
 } // namespace tether::transport

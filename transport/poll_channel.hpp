@@ -13,6 +13,7 @@
 #include "tether/transport/beast.hpp"
 #include "tether/transport/channel.hpp"
 #include "tether/transport/handler_factory.hpp"
+#include "tether/transport/retired_count.hpp"
 #include "tether/transport/settings.hpp"
 
 namespace tether::transport {
@@ -74,9 +75,7 @@ class poll_channel : public channel,
 
   void send(shared_bytes message) override;
   void close(shared_bytes last) override;
-  uint64_t retired_bytes() const override {
-    return retired_bytes_.load(std::memory_order_relaxed);
-  }
+  uint64_t retired_bytes() const override { return retired_.get(); }
   void messages_handled(size_t n) override;
   void notify_when_below(size_t bytes) override;
   const std::string& remote() const override { return remote_; }
@@ -96,7 +95,6 @@ class poll_channel : public channel,
   /// Everything queued, as one batch; its bytes retire.
   std::string take_queue();
   void finish(const std::string& reason);
-  void retire(size_t bytes);
 
   net::strand<net::any_io_executor> strand_;
   settings cfg_;
@@ -106,7 +104,7 @@ class poll_channel : public channel,
   std::shared_ptr<channel_handler> handler_;
   containers::lazy_queue<shared_bytes> queue_;
   size_t queued_bytes_ = 0;
-  std::atomic<uint64_t> retired_bytes_{0};
+  retired_count retired_;
   /// The GET (or the opening POST) waiting for frames, and its timer.
   poll_reply waiting_;
   net::steady_timer wait_timer_;

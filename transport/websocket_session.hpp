@@ -10,6 +10,7 @@
 #include "tether/transport/beast.hpp"
 #include "tether/transport/channel.hpp"
 #include "tether/transport/handler_factory.hpp"
+#include "tether/transport/retired_count.hpp"
 #include "tether/transport/settings.hpp"
 
 namespace tether::transport {
@@ -24,7 +25,7 @@ namespace tether::transport {
 ///
 /// All state lives on the stream's executor (a strand when several threads
 /// run the I/O context), as in Beast's chat-multi: the calls of `channel`
-/// only post there. The one exception is `retired_bytes_`, which only the
+/// only post there. The one exception is `retired_`, which only the
 /// executor writes and any thread may read.
 template <class NextLayer>
 class websocket_session
@@ -53,9 +54,7 @@ class websocket_session
 
   void send(shared_bytes message) override;
   void close(shared_bytes last) override;
-  uint64_t retired_bytes() const override {
-    return retired_bytes_.load(std::memory_order_relaxed);
-  }
+  uint64_t retired_bytes() const override { return retired_.get(); }
   void messages_handled(size_t n) override;
   void notify_when_below(size_t bytes) override;
   const std::string& remote() const override { return remote_; }
@@ -75,7 +74,6 @@ class websocket_session
   void on_control(websocket::frame_type kind);
   void start_close_timer();
   void finish(const std::string& reason);
-  void retire(const std::string& message);
 
   /// The WebSocket stream's own timer runs the handshake and idle timeouts,
   /// so the next layer needs none (no `beast::tcp_stream`).
@@ -90,9 +88,8 @@ class websocket_session
   containers::lazy_queue<shared_bytes> queue_;
   /// Bytes of `writing_` and `queue_`: what `notify_when_below` compares.
   size_t queued_bytes_ = 0;
-  /// Bytes of sent messages written or dropped. Atomic only so that other
-  /// threads may read it; the executor is its one writer.
-  std::atomic<uint64_t> retired_bytes_{0};
+  /// Bytes of sent messages written or dropped.
+  retired_count retired_;
   /// Messages delivered to the handler and not yet reported handled.
   size_t unhandled_ = 0;
   /// Reading waits for `messages_handled`: no read is in flight.

@@ -159,7 +159,7 @@ void websocket_session<NextLayer>::send(shared_bytes message) {
 template <class NextLayer>
 void websocket_session<NextLayer>::on_send(shared_bytes message) {
   if (closing_)
-    return retire(*message);
+    return retired_.add(message->size());
   enqueue(std::move(message));
 }
 
@@ -187,7 +187,7 @@ void websocket_session<NextLayer>::on_write(error_code ec, size_t) {
     return;
   }
   queued_bytes_ -= writing_->size();
-  retire(*writing_);
+  retired_.add(writing_->size());
   writing_.reset();
   if (ec)
     return finish("write failed: " + ec.message());
@@ -219,7 +219,7 @@ void websocket_session<NextLayer>::on_close(shared_bytes last) {
     // A second close, or one after the peer went: `last` is dropped, and
     // counted as such like any other message sent too late.
     if (last)
-      retire(*last);
+      retired_.add(last->size());
     return;
   }
   closing_ = true;
@@ -282,24 +282,15 @@ void websocket_session<NextLayer>::finish(const std::string& reason) {
   // socket is closed below) and keeps its bytes alive until then.
   if (writing_) {
     queued_bytes_ -= writing_->size();
-    retire(*writing_);
+    retired_.add(writing_->size());
   }
   for (auto& message : queue_.take()) {
     queued_bytes_ -= message->size();
-    retire(*message);
+    retired_.add(message->size());
   }
   if (auto handler = std::move(handler_))
     handler->on_closed(reason);
   beast::close_socket(beast::get_lowest_layer(ws_));
-}
-
-template <class NextLayer>
-void websocket_session<NextLayer>::retire(const std::string& message) {
-  // Only this executor writes the count, so a load and a store lose no
-  // update; readers elsewhere want a recent value, not an ordering.
-  retired_bytes_.store(retired_bytes_.load(std::memory_order_relaxed) +
-                           message.size(),
-                       std::memory_order_relaxed);
 }
 
 } // namespace tether::transport
