@@ -1,5 +1,6 @@
 #include "tether/actors/behaviors/sys_ops.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -174,6 +175,13 @@ sink_behavior(behavior_actor::stateful_pointer<sink_state> self) {
 
 // -- sys.push -----------------------------------------------------------------
 
+/// SIGNALs a push sends with its REPLY, unpaced: they reach the line right
+/// behind it. A node drains once every request is answered and then saves
+/// what its lines hold, so a paced sender's first window, still waiting for
+/// credit, would be lost at a SIGTERM that came right after the REPLY. A
+/// longer push's paced rest ends where the node stops.
+constexpr uint64_t push_unpaced = 16;
+
 behavior_actor::behavior_type push_behavior(behavior_actor::pointer self,
                                             uint64_t max_count) {
   return requests_only([self, max_count](invoke_atom,
@@ -191,8 +199,11 @@ behavior_actor::behavior_type push_behavior(behavior_actor::pointer self,
                     "count must be at most " + std::to_string(max_count));
     auto body = codec::lookup(payload, "payload");
     r.reply(codec::value::empty_map());
-    if (count > 0)
-      spawn_paced_sender(self->system(), r.origin(), count,
+    auto unpaced = std::min(count, push_unpaced);
+    for (uint64_t i = 0; i < unpaced; ++i)
+      r.signal(name, body);
+    if (count > unpaced)
+      spawn_paced_sender(self->system(), r.origin(), count - unpaced,
                          [r, name, body](uint64_t) {
                            r.signal(name, body);
                            return name.size() + body.encoded().size() + 4;
