@@ -127,10 +127,12 @@ export class PollingTransport {
       at += p.length;
     }
     try {
+      // Not cancelled by `close()`: the last POST carries the client's CLOSE.
       const res = await this.fetch(`/poll/${encodeURIComponent(this.conn)}`, {
         method: "POST",
         headers: msgpack,
         body,
+        signal: undefined,
       });
       if (res.status >= 300) return this.end(0, `POST /poll/CONN answered ${res.status}`);
     } catch (e) {
@@ -142,9 +144,10 @@ export class PollingTransport {
   }
 
   fetch(path, init) {
-    return fetch(this.origin + path, { ...init, cache: "no-store", signal: this.abort.signal });
+    return fetch(this.origin + path, { cache: "no-store", signal: this.abort.signal, ...init });
   }
 
+  /** Ends it at once; frames already sent (a CLOSE) still go out. */
   close() {
     this.end(0, "closed by the client");
   }
@@ -152,6 +155,7 @@ export class PollingTransport {
   end(code, reason) {
     if (this.ended) return;
     this.ended = true;
+    // Only the waiting GET and an unanswered opening POST are cut.
     this.abort.abort();
     this.sink.closed({ code, reason, opened: this.opened });
   }
