@@ -1,5 +1,6 @@
 #include "tether/security/stream_token.hpp"
 
+#include <cerrno>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
@@ -84,34 +85,56 @@ stream_token_signer::verify(const std::string& token, uint64_t now) const {
   return c;
 }
 
-std::optional<std::string> load_or_create_secret(const std::string& file,
-                                                 std::string& error) {
-  std::ifstream in{file, std::ios::binary};
-  if (in) {
-    std::string hex;
-    std::getline(in, hex);
-    auto secret = from_hex(hex);
-    if (!secret || secret->size() < 32) {
-      error = "'" + file + "' holds no secret of 64 hex digits";
-      return std::nullopt;
-    }
-    return secret;
-  }
-  auto secret = random_bytes(32);
-  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, S_IRUSR | S_IWUSR);
-  if (fd < 0) {
-    error = "cannot create '" + file + "'";
-    return std::nullopt;
-  }
-  auto text = to_hex(secret) + "\n";
-  bool ok = ::write(fd, text.data(), text.size()) ==
-            static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!ok) {
-    error = "cannot write '" + file + "'";
+namespace {
+
+/// The secret an existing `file` holds.
+std::optional<std::string>
+read_secret(std::ifstream& in, const std::string& file, std::string& error) {
+  std::string hex;
+  std::getline(in, hex);
+  auto secret = from_hex(hex);
+  if (!secret || secret->size() < 32) {
+    error = "'" + file + "' holds no secret of 64 hex digits";
     return std::nullopt;
   }
   return secret;
+}
+
+} // namespace
+
+std::optional<std::string> load_or_create_secret(const std::string& file,
+                                                 std::string& error) {
+  if (std::ifstream in{file, std::ios::binary})
+    return read_secret(in, file, error);
+  // Written whole under a name of its own, then linked into place: a node
+  // starting beside this one on the same data dir finds no file or all of
+  // one, never half of it, and both end up with the one that got there.
+  auto secret = random_bytes(32);
+  auto draft = file + ".new-" + to_hex(random_bytes(8));
+  int fd =
+      ::open(draft.c_str(), O_WRONLY | O_CREAT | O_EXCL, S_IRUSR | S_IWUSR);
+  if (fd < 0) {
+    error = "cannot create '" + draft + "'";
+    return std::nullopt;
+  }
+  auto text = to_hex(secret) + "\n";
+  bool written = ::write(fd, text.data(), text.size()) ==
+                 static_cast<ssize_t>(text.size());
+  ::close(fd);
+  int linked = written ? ::link(draft.c_str(), file.c_str()) : -1;
+  int link_error = errno;
+  ::unlink(draft.c_str());
+  if (!written) {
+    error = "cannot write '" + draft + "'";
+    return std::nullopt;
+  }
+  if (linked == 0)
+    return secret;
+  if (link_error == EEXIST)
+    if (std::ifstream in{file, std::ios::binary})
+      return read_secret(in, file, error);
+  error = "cannot create '" + file + "'";
+  return std::nullopt;
 }
 
 } // namespace tether::security
