@@ -20,21 +20,16 @@ fi
 cmake --build "$DIR" -j "$(nproc)"
 
 say "fuzzing each target for ${SECONDS_EACH} s"
-while read -r target max_len; do
+while read -r target max_len flags; do
   [ -n "$target" ] || continue
   work="$DIR/fuzz/$target"
   mkdir -p "$work/corpus" "$work/crashes"
   # New entries go to the scratch copy, never to the committed seeds.
   cp -n tests/fuzz/corpus/"$target"/* "$work/corpus/"
   log="$work/last.log"
-  extra=() # its dictionary and flags of its own
-  [ -f "tests/fuzz/$target.dict" ] && extra=(-dict="tests/fuzz/$target.dict")
-  # The connection target's actors (sessions ending on timers, CAF's
-  # scheduler) hold allocations past an input, so libFuzzer's leak check
-  # after an input (an LSan scan of the whole heap) ran after nearly every
-  # one and took 85 % of the time (127 runs/s; 2,000 without). Its seeds
-  # still run under LSan in the ASan suite (fuzz_corpus_connection).
-  [ "$target" = connection ] && extra+=(-detect_leaks=0)
+  # Its own flags (tests/fuzz/CMakeLists.txt) and dictionary.
+  read -r -a extra <<<"$flags"
+  [ -f "tests/fuzz/$target.dict" ] && extra+=(-dict="tests/fuzz/$target.dict")
   # -timeout: an input that runs this long is a hang, kept as a crash.
   if ! "$DIR/tests/fuzz/${target}_fuzz" "$work/corpus" \
       -max_total_time="$SECONDS_EACH" -max_len="$max_len" -timeout=25 \
