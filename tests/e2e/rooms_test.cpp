@@ -504,7 +504,13 @@ TEST_CASE("1000 members in one room all receive a broadcast exactly once") {
   getrlimit(RLIMIT_NOFILE, &files);
   files.rlim_cur = files.rlim_max;
   setrlimit(RLIMIT_NOFILE, &files);
-  test::test_node n{[](config::options& o) { o.lim.max_outbox_frames = 5000; }};
+  test::test_node n{[](config::options& o) {
+    o.lim.max_outbox_frames = 5000;
+    // These clients send nothing once joined, and under TSan beside another
+    // test this case runs for minutes: the node's silence limit (3
+    // heartbeat intervals) would close them (CLOSE 3, then room.away).
+    o.lim.heartbeat_ms = 120000;
+  }};
   client::io_thread io;
   std::vector<member> ms;
   for (int i = 0; i < 1000; ++i) {
@@ -539,8 +545,15 @@ TEST_CASE("1000 members in one room all receive a broadcast exactly once") {
   }
   for (auto& m : ms) {
     // Nothing more but heartbeats (a slow run outlasts an interval).
-    while (auto f = m.c->next(1ms))
+    while (auto f = m.c->next(1ms)) {
+      std::string what = to_string(codec::kind_of(*f));
+      if (auto c = std::get_if<codec::close>(&*f))
+        what += " " + std::to_string(c->code) + " " + c->message;
+      if (auto sg = std::get_if<codec::signal>(&*f))
+        what += " " + sg->name;
+      INFO("after the broadcast: " << what);
       CHECK(std::holds_alternative<codec::heartbeat>(*f));
+    }
     CHECK(m.c->gaps() == 0);
     CHECK(m.c->duplicates() == 0);
   }

@@ -4,10 +4,12 @@
 // actor resumed on another scheduler thread than last time, looked like a
 // race. Linked (TSan builds only) ahead of libcaf_core, these definitions
 // take the place of CAF's own for every caller, tell TSan what CAF's
-// atomics order (release when a message is enqueued, acquire when an actor
-// runs or takes a message) and call CAF's originals.
+// atomics order (release when a message is enqueued and when an actor has
+// handled one, acquire when it takes one) and call CAF's originals.
 
 #include <dlfcn.h>
+
+#include <atomic>
 
 #include <caf/actor_control_block.hpp>
 #include <caf/blocking_actor.hpp>
@@ -29,14 +31,24 @@ template <class F> F original(const char* symbol) {
   return f;
 }
 
-/// Before CAF drops a reference to `x`: whichever thread drops the last
-/// one (and frees it) comes after every thread that dropped one before.
-/// (Acquiring before the decrement, not after it: a thread may free `x`
-/// without seeing a release made between its acquire and its decrement,
-/// which takes a preemption within a few instructions.)
-void dropping_reference(const void* x) {
+/// Drops a reference to `x` (one of `count`) unless it is the last, the
+/// way CAF's own release functions do, and then returns false. For the
+/// last one it drops nothing and returns true, and CAF's function (which
+/// frees `x`) is to follow: the thread that frees `x` comes after every
+/// thread that dropped a reference before. (An acquire before CAF's own
+/// decrement was not enough: between the two, another thread could
+/// release and decrement, and the freeing thread had not seen that
+/// release. Under load TSan reported a session's destructor against a
+/// line that had sent to it just before dropping its handle.)
+bool last_reference(const void* x, std::atomic<size_t>& count) {
   __tsan_release(const_cast<void*>(x));
+  auto n = count.load();
+  while (n > 1)
+    if (count.compare_exchange_weak(n, n - 1, std::memory_order_acq_rel))
+      return false;
+  // The only holder left: every other one released before it decremented.
   __tsan_acquire(const_cast<void*>(x));
+  return true;
 }
 
 /// `x` is handed to `receiver`: what the sender made before is seen by
@@ -65,23 +77,23 @@ void intrusive_ptr_release(actor_control_block* x) {
   using fn = void (*)(actor_control_block*);
   static auto f =
       original<fn>("_ZN3caf21intrusive_ptr_releaseEPNS_19actor_control_blockE");
-  dropping_reference(x);
-  f(x);
+  if (last_reference(x, x->strong_refs))
+    f(x);
 }
 
 void intrusive_ptr_release_weak(actor_control_block* x) {
   using fn = void (*)(actor_control_block*);
   static auto f = original<fn>(
       "_ZN3caf26intrusive_ptr_release_weakEPNS_19actor_control_blockE");
-  dropping_reference(x);
-  f(x);
+  if (last_reference(x, x->weak_refs))
+    f(x);
 }
 
 void ref_counted::deref() const noexcept {
   using fn = void (*)(const ref_counted*);
   static auto f = original<fn>("_ZNK3caf11ref_counted5derefEv");
-  dropping_reference(this);
-  f(this);
+  if (last_reference(this, rc_))
+    f(this);
 }
 
 void memory_managed::request_deletion(bool decremented_rc) const noexcept {
@@ -103,26 +115,37 @@ void scheduled_actor::enqueue(mailbox_element_ptr ptr, execution_unit* eu) {
   f(this, std::move(ptr), eu);
 }
 
-resumable::resume_result scheduled_actor::resume(execution_unit* eu,
-                                                 size_t max_throughput) {
-  using fn = resume_result (*)(scheduled_actor*, execution_unit*, size_t);
-  static auto f = original<fn>("_ZN3caf15scheduled_actor6resumeEPNS_"
-                               "14execution_unitEm");
-  __tsan_acquire(this);
-  auto result = f(this, eu, max_throughput);
-  // The next resume may come on another thread.
-  __tsan_release(this);
-  return result;
-}
-
+// Not `scheduled_actor::resume`: the scheduler calls it through the
+// `resumable` base, whose vtable entry is a thunk inside libcaf_core that
+// jumps straight to CAF's own definition, so a hook there never runs. And
+// a release on its return would come too late anyway: inside it the actor
+// blocks its mailbox, and a sender may then schedule it on another worker
+// before this one returns. A release after each message, before CAF
+// looks for the next one, orders an actor's runs on any threads.
 intrusive::task_result
 scheduled_actor::mailbox_visitor::operator()(mailbox_element& x) {
   using fn = intrusive::task_result (*)(mailbox_visitor*, mailbox_element&);
   static auto f = original<fn>(
       "_ZN3caf15scheduled_actor15mailbox_visitorclERNS_15mailbox_elementE");
-  // A message that came while the actor ran.
+  // What its sender made, and what the actor did in its runs before.
   __tsan_acquire(self);
-  return f(this, x);
+  auto result = f(this, x);
+  // For its next message, whichever worker takes it.
+  __tsan_release(self);
+  return result;
+}
+
+bool scheduled_actor::activate(execution_unit* ctx) {
+  using fn = bool (*)(scheduled_actor*, execution_unit*);
+  static auto f =
+      original<fn>("_ZN3caf15scheduled_actor8activateEPNS_14execution_unitE");
+  // Each run begins here: after the actor's runs before, on any thread.
+  __tsan_acquire(this);
+  auto result = f(this, ctx);
+  // The first run initializes the actor here (its behavior), and may then
+  // find no message and block: its next run may be on another worker.
+  __tsan_release(this);
+  return result;
 }
 
 void scheduled_actor::launch(execution_unit* eu, bool lazy, bool hide) {
