@@ -398,7 +398,9 @@ po::options_description describe(const options& d, std::string& listen,
          "heartbeat interval; 3 silent intervals: CLOSE 3", uint64_t{1});
   number(timing, "handshake-timeout-ms", &l.handshake_timeout_ms,
          dl.handshake_timeout_ms,
-         "time a new connection has to send HELLO (then CLOSE 3)", uint64_t{1});
+         "time a new connection has to send its HTTP request (then 408) and "
+         "HELLO (then CLOSE 3)",
+         uint64_t{1});
   number(timing, "retry-after-ms", &l.retry_after_ms, dl.retry_after_ms,
          "wait suggested in RETRY to a client over a limit");
   number(timing, "shutdown-grace-ms", &l.shutdown_grace_ms,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,7 +39,8 @@ class http_session
 
   // -- running ----------------------------------------------------------------
 
-  /// Reads the request, within `settings::upgrade_timeout`.
+  /// Reads the request, within `settings::upgrade_timeout`; one begun and
+  /// not whole by then is answered 408 (over plain TCP).
   void run();
 
  private:
@@ -60,7 +62,8 @@ class http_session
                           request_kind kind) const;
   void on_respond(error_code ec, size_t n);
   /// After the last answer: half-closes, then drops what the client still
-  /// sends until it closes, within `settings::close_timeout`.
+  /// sends until it closes or falls silent for `settings::close_timeout`
+  /// (within a byte and a time limit: `http_session.ipp`).
   void linger();
   void drop_rest();
   void close();
@@ -82,6 +85,13 @@ class http_session
   /// stream's executor works over any next layer, unlike
   /// `beast::tcp_stream`'s. The WebSocket stream has its own after upgrade.
   net::steady_timer timer_;
+  /// A request is being read (the timer then answers 408 if it has begun).
+  bool reading_ = false;
+  /// The timer struck while a request was under way.
+  bool timed_out_ = false;
+  /// While lingering: when it ends at the latest, and the bytes dropped.
+  std::chrono::steady_clock::time_point linger_until_;
+  size_t lingered_ = 0;
 };
 
 extern template class http_session<tcp::socket>;

@@ -19,6 +19,14 @@ namespace http_session_detail {
 /// Upgrade requests are small; anything larger is not a client of ours.
 constexpr size_t max_request_bytes = 16 * 1024;
 
+/// What a connection may still send after its last answer (a 431 or 413
+/// stops reading a request): a client in the middle of a large request
+/// finishes it and reads the answer; past that, it is not one.
+constexpr size_t max_linger_bytes = 1024 * 1024;
+/// And for how long, in `settings::close_timeout`s: each read gives one
+/// more, within this many in all.
+constexpr int max_linger_timeouts = 5;
+
 /// Requests one connection may make, one after another (or pipelined),
 /// before it is closed: health checks and admin calls reuse a connection,
 /// nothing needs thousands on one.
@@ -48,6 +56,7 @@ template <class NextLayer> void http_session<NextLayer>::run() {
   timer_.expires_after(cfg_.upgrade_timeout);
   timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
                                               this->shared_from_this()));
+  reading_ = true;
   parser_.emplace();
   parser_->header_limit(max_request_bytes);
   parser_->body_limit(max_request_bytes);
@@ -72,17 +81,40 @@ void http_session<NextLayer>::on_header(error_code ec, size_t n) {
 
 template <class NextLayer>
 void http_session<NextLayer>::on_timeout(error_code ec) {
+  if (ec)
+    return;
+  // A request begun but not whole in time gets 408 rather than a cut: a
+  // close with its bytes unread would be a reset, which can discard what
+  // the client has not read yet. (Over TLS the read is not cancelled
+  // midway, which would leave the record layer in between.)
+  if constexpr (std::is_same_v<NextLayer, tcp::socket>) {
+    if (reading_ && !timed_out_ &&
+        (buffer_.size() != 0 || parser_->got_some())) {
+      timed_out_ = true;
+      error_code ignored;
+      stream_.cancel(ignored); // on_read answers.
+      return;
+    }
+  }
   // Closing aborts the read or write in flight, whose handler then ends the
   // session. A timer that fired just as the exchange ended finds the stream
   // closed or handed over: closing it again does nothing.
-  if (!ec)
-    close();
+  close();
 }
 
 template <class NextLayer>
 void http_session<NextLayer>::on_read(error_code ec, size_t) {
   using http_session_detail::path_of;
   keep_alive_ = false; // A request that failed to parse ends the connection.
+  reading_ = false;
+  if (timed_out_) {
+    // The answer and the linger after it get a time limit of their own.
+    timer_.expires_after(cfg_.close_timeout);
+    timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
+                                                this->shared_from_this()));
+    return respond(http::status::request_timeout,
+                   "the request did not arrive in time\n");
+  }
   if (ec == http::error::header_limit) {
     // The parser takes the request line, target and all, once it is
     // whole: without a target it is the URL that is too long. (The buffer
@@ -263,19 +295,31 @@ template <class NextLayer> void http_session<NextLayer>::linger() {
     error_code ignored;
     stream_.shutdown(net::socket_base::shutdown_send, ignored);
   }
-  timer_.expires_after(cfg_.close_timeout);
-  timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
-                                              this->shared_from_this()));
+  linger_until_ = std::chrono::steady_clock::now() +
+                  http_session_detail::max_linger_timeouts * cfg_.close_timeout;
+  lingered_ = 0;
   drop_rest();
 }
 
 template <class NextLayer> void http_session<NextLayer>::drop_rest() {
+  // A client still sending gets another close_timeout from its last bytes
+  // (a slow one, or one on a busy machine, was cut off mid-request), within
+  // the linger's limits.
+  auto left = linger_until_ - std::chrono::steady_clock::now();
+  if (left <= decltype(left)::zero() ||
+      lingered_ > http_session_detail::max_linger_bytes)
+    return close();
+  timer_.expires_after(
+      std::min<std::chrono::steady_clock::duration>(cfg_.close_timeout, left));
+  timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
+                                              this->shared_from_this()));
   buffer_.clear();
   stream_.async_read_some(
       buffer_.prepare(4096),
-      [self = this->shared_from_this()](error_code ec, size_t) {
+      [self = this->shared_from_this()](error_code ec, size_t n) {
         if (ec)
           return self->close(); // The client's end, or the time limit's.
+        self->lingered_ += n;
         self->drop_rest();
       });
 }
