@@ -553,9 +553,12 @@ TEST_CASE("bursts of pushes share WebSocket messages") {
   CHECK(test::expect<codec::reply>(*c).id == 1);
   for (int i = 0; i < 200; ++i)
     test::expect<codec::signal>(*c);
+  // How the bursts split depends on the schedule (usually 2 or 3
+  // messages; 4 under TSan beside another test); a message per frame
+  // would be 201.
   auto messages = c->messages_received() - before;
   INFO(messages << " messages for 201 frames");
-  CHECK(messages <= 3);
+  CHECK(messages <= 8);
 }
 
 namespace {
