@@ -44,6 +44,8 @@ class http_session
   void run();
 
  private:
+  /// (Re)starts `timer_`, which calls `on_timeout` after `limit`.
+  void arm_timer(std::chrono::steady_clock::duration limit);
   void on_timeout(error_code ec);
   /// Sets the body limit by path, then reads the body.
   void on_header(error_code ec, size_t n);

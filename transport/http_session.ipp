@@ -53,9 +53,7 @@ template <class NextLayer> void http_session<NextLayer>::run() {
   using http_session_detail::max_request_bytes;
   // Bounds the wait for this request (the first, or the next one of a
   // connection kept alive).
-  timer_.expires_after(cfg_.upgrade_timeout);
-  timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
-                                              this->shared_from_this()));
+  arm_timer(cfg_.upgrade_timeout);
   reading_ = true;
   parser_.emplace();
   parser_->header_limit(max_request_bytes);
@@ -77,6 +75,15 @@ void http_session<NextLayer>::on_header(error_code ec, size_t n) {
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&http_session::on_read,
                                              this->shared_from_this()));
+}
+
+template <class NextLayer>
+void http_session<NextLayer>::arm_timer(
+    std::chrono::steady_clock::duration limit) {
+  // Re-arming cancels the wait before: its handler sees operation_aborted.
+  timer_.expires_after(limit);
+  timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
+                                              this->shared_from_this()));
 }
 
 template <class NextLayer>
@@ -109,9 +116,7 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
   reading_ = false;
   if (timed_out_) {
     // The answer and the linger after it get a time limit of their own.
-    timer_.expires_after(cfg_.close_timeout);
-    timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
-                                                this->shared_from_this()));
+    arm_timer(cfg_.close_timeout);
     return respond(http::status::request_timeout,
                    "the request did not arrive in time\n");
   }
@@ -270,9 +275,7 @@ void http_session<NextLayer>::on_respond(error_code ec, size_t) {
   // TLS a close_notify first, so that it can tell the end from a cut.
   if constexpr (std::is_same_v<NextLayer, tls_stream>) {
     if (!ec) {
-      timer_.expires_after(cfg_.close_timeout);
-      timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
-                                                  this->shared_from_this()));
+      arm_timer(cfg_.close_timeout);
       stream_.async_shutdown(
           [self = this->shared_from_this()](error_code) { self->close(); });
       return;
@@ -309,10 +312,8 @@ template <class NextLayer> void http_session<NextLayer>::drop_rest() {
   if (left <= decltype(left)::zero() ||
       lingered_ > http_session_detail::max_linger_bytes)
     return close();
-  timer_.expires_after(
+  arm_timer(
       std::min<std::chrono::steady_clock::duration>(cfg_.close_timeout, left));
-  timer_.async_wait(beast::bind_front_handler(&http_session::on_timeout,
-                                              this->shared_from_this()));
   buffer_.clear();
   stream_.async_read_some(
       buffer_.prepare(4096),
