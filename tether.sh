@@ -10,11 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian 12 packages the build and the tests need (chromium: the browser
-# tests, tests/browser).
+# tests, tests/browser; lld: the faster linker, see CMakeLists.txt).
 PACKAGES=(g++ cmake make ccache
   libcaf-dev libboost-dev libboost-system-dev libboost-program-options-dev
   libmsgpack-cxx-dev libssl-dev nlohmann-json3-dev catch2 libsqlite3-dev sqlite3 openssl
-  pkg-config dpkg-dev chromium)
+  pkg-config dpkg-dev chromium lld)
 BUILD_DIR=${TETHER_BUILD_DIR:-build}
 CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release)
 # ccache hashes the compiler's command line, absolute paths included: with
