@@ -89,6 +89,8 @@ class http_session
   net::steady_timer timer_;
   /// A request is being read (the timer then answers 408 if it has begun).
   bool reading_ = false;
+  /// An answer is being written (over TLS a 408 can be, beside a read).
+  bool writing_ = false;
   /// The timer struck while a request was under way.
   bool timed_out_ = false;
   /// While lingering: when it ends at the latest, and the bytes dropped.

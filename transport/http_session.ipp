@@ -32,6 +32,8 @@ constexpr int max_linger_timeouts = 5;
 /// nothing needs thousands on one.
 constexpr unsigned max_requests_per_connection = 100;
 
+inline const char* timeout_answer = "the request did not arrive in time\n";
+
 inline std::string path_of(beast::string_view target) {
   auto query = target.find('?');
   return std::string{target.substr(0, query)};
@@ -92,11 +94,22 @@ void http_session<NextLayer>::on_timeout(error_code ec) {
     return;
   // A request begun but not whole in time gets 408 rather than a cut: a
   // close with its bytes unread would be a reset, which can discard what
-  // the client has not read yet. (Over TLS the read is not cancelled
-  // midway, which would leave the record layer in between.)
-  if constexpr (std::is_same_v<NextLayer, tcp::socket>) {
-    if (reading_ && !timed_out_ &&
-        (buffer_.size() != 0 || parser_->got_some())) {
+  // the client has not read yet.
+  bool begun =
+      reading_ && !timed_out_ && (buffer_.size() != 0 || parser_->got_some());
+  if constexpr (std::is_same_v<NextLayer, tls_stream>) {
+    if (begun) {
+      // Cancelled midway, a read would leave TLS's record layer in
+      // between: the 408 goes out beside it, and the read goes on taking
+      // the rest of the request within the answer's time limit.
+      timed_out_ = true;
+      arm_timer(cfg_.close_timeout);
+      keep_alive_ = false;
+      return respond(http::status::request_timeout,
+                     http_session_detail::timeout_answer);
+    }
+  } else if constexpr (std::is_same_v<NextLayer, tcp::socket>) {
+    if (begun) {
       timed_out_ = true;
       error_code ignored;
       stream_.cancel(ignored); // on_read answers.
@@ -115,10 +128,17 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
   keep_alive_ = false; // A request that failed to parse ends the connection.
   reading_ = false;
   if (timed_out_) {
+    // Over TLS the 408 is on its way already (on_timeout): the connection
+    // ends as after any last answer once that is written.
+    if constexpr (std::is_same_v<NextLayer, tls_stream>) {
+      if (!writing_)
+        on_respond(ec, 0);
+      return;
+    }
     // The answer and the linger after it get a time limit of their own.
     arm_timer(cfg_.close_timeout);
     return respond(http::status::request_timeout,
-                   "the request did not arrive in time\n");
+                   http_session_detail::timeout_answer);
   }
   if (ec == http::error::header_limit) {
     // The parser takes the request line, target and all, once it is
@@ -259,6 +279,7 @@ void http_session<NextLayer>::respond(http::status status, std::string body,
   response_->keep_alive(keep_alive_);
   response_->body() = std::move(body);
   response_->prepare_payload();
+  writing_ = true;
   http::async_write(stream_, *response_,
                     beast::bind_front_handler(&http_session::on_respond,
                                               this->shared_from_this()));
@@ -266,6 +287,7 @@ void http_session<NextLayer>::respond(http::status status, std::string body,
 
 template <class NextLayer>
 void http_session<NextLayer>::on_respond(error_code ec, size_t) {
+  writing_ = false;
   // Kept alive: the next request, maybe already in the buffer (pipelined).
   if (!ec && keep_alive_) {
     timer_.cancel();
@@ -274,6 +296,10 @@ void http_session<NextLayer>::on_respond(error_code ec, size_t) {
   // The last answer: the peer reads it, then the end of the stream; over
   // TLS a close_notify first, so that it can tell the end from a cut.
   if constexpr (std::is_same_v<NextLayer, tls_stream>) {
+    // A 408's read still in flight would collide with the shutdown's: it
+    // ends by itself (on_read ends the connection) or by the time limit.
+    if (timed_out_ && reading_ && !ec)
+      return;
     if (!ec) {
       arm_timer(cfg_.close_timeout);
       stream_.async_shutdown(

@@ -22,9 +22,9 @@ namespace http = transport::http;
 /// The HTTP status a WebSocket upgrade to `at` gets with `headers` (101:
 /// upgraded; 0: no answer). Written by hand: Beast's client keeps no
 /// status of an upgrade it was refused.
-unsigned upgrade_status(
-    const client::endpoint& at,
-    std::vector<std::pair<std::string, std::string>> headers = {}) {
+unsigned
+upgrade_status(const client::endpoint& at,
+               std::vector<std::pair<std::string, std::string>> headers = {}) {
   net::io_context ioc;
   transport::beast::tcp_stream s{ioc};
   transport::error_code ec;

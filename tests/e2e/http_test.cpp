@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "stalled_request.hpp"
 #include "tether/tests/support/test_node.hpp"
 #include "tether/transport/beast.hpp"
 
@@ -134,17 +135,7 @@ TEST_CASE("a request that stalls midway is answered 408 and closed") {
   test::test_node n{
       [](config::options& o) { o.lim.handshake_timeout_ms = 300; }};
   connection c{n};
-  auto& [ioc, s, buffer] = c;
-  net::write(s,
-             net::buffer(std::string{"GET /health HTTP/1.1\r\nHost: x\r\n"}));
-  http::response<http::string_body> res;
-  transport::error_code ec;
-  http::read(s, buffer, res, ec);
-  REQUIRE_FALSE(ec);
-  CHECK(res.result() == http::status::request_timeout);
-  CHECK_FALSE(res.keep_alive());
-  http::read(s, buffer, res, ec);
-  CHECK(ec == http::error::end_of_stream);
+  CHECK(test::stall_for_408(c.s) == http::error::end_of_stream);
 }
 
 TEST_CASE("a connection that sends nothing is closed without an answer") {

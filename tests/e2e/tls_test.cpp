@@ -1,7 +1,8 @@
 // TLS on the client port: one real node given a certificate serves wss://
 // and https:// and, on the same port, plain clients; a verifying client
 // refuses a certificate it cannot trust; SIGHUP swaps the certificate
-// without dropping anyone; unusable files stop the node at start.
+// without dropping anyone; unusable files stop the node at start; a request
+// that stalls gets 408.
 // Certificates are made at test time (tests/support/certificates.hpp).
 
 #include <csignal>
@@ -10,10 +11,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "stalled_request.hpp"
 #include "tether/tests/support/calls.hpp"
 #include "tether/tests/support/certificates.hpp"
 #include "tether/tests/support/child_node.hpp"
 #include "tether/tests/support/http_call.hpp"
+#include "tether/transport/tls.hpp"
 
 using namespace tether;
 using namespace std::chrono_literals;
@@ -23,12 +26,14 @@ using test::child_node;
 namespace {
 
 /// A node serving `made` on a free port, logging what it does.
-std::unique_ptr<child_node> tls_node(const test::certificate& made) {
-  return std::make_unique<child_node>(
-      std::vector<std::string>{"--listen=127.0.0.1:0", "--store=none",
-                               "--log-level=info", "--tls-cert=" + made.cert,
-                               "--tls-key=" + made.key},
-      test::child_options{true, {}});
+std::unique_ptr<child_node> tls_node(const test::certificate& made,
+                                     std::vector<std::string> more = {}) {
+  std::vector<std::string> args{"--listen=127.0.0.1:0", "--store=none",
+                                "--log-level=info", "--tls-cert=" + made.cert,
+                                "--tls-key=" + made.key};
+  args.insert(args.end(), more.begin(), more.end());
+  return std::make_unique<child_node>(std::move(args),
+                                      test::child_options{true, {}});
 }
 
 /// `where` over TLS, trusting only `ca_file`.
@@ -119,6 +124,36 @@ TEST_CASE("a verifying client refuses an expired certificate and one of an "
   }
 }
 
+TEST_CASE("over TLS a request that stalls midway is answered 408 and closed") {
+  // As over TCP (tests/e2e/http_test.cpp): a cut without an answer would
+  // leave its client a reset and no reason.
+  namespace http = transport::http;
+  namespace net = transport::net;
+  test::temp_dir dir;
+  auto node =
+      tls_node(test::issue(dir, "ca", "node"), {"--handshake-timeout-ms=300"});
+  auto where = node->listening();
+  REQUIRE(where);
+  transport::tls_client_options options;
+  options.ca_file = test::make_ca(dir, "ca").cert;
+  std::string problem;
+  auto ctx = transport::make_tls_client(options, problem);
+  REQUIRE(ctx);
+  net::io_context ioc;
+  transport::tls_client_stream s{ioc, *ctx};
+  auto& tcp = transport::beast::get_lowest_layer(s);
+  tcp.expires_after(20s);
+  tcp.connect(transport::tcp::endpoint{net::ip::make_address(where->host),
+                                       where->port});
+  s.handshake(transport::ssl::stream_base::client);
+  auto ec = test::stall_for_408(s);
+  // Then the end: the node's close_notify once the rest of the request
+  // came, or within its time limit a close without one.
+  INFO(ec.message());
+  CHECK((ec == http::error::end_of_stream ||
+         ec == transport::ssl::error::stream_truncated));
+}
+
 TEST_CASE("SIGHUP reloads the certificate and keeps open connections") {
   test::temp_dir dir;
   auto first = test::issue(dir, "first", "node");
@@ -169,8 +204,7 @@ TEST_CASE("a missing or unusable certificate stops the node at start with "
   for (const auto& a : std::vector<attempt>{
            {{"--tls-cert=" + dir.file("missing.pem"), "--tls-key=" + made.key},
             "missing.pem"},
-           {{"--tls-cert=" + made.cert, "--tls-key=" + other.key},
-            "other.key"},
+           {{"--tls-cert=" + made.cert, "--tls-key=" + other.key}, "other.key"},
            {{"--tls-cert=" + made.cert}, "go together"}}) {
     auto args = a.args;
     args.push_back("--listen=127.0.0.1:0");
