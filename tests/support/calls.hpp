@@ -21,7 +21,7 @@ inline std::shared_ptr<client::client> join(client::io_thread& io,
                                             const client::endpoint& where) {
   auto c = client::client::connect(io, where);
   REQUIRE(c);
-  REQUIRE(c->hello());
+  REQUIRE(c->hello({}, "tether-cpp", welcome_wait));
   return c;
 }
 

@@ -59,7 +59,7 @@ test_node::connect(client::io_thread& io) const {
 
 std::shared_ptr<client::client> test_node::join(client::io_thread& io) const {
   auto c = connect(io);
-  auto welcome = c->hello();
+  auto welcome = c->hello({}, "tether-cpp", welcome_wait);
   if (!welcome)
     FAIL("no WELCOME");
   return c;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -12,6 +13,10 @@
 #include "tether/config/options.hpp"
 
 namespace tether::test {
+
+/// How long the tests' helpers wait for WELCOME: a liveness bound, not a
+/// speed limit (a sanitizer build on a loaded machine took over 5 s).
+inline constexpr std::chrono::seconds welcome_wait{30};
 
 /// A real node on 127.0.0.1, on a port the OS picks, for one test.
 class test_node {
