@@ -47,6 +47,8 @@ class http_session
   /// (Re)starts `timer_`, which calls `on_timeout` after `limit`.
   void arm_timer(std::chrono::steady_clock::duration limit);
   void on_timeout(error_code ec);
+  /// 408 for a request the timer cut short; the connection ends after it.
+  void answer_timed_out();
   /// Sets the body limit by path, then reads the body.
   void on_header(error_code ec, size_t n);
   void on_read(error_code ec, size_t n);

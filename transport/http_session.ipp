@@ -32,8 +32,6 @@ constexpr int max_linger_timeouts = 5;
 /// nothing needs thousands on one.
 constexpr unsigned max_requests_per_connection = 100;
 
-inline const char* timeout_answer = "the request did not arrive in time\n";
-
 inline std::string path_of(beast::string_view target) {
   auto query = target.find('?');
   return std::string{target.substr(0, query)};
@@ -103,10 +101,7 @@ void http_session<NextLayer>::on_timeout(error_code ec) {
       // between: the 408 goes out beside it, and the read goes on taking
       // the rest of the request within the answer's time limit.
       timed_out_ = true;
-      arm_timer(cfg_.close_timeout);
-      keep_alive_ = false;
-      return respond(http::status::request_timeout,
-                     http_session_detail::timeout_answer);
+      return answer_timed_out();
     }
   } else if constexpr (std::is_same_v<NextLayer, tcp::socket>) {
     if (begun) {
@@ -135,10 +130,7 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
         on_respond(ec, 0);
       return;
     }
-    // The answer and the linger after it get a time limit of their own.
-    arm_timer(cfg_.close_timeout);
-    return respond(http::status::request_timeout,
-                   http_session_detail::timeout_answer);
+    return answer_timed_out();
   }
   if (ec == http::error::header_limit) {
     // The parser takes the request line, target and all, once it is
@@ -213,6 +205,15 @@ void http_session<NextLayer>::on_read(error_code ec, size_t) {
       return respond(http::status::ok, std::move(file->body),
                      file->content_type);
   respond(http::status::not_found, "not found\n");
+}
+
+template <class NextLayer> void http_session<NextLayer>::answer_timed_out() {
+  keep_alive_ = false;
+  // The answer and what follows it (the linger, or over TLS the rest of
+  // the request) get a time limit of their own.
+  arm_timer(cfg_.close_timeout);
+  respond(http::status::request_timeout,
+          "the request did not arrive in time\n");
 }
 
 template <class NextLayer>
